@@ -1,0 +1,127 @@
+from adreel.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class OutputFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    OUTPUT_FORMAT_UNSPECIFIED: _ClassVar[OutputFormat]
+    OUTPUT_FORMAT_LANDSCAPE_16_9: _ClassVar[OutputFormat]
+    OUTPUT_FORMAT_PORTRAIT_9_16: _ClassVar[OutputFormat]
+    OUTPUT_FORMAT_SQUARE_1_1: _ClassVar[OutputFormat]
+
+class MusicGenre(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MUSIC_GENRE_UNSPECIFIED: _ClassVar[MusicGenre]
+    MUSIC_GENRE_UPBEAT: _ClassVar[MusicGenre]
+    MUSIC_GENRE_CHILL: _ClassVar[MusicGenre]
+    MUSIC_GENRE_ENERGETIC: _ClassVar[MusicGenre]
+OUTPUT_FORMAT_UNSPECIFIED: OutputFormat
+OUTPUT_FORMAT_LANDSCAPE_16_9: OutputFormat
+OUTPUT_FORMAT_PORTRAIT_9_16: OutputFormat
+OUTPUT_FORMAT_SQUARE_1_1: OutputFormat
+MUSIC_GENRE_UNSPECIFIED: MusicGenre
+MUSIC_GENRE_UPBEAT: MusicGenre
+MUSIC_GENRE_CHILL: MusicGenre
+MUSIC_GENRE_ENERGETIC: MusicGenre
+
+class TextOverlay(_message.Message):
+    __slots__ = ("product_name", "cta", "font", "color")
+    PRODUCT_NAME_FIELD_NUMBER: _ClassVar[int]
+    CTA_FIELD_NUMBER: _ClassVar[int]
+    FONT_FIELD_NUMBER: _ClassVar[int]
+    COLOR_FIELD_NUMBER: _ClassVar[int]
+    product_name: str
+    cta: str
+    font: str
+    color: str
+    def __init__(self, product_name: _Optional[str] = ..., cta: _Optional[str] = ..., font: _Optional[str] = ..., color: _Optional[str] = ...) -> None: ...
+
+class Music(_message.Message):
+    __slots__ = ("enabled", "genre")
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    GENRE_FIELD_NUMBER: _ClassVar[int]
+    enabled: bool
+    genre: MusicGenre
+    def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ...) -> None: ...
+
+class ComposeRequest(_message.Message):
+    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    INTRO_S_FIELD_NUMBER: _ClassVar[int]
+    OUTRO_S_FIELD_NUMBER: _ClassVar[int]
+    OVERLAY_FIELD_NUMBER: _ClassVar[int]
+    MUSIC_FIELD_NUMBER: _ClassVar[int]
+    FORMATS_FIELD_NUMBER: _ClassVar[int]
+    TRANSITION_S_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    item_id: str
+    clips: _containers.RepeatedCompositeFieldContainer[_common_pb2.AssetRef]
+    intro_s: float
+    outro_s: float
+    overlay: TextOverlay
+    music: Music
+    formats: _containers.RepeatedScalarFieldContainer[OutputFormat]
+    transition_s: float
+    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ...) -> None: ...
+
+class FinalVideo(_message.Message):
+    __slots__ = ("format", "asset")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    ASSET_FIELD_NUMBER: _ClassVar[int]
+    format: OutputFormat
+    asset: _common_pb2.AssetRef
+    def __init__(self, format: _Optional[_Union[OutputFormat, str]] = ..., asset: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ...) -> None: ...
+
+class ComposeResult(_message.Message):
+    __slots__ = ("item_id", "videos", "music", "cost", "replayed", "fallback_reason", "music_cost")
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    VIDEOS_FIELD_NUMBER: _ClassVar[int]
+    MUSIC_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_REASON_FIELD_NUMBER: _ClassVar[int]
+    MUSIC_COST_FIELD_NUMBER: _ClassVar[int]
+    item_id: str
+    videos: _containers.RepeatedCompositeFieldContainer[FinalVideo]
+    music: _common_pb2.AssetRef
+    cost: _common_pb2.Cost
+    replayed: bool
+    fallback_reason: str
+    music_cost: _common_pb2.Cost
+    def __init__(self, item_id: _Optional[str] = ..., videos: _Optional[_Iterable[_Union[FinalVideo, _Mapping]]] = ..., music: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., replayed: _Optional[bool] = ..., fallback_reason: _Optional[str] = ..., music_cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ...) -> None: ...
+
+class ComposeResponse(_message.Message):
+    __slots__ = ("progress", "result", "failure")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_FIELD_NUMBER: _ClassVar[int]
+    progress: _common_pb2.Progress
+    result: ComposeResult
+    failure: _common_pb2.ItemFailure
+    def __init__(self, progress: _Optional[_Union[_common_pb2.Progress, _Mapping]] = ..., result: _Optional[_Union[ComposeResult, _Mapping]] = ..., failure: _Optional[_Union[_common_pb2.ItemFailure, _Mapping]] = ...) -> None: ...
+
+class ListFontsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Font(_message.Message):
+    __slots__ = ("id", "name")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class ListFontsResponse(_message.Message):
+    __slots__ = ("fonts",)
+    FONTS_FIELD_NUMBER: _ClassVar[int]
+    fonts: _containers.RepeatedCompositeFieldContainer[Font]
+    def __init__(self, fonts: _Optional[_Iterable[_Union[Font, _Mapping]]] = ...) -> None: ...

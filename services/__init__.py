@@ -1,0 +1,1 @@
+"""Adreel agent services; shared code lives in services.common."""

@@ -1,0 +1,1 @@
+"""What every Adreel service shares: server bootstrap, settings, object storage, costs, media."""

@@ -1,0 +1,72 @@
+"""Run the items of one streaming request concurrently and report each the moment it is done.
+
+Used by every batch agent: bounded concurrency, per-item failures that do not stop the others,
+progress from inside an item, and cancellation of all work when the client goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+R = TypeVar("R")
+
+# Called by an item's work with (fraction of this item done 0-1, message).
+Reporter = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    index: int
+    fraction: float
+    message: str
+
+
+@dataclass(frozen=True)
+class ItemDone(Generic[R]):
+    index: int
+    result: R
+
+
+@dataclass(frozen=True)
+class ItemFailed:
+    index: int
+    error: BaseException
+
+
+BatchEvent = ItemProgress | ItemDone[R] | ItemFailed
+
+
+async def run_batch(
+    count: int, work: Callable[[int, Reporter], Awaitable[R]], concurrency: int
+) -> AsyncIterator[ItemProgress | ItemDone[R] | ItemFailed]:
+    queue: asyncio.Queue[ItemProgress | ItemDone[R] | ItemFailed] = asyncio.Queue()
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(index: int) -> None:
+        def report(fraction: float, message: str) -> None:
+            queue.put_nowait(ItemProgress(index, min(1.0, max(0.0, fraction)), message))
+
+        async with gate:
+            try:
+                queue.put_nowait(ItemDone(index, await work(index, report)))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                queue.put_nowait(ItemFailed(index, exc))
+
+    tasks = [asyncio.create_task(one(i)) for i in range(count)]
+    finished = 0
+    try:
+        while finished < count:
+            event = await queue.get()
+            if not isinstance(event, ItemProgress):
+                finished += 1
+            yield event
+    finally:
+        # The client went away or the server is stopping: stop every item still running.
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,67 @@
+"""Running FFmpeg (the imageio-ffmpeg wheel's binary): progress, timeouts, clean cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import Callable, Sequence
+from functools import cache
+
+import imageio_ffmpeg
+
+from services.common.errors import AgentError
+
+log = logging.getLogger(__name__)
+
+
+class FFmpegError(AgentError):
+    """FFmpeg exited non-zero; the message carries the tail of its log."""
+
+
+@cache
+def ffmpeg_exe() -> str:
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+async def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    expected_s: float | None = None,
+    on_progress: Callable[[float], None] | None = None,
+    timeout_s: float = 600.0,
+) -> None:
+    """Run `ffmpeg <args>`; report the fraction of `expected_s` encoded so far.
+
+    Arguments are passed as a list (never through a shell). On cancellation or timeout the process
+    is killed and reaped, so no FFmpeg outlives the request that started it.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", "-y", *args]
+    proc = await asyncio.create_subprocess_exec(
+        *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    tail: collections.deque[str] = collections.deque(maxlen=30)
+
+    async def read_progress() -> None:
+        assert proc.stdout is not None
+        async for raw in proc.stdout:
+            key, _, value = raw.decode(errors="replace").strip().partition("=")
+            if key == "out_time_us" and expected_s and on_progress and value.isdigit():
+                on_progress(min(1.0, int(value) / 1e6 / expected_s))
+
+    async def read_log() -> None:
+        assert proc.stderr is not None
+        async for raw in proc.stderr:
+            tail.append(raw.decode(errors="replace").rstrip())
+
+    try:
+        async with asyncio.timeout(timeout_s):
+            await asyncio.gather(read_progress(), read_log(), proc.wait())
+    except (asyncio.CancelledError, TimeoutError):
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise
+    if proc.returncode != 0:
+        log.warning("ffmpeg failed", extra={"returncode": proc.returncode, "log": list(tail)})
+        raise FFmpegError(f"ffmpeg exited with {proc.returncode}: {' | '.join(list(tail)[-5:])}")

@@ -1,0 +1,119 @@
+"""The one grpc.aio bootstrap every agent uses.
+
+- the standard grpc.health.v1 service: NOT_SERVING until the engine is warmed up, SERVING after,
+  NOT_SERVING again once shutdown begins (so load balancers stop sending work first);
+- server reflection (grpcurl, debugging);
+- graceful stop on SIGTERM/SIGINT: in-flight streams get `shutdown_grace_s` to finish, then are
+  cancelled (which kills their FFmpeg/provider work), and the process exits well within 10 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.common.config import AgentSettings
+from services.common.logs import configure_logging
+
+log = logging.getLogger(__name__)
+
+_OPTIONS = [
+    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_timeout_ms", 10_000),
+    ("grpc.http2.max_pings_without_data", 0),
+    ("grpc.keepalive_permit_without_calls", 1),
+]
+
+
+@dataclass
+class Agent:
+    """What a service contributes to the bootstrap."""
+
+    name: str
+    # Fully qualified service names, e.g. "adreel.v1.ImageGenService" (for health and reflection).
+    services: Sequence[str]
+    register: Callable[[grpc.aio.Server], None]
+    # Makes the engine ready (checks FFmpeg, fonts, a provider token...); raises when it cannot be.
+    warmup: Callable[[], Awaitable[None]] = field(default=lambda: asyncio.sleep(0))
+    close: Callable[[], Awaitable[None]] = field(default=lambda: asyncio.sleep(0))
+
+
+class AgentServer:
+    def __init__(self, agent: Agent, settings: AgentSettings) -> None:
+        self.agent = agent
+        self.settings = settings
+        self.server = grpc.aio.server(options=_OPTIONS)
+        self.health = health.aio.HealthServicer()
+        self.port = 0
+        self.ready = asyncio.Event()
+        self._warmup_task: asyncio.Task[None] | None = None
+
+    async def _set(self, status: health_pb2.HealthCheckResponse.ServingStatus.ValueType) -> None:
+        for name in ("", *self.agent.services):
+            await self.health.set(name, status)
+
+    async def start(self) -> int:
+        """Listen (NOT_SERVING), then warm the engine up in the background and turn SERVING."""
+        self.agent.register(self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            (*self.agent.services, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
+        )
+        await self._set(health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.port = self.server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
+        if not self.port:
+            raise RuntimeError(f"cannot listen on {self.settings.host}:{self.settings.port}")
+        await self.server.start()
+        self._warmup_task = asyncio.create_task(self._warm_up())
+        log.info("listening", extra={"agent": self.agent.name, "port": self.port})
+        return self.port
+
+    async def _warm_up(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self.agent.warmup()
+                break
+            except Exception as exc:
+                log.error("engine not ready, retrying", extra={"error": str(exc), "retry_in_s": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        await self._set(health_pb2.HealthCheckResponse.SERVING)
+        self.ready.set()
+        log.info("serving", extra={"agent": self.agent.name})
+
+    async def stop(self, grace: float | None = None) -> None:
+        grace = self.settings.shutdown_grace_s if grace is None else grace
+        log.info("stopping", extra={"agent": self.agent.name, "grace_s": grace})
+        if self._warmup_task:
+            self._warmup_task.cancel()
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        await self.agent.close()
+        log.info("stopped", extra={"agent": self.agent.name})
+
+
+async def serve(agent: Agent, settings: AgentSettings) -> None:
+    """Run an agent until SIGTERM/SIGINT, then stop gracefully."""
+    server = AgentServer(agent, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    await stop.wait()
+    await server.stop()
+
+
+def main(build: Callable[[], tuple[Agent, AgentSettings]]) -> None:
+    """Entry point for `python -m services.<name>`."""
+    agent, settings = build()
+    configure_logging(agent.name, settings.log_level)
+    asyncio.run(serve(agent, settings))

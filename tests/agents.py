@@ -1,0 +1,82 @@
+"""Starting agents on loopback inside a test: real grpc.aio servers on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.config import AgentSettings
+from services.common.server import Agent, AgentServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@asynccontextmanager
+async def running_agent(
+    agent: Agent, settings: AgentSettings, ready_timeout_s: float = 60.0
+) -> AsyncIterator[tuple[AgentServer, grpc.aio.Channel]]:
+    """Serve `agent` on a free loopback port in this event loop; yield it and a channel to it."""
+    settings = settings.model_copy(update={"host": "127.0.0.1", "port": 0})
+    server = AgentServer(agent, settings)
+    await server.start()
+    await asyncio.wait_for(server.ready.wait(), ready_timeout_s)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    try:
+        yield server, channel
+    finally:
+        await channel.close()
+        await server.stop(0)
+
+
+async def health_status(channel: grpc.aio.Channel, service: str = "") -> int:
+    stub = health_pb2_grpc.HealthStub(channel)
+    reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+    return reply.status
+
+
+def spawn_agent(module: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """`python -m services.<module>` as a real process (for SIGTERM and crash tests)."""
+    full_env = {**os.environ, "PORT": str(port), **(env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", f"services.{module}"],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_serving(port: int, timeout_s: float = 30.0) -> None:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            try:
+                if await health_status(channel) == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"agent on port {port} never became SERVING")
+            await asyncio.sleep(0.1)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def terminate(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        proc.send_signal(sig)
