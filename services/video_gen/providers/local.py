@@ -1,0 +1,78 @@
+"""The offline engine: FFmpeg camera moves over the still, deterministic for a given seed."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from services.common.costs import Stopwatch, local_cost
+from services.common.ffmpeg import run_ffmpeg
+from services.video_gen.camera import Move, View, plan_move
+from services.video_gen.clip_command import CANVAS_H, CANVAS_W, OUT_H, Encoding, clip_args
+from services.video_gen.config import Settings
+from services.video_gen.light import write_band
+from services.video_gen.providers import ClipRequest, RenderedClip
+from services.video_gen.source_image import cover_crop
+
+MODEL = "local/ffmpeg-camera"
+# Share of an item's progress spent before FFmpeg starts (cropping the still).
+_PREPARE_SHARE = 0.1
+
+
+class LocalProvider:
+    name = "local"
+    default_model = MODEL
+
+    def __init__(self, settings: Settings) -> None:
+        self.encoding = Encoding(settings.x264_preset, settings.x264_crf)
+        self.light_sweep = settings.light_sweep
+        self.timeout_s = settings.ffmpeg_timeout_s
+
+    async def warmup(self) -> None:
+        """Render a tiny clip through the same filters and encoder: proves FFmpeg has them all."""
+        with tempfile.TemporaryDirectory(prefix="adreel-vg-warmup-") as tmp:
+            canvas = Path(tmp) / "canvas.png"
+            await asyncio.to_thread(_write_grey, canvas)
+            move = Move(View(), View(zoom=1.1, sway=0.05))
+            await run_ffmpeg(
+                clip_args(
+                    canvas, None, Path(tmp) / "warmup.mp4", move=move, duration_s=0.1, encoding=self.encoding
+                ),
+                timeout_s=30,
+            )
+
+    async def render(
+        self, request: ClipRequest, dest: Path, on_progress: Callable[[float], None]
+    ) -> RenderedClip:
+        fallback = ""
+        if request.model not in ("", MODEL):
+            fallback = f"model {request.model!r} is not offered offline; rendered with {MODEL}"
+        with Stopwatch() as sw, tempfile.TemporaryDirectory(prefix="adreel-clip-") as tmp:
+            canvas = Path(tmp) / "canvas.png"
+            await asyncio.to_thread(cover_crop, request.source, canvas, (CANVAS_W, CANVAS_H))
+            band = None
+            if self.light_sweep:
+                band = Path(tmp) / "sweep.png"
+                await asyncio.to_thread(write_band, band, OUT_H, request.seed)
+            on_progress(_PREPARE_SHARE)
+            move = plan_move(request.movement, request.motion_intensity, request.seed)
+            await run_ffmpeg(
+                clip_args(
+                    canvas, band, dest, move=move, duration_s=request.duration_s, encoding=self.encoding
+                ),
+                expected_s=request.duration_s,
+                on_progress=lambda f: on_progress(_PREPARE_SHARE + (1 - _PREPARE_SHARE) * f),
+                timeout_s=self.timeout_s,
+            )
+        return RenderedClip(local_cost(MODEL, sw.cpu_s, sw.wall_s), fallback)
+
+    async def close(self) -> None:
+        return None
+
+
+def _write_grey(path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (64, 36), (128, 128, 128)).save(path)
