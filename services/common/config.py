@@ -16,16 +16,29 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class StorageSettings(BaseSettings):
-    """Where media lives: a local folder shared by every process (S3 plugs in behind the same API)."""
+    """Where media lives: a local folder shared by every process (the default), or an S3 bucket.
+
+    S3 credentials are never settings: boto3 reads the standard AWS variables (AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), profiles or the pod's IAM role.
+    """
 
     model_config = SettingsConfigDict(env_prefix="ADREEL_", extra="ignore")
 
-    storage_backend: Literal["local"] = "local"
+    storage_backend: Literal["local", "s3"] = "local"
     storage_dir: Path = REPO_ROOT / ".adreel" / "storage"
+    s3_bucket: str = ""
+    # Every key is stored under this prefix, so one bucket can hold several deployments.
+    s3_prefix: str = ""
+    # Any S3-compatible server (MinIO, R2, moto...); unset means AWS itself.
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    # Path-style URLs (http://host/bucket/key): what most S3-compatible servers need.
+    s3_path_style: bool = False
 
 
 class AgentSettings(StorageSettings):
-    model_config = SettingsConfigDict(env_prefix="ADREEL_", extra="ignore")
+    # populate_by_name: `Settings(port=0)` works in code as well as PORT in the environment.
+    model_config = SettingsConfigDict(env_prefix="ADREEL_", extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=50050, validation_alias=AliasChoices("PORT", "ADREEL_PORT"))

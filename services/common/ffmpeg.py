@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import imageio_ffmpeg
@@ -19,6 +21,19 @@ class FFmpegError(AgentError):
     """FFmpeg exited non-zero; the message carries the tail of its log."""
 
 
+@dataclass(frozen=True)
+class FFmpegRun:
+    """What one FFmpeg run used, from its own `-benchmark` report (exact even when runs overlap)."""
+
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    maxrss_kib: int = 0
+
+
+_BENCH_TIMES = re.compile(r"bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s")
+_BENCH_RSS = re.compile(r"bench: maxrss=(\d+)KiB")
+
+
 @cache
 def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
@@ -30,17 +45,28 @@ async def run_ffmpeg(
     expected_s: float | None = None,
     on_progress: Callable[[float], None] | None = None,
     timeout_s: float = 600.0,
-) -> None:
+) -> FFmpegRun:
     """Run `ffmpeg <args>`; report the fraction of `expected_s` encoded so far.
 
     Arguments are passed as a list (never through a shell). On cancellation or timeout the process
     is killed and reaped, so no FFmpeg outlives the request that started it.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1", "-y", *args]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        "-benchmark",
+        "-y",
+        *args,
+    ]
     proc = await asyncio.create_subprocess_exec(
         *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     tail: collections.deque[str] = collections.deque(maxlen=30)
+    usage = {"cpu_s": 0.0, "wall_s": 0.0, "maxrss_kib": 0}
 
     async def read_progress() -> None:
         assert proc.stdout is not None
@@ -52,7 +78,14 @@ async def run_ffmpeg(
     async def read_log() -> None:
         assert proc.stderr is not None
         async for raw in proc.stderr:
-            tail.append(raw.decode(errors="replace").rstrip())
+            line = raw.decode(errors="replace").rstrip()
+            if m := _BENCH_TIMES.search(line):
+                usage["cpu_s"] = float(m[1]) + float(m[2])
+                usage["wall_s"] = float(m[3])
+            elif m := _BENCH_RSS.search(line):
+                usage["maxrss_kib"] = int(m[1])
+            else:
+                tail.append(line)
 
     try:
         async with asyncio.timeout(timeout_s):
@@ -65,3 +98,4 @@ async def run_ffmpeg(
     if proc.returncode != 0:
         log.warning("ffmpeg failed", extra={"returncode": proc.returncode, "log": list(tail)})
         raise FFmpegError(f"ffmpeg exited with {proc.returncode}: {' | '.join(list(tail)[-5:])}")
+    return FFmpegRun(float(usage["cpu_s"]), float(usage["wall_s"]), int(usage["maxrss_kib"]))

@@ -147,4 +147,9 @@ class LocalStore(ObjectStore):
 
 
 def open_store(settings: StorageSettings) -> ObjectStore:
+    if settings.storage_backend == "s3":
+        # Imported here: boto3 is only loaded by deployments that store in S3.
+        from services.common.s3_storage import S3Store
+
+        return S3Store.from_settings(settings)
     return LocalStore(settings.storage_dir)

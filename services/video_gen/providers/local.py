@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class LocalProvider:
         fallback = ""
         if request.model not in ("", MODEL):
             fallback = f"model {request.model!r} is not offered offline; rendered with {MODEL}"
+        started = time.perf_counter()
         with Stopwatch() as sw, tempfile.TemporaryDirectory(prefix="adreel-clip-") as tmp:
             canvas = Path(tmp) / "canvas.png"
             await asyncio.to_thread(cover_crop, request.source, canvas, (CANVAS_W, CANVAS_H))
@@ -57,8 +59,10 @@ class LocalProvider:
                 band = Path(tmp) / "sweep.png"
                 await asyncio.to_thread(write_band, band, OUT_H, request.seed)
             on_progress(_PREPARE_SHARE)
+            # Preparing runs in one thread, so its wall time is its CPU time; FFmpeg reports its own.
+            prepare_cpu_s = time.perf_counter() - started
             move = plan_move(request.movement, request.motion_intensity, request.seed)
-            await run_ffmpeg(
+            run = await run_ffmpeg(
                 clip_args(
                     canvas, band, dest, move=move, duration_s=request.duration_s, encoding=self.encoding
                 ),
@@ -66,7 +70,7 @@ class LocalProvider:
                 on_progress=lambda f: on_progress(_PREPARE_SHARE + (1 - _PREPARE_SHARE) * f),
                 timeout_s=self.timeout_s,
             )
-        return RenderedClip(local_cost(MODEL, sw.cpu_s, sw.wall_s), fallback)
+        return RenderedClip(local_cost(MODEL, prepare_cpu_s + run.cpu_s, sw.wall_s), fallback)
 
     async def close(self) -> None:
         return None

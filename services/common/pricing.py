@@ -1,0 +1,85 @@
+"""What Replicate charges for each model we call, so every item reports the provider's own cost.
+
+Billing units differ by model (replicate.com/pricing, replicate.com/docs/billing):
+- official image models are billed per output image (flux-1.1-pro $0.04, flux-pro $0.055);
+- official language models per token (Llama 3 70B instruct: $0.65 / 1M input, $2.75 / 1M output);
+- community models by the second of GPU time the prediction used (`metrics.predict_time`) at the
+  hardware's rate (L40S $0.000975/s, A100 80GB $0.0014/s);
+- some official video models per second of output video.
+The PRD's table (section 8.1: Llama $0.001 per call, Flux-Pro $0.05 and SDXL $0.01 per image, SVD
+$0.80 per clip, MusicGen $0.30 per track) is the budget reference; these rates are the providers'
+list prices, which is what the session total must add up to. Rates change rarely and are
+reviewed like code, so they live here rather than in settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from services.common.costs import usd_to_micros
+
+log = logging.getLogger(__name__)
+
+L40S_PER_S = Decimal("0.000975")
+A100_80GB_PER_S = Decimal("0.0014")
+
+
+@dataclass(frozen=True)
+class Price:
+    per_output: Decimal = Decimal(0)
+    per_second: Decimal = Decimal(0)  # of predict_time (GPU seconds)
+    per_output_second: Decimal = Decimal(0)  # of generated video/audio
+    per_million_input_tokens: Decimal = Decimal(0)
+    per_million_output_tokens: Decimal = Decimal(0)
+
+
+PRICES: dict[str, Price] = {
+    "meta/meta-llama-3-70b-instruct": Price(
+        per_million_input_tokens=Decimal("0.65"), per_million_output_tokens=Decimal("2.75")
+    ),
+    "black-forest-labs/flux-1.1-pro": Price(per_output=Decimal("0.04")),
+    "black-forest-labs/flux-pro": Price(per_output=Decimal("0.055")),
+    "stability-ai/sdxl": Price(per_second=L40S_PER_S),
+    "stability-ai/stable-video-diffusion": Price(per_second=A100_80GB_PER_S),
+    "meta/musicgen": Price(per_second=A100_80GB_PER_S),
+}
+
+# A model missing from the table is billed as A100 time rather than as free: budgets stay honest.
+FALLBACK = Price(per_second=A100_80GB_PER_S)
+
+
+def price_of(model: str) -> Price:
+    price = PRICES.get(model)
+    if price is None:
+        log.warning("no price for model, billing it as A100 time", extra={"model": model})
+        return FALLBACK
+    return price
+
+
+def prediction_usd(
+    model: str,
+    *,
+    metrics: dict[str, Any] | None,
+    outputs: int = 0,
+    output_seconds: float = 0.0,
+) -> Decimal:
+    """The provider's charge for one prediction. Failed ones pay GPU time but no outputs."""
+    price = price_of(model)
+    metrics = metrics or {}
+    usd = price.per_output * outputs
+    usd += price.per_second * Decimal(str(metrics.get("predict_time") or 0))
+    usd += price.per_output_second * Decimal(str(output_seconds))
+    usd += price.per_million_input_tokens * Decimal(int(metrics.get("input_token_count") or 0)) / 10**6
+    usd += price.per_million_output_tokens * Decimal(int(metrics.get("output_token_count") or 0)) / 10**6
+    return usd
+
+
+def prediction_micros(
+    model: str, *, metrics: dict[str, Any] | None, outputs: int = 0, output_seconds: float = 0.0
+) -> int:
+    return usd_to_micros(
+        prediction_usd(model, metrics=metrics, outputs=outputs, output_seconds=output_seconds)
+    )
