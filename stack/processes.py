@@ -1,0 +1,67 @@
+"""What `make run` runs: one entry per process. Adding a process (ledger, web app) is one entry here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack.config import REPO_ROOT, StackSettings
+from stack.probes import Probe, grpc_serving, http_ok
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    name: str
+    argv: tuple[str, ...]
+    # Added to the launcher's own environment.
+    env: Mapping[str, str] = field(default_factory=dict)
+    # Ready when this answers True; None = ready as soon as it runs.
+    probe: Probe | None = None
+    # Processes start wave by wave; a wave starts once every process of the previous one is ready.
+    wave: int = 0
+    cwd: Path = REPO_ROOT
+
+
+def python_module(module: str, *args: str) -> tuple[str, ...]:
+    return (sys.executable, "-m", module, *args)
+
+
+AGENTS = ("prompt_parser", "image_gen", "video_gen", "compositor")
+
+
+def agent_address(settings: StackSettings, agent: str) -> str:
+    return f"127.0.0.1:{getattr(settings, f'{agent}_port')}"
+
+
+def migrations(shared_env: Mapping[str, str]) -> ProcessSpec:
+    """Run once before anything starts; the launcher stops if it fails."""
+    return ProcessSpec("migrate", python_module("gateway.db.migrate"), env=shared_env)
+
+
+def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[ProcessSpec]:
+    """The long-running processes, supervised and restarted on a crash."""
+    agents = [
+        ProcessSpec(
+            name,
+            python_module(f"services.{name}"),
+            env={**shared_env, "PORT": str(getattr(settings, f"{name}_port")), "ADREEL_HOST": "127.0.0.1"},
+            probe=grpc_serving(agent_address(settings, name)),
+        )
+        for name in AGENTS
+    ]
+    gateway_env = {
+        **shared_env,
+        "ADREEL_GATEWAY_HOST": settings.gateway_host,
+        "ADREEL_GATEWAY_PORT": str(settings.gateway_port),
+        **{f"ADREEL_{name.upper()}_ADDR": agent_address(settings, name) for name in AGENTS},
+    }
+    gateway = ProcessSpec(
+        "gateway",
+        python_module("gateway"),
+        env=gateway_env,
+        probe=http_ok(f"{settings.gateway_url}/health"),
+        wave=1,
+    )
+    return [*agents, gateway]
