@@ -78,7 +78,7 @@ def asset_ref(
     )
 
 
-def _probe_any(path: Path, content_type: str) -> MediaInfo:
+def probe_any(path: Path, content_type: str) -> MediaInfo:
     if content_type.startswith("image/"):
         with Image.open(path) as im:
             return MediaInfo(width=im.width, height=im.height)
@@ -87,6 +87,6 @@ def _probe_any(path: Path, content_type: str) -> MediaInfo:
 
 async def store_media(store: ObjectStore, key: str, path: Path, content_type: str) -> common_pb2.AssetRef:
     """Put a file in storage and describe it, probing the file itself (never trusting the caller)."""
-    info = await asyncio.to_thread(_probe_any, path, content_type)
+    info = await asyncio.to_thread(probe_any, path, content_type)
     obj = await store.put_file(key, path, content_type)
     return asset_ref(obj.uri, obj.bytes, obj.sha256, content_type, info)

@@ -45,6 +45,8 @@ PRICES: dict[str, Price] = {
     "stability-ai/sdxl": Price(per_second=L40S_PER_S),
     "stability-ai/stable-video-diffusion": Price(per_second=A100_80GB_PER_S),
     "meta/musicgen": Price(per_second=A100_80GB_PER_S),
+    # The prompt-following image-to-video model (official): $0.25 per 5 s clip.
+    "kwaivgi/kling-v1.6-standard": Price(per_output_second=Decimal("0.05")),
 }
 
 # A model missing from the table is billed as A100 time rather than as free: budgets stay honest.

@@ -38,8 +38,7 @@ from tenacity.wait import wait_exponential_jitter
 
 from adreel.v1 import common_pb2
 from services.common.errors import ProviderRefused, ProviderUnavailable
-from services.common.media import MediaInfo, store_media
-from services.common.media import _probe_any as probe_any  # to move: make it public in media.py
+from services.common.media import MediaInfo, probe_any, store_media
 from services.common.pricing import prediction_micros
 from services.common.storage import ObjectStore
 

@@ -166,14 +166,14 @@ async def test_settings_pick_port_and_engine(monkeypatch: pytest.MonkeyPatch) ->
     assert (Settings().port, Settings().engine) == (6123, "replicate")
 
 
-async def test_replicate_engine_falls_back_to_rules_and_says_so() -> None:
-    agent, settings = build(Settings(engine="replicate"))
-    async with running_agent(agent, settings) as (_, channel):
-        stub = prompt_parser_pb2_grpc.PromptParserServiceStub(channel)
-        reply = await stub.ParseProduct(parse_request(num_images=4), timeout=5)
-        assert reply.fallback_reason and len(reply.prompts) == 4
-        plans = await stub.PlanScenes(plan_request(), timeout=5)
-        assert plans.fallback_reason and len(plans.plans) == 2
+def test_engine_setting_selects_the_provider() -> None:
+    from services.prompt_parser.providers import make_provider
+    from services.prompt_parser.providers.local import LocalRulesProvider
+    from services.prompt_parser.providers.replicate import ReplicateLLMProvider
+
+    assert isinstance(make_provider(Settings(engine="local")), LocalRulesProvider)
+    replicate = make_provider(Settings(engine="replicate", REPLICATE_API_TOKEN="r8_test"))
+    assert isinstance(replicate, ReplicateLLMProvider)
 
 
 async def test_process_serves_then_exits_cleanly_on_sigterm(storage_dir: object) -> None:

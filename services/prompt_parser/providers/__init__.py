@@ -35,8 +35,7 @@ def make_provider(settings: Settings) -> Provider:
     if settings.engine == "local":
         return LocalRulesProvider(settings.guidance_scale)
     if settings.engine == "replicate":
-        # The LLM engine is not in this build yet: answer with the rules and say so on every reply.
-        reason = "the replicate engine is not available in this build; used the offline rules"
-        log.warning("engine fallback", extra={"engine": settings.engine, "reason": reason})
-        return LocalRulesProvider(settings.guidance_scale, fallback_reason=reason)
+        from services.prompt_parser.providers.replicate import ReplicateLLMProvider
+
+        return ReplicateLLMProvider(settings)
     raise ValueError(f"unknown engine {settings.engine!r}")

@@ -56,6 +56,8 @@ def make_provider(settings: Settings) -> Provider:
         from services.video_gen.providers.local import LocalProvider
 
         return LocalProvider(settings)
-    raise NotImplementedError(
-        f"video_gen engine {settings.engine!r} is not available yet; set ADREEL_VIDEO_GEN_ENGINE=local"
-    )
+    if settings.engine == "replicate":
+        from services.video_gen.providers.replicate import ReplicateClips
+
+        return ReplicateClips(settings)
+    raise ValueError(f"unknown video_gen engine {settings.engine!r}")
