@@ -1,0 +1,1 @@
+"""image_gen agent: product images for every requested view, streamed as each one is stored."""
