@@ -53,4 +53,8 @@ def make_provider(settings: Settings) -> Provider:
         from services.image_gen.providers.local import LocalProvider
 
         return LocalProvider(settings)
-    raise ValueError(f"image_gen engine {settings.engine!r} is not available yet; set ADREEL_ENGINE=local")
+    if settings.engine == "replicate":
+        from services.image_gen.providers.replicate import ReplicateImages
+
+        return ReplicateImages(settings)
+    raise ValueError(f"unknown image_gen engine {settings.engine!r}")
