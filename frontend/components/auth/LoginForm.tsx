@@ -1,0 +1,108 @@
+"use client";
+
+import { useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
+
+import { Button } from "@/components/ui/Button";
+import { Card } from "@/components/ui/Card";
+import { FieldLabel, inputClass } from "@/components/ui/Field";
+import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { call, createApi } from "@/lib/api";
+import { saveAccount } from "@/lib/auth";
+import { useConfig } from "@/lib/config";
+import { describeProblem } from "@/lib/errors";
+
+/** Screen 1: sign in (the demo account is pre-filled), start a session, go to the product prompt. */
+export function LoginForm() {
+  const { apiUrl } = useConfig();
+  const router = useRouter();
+  const params = useSearchParams();
+  const [mode, setMode] = useState<"login" | "register">("login");
+  const [email, setEmail] = useState("demo@example.com");
+  const [password, setPassword] = useState("demo123");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const anonymous = createApi(apiUrl);
+      const body = { email: email.trim(), password };
+      const auth = await call(
+        mode === "login" ? anonymous.POST("/api/auth/login", { body }) : anonymous.POST("/api/auth/register", { body }),
+      );
+      saveAccount({ token: auth.session_token, email: auth.email, userId: auth.user_id });
+      const next = params.get("next");
+      if (next && next.startsWith("/sessions")) {
+        router.push(next);
+        return;
+      }
+      const api = createApi(apiUrl, auth.session_token);
+      const created = await call(api.POST("/api/sessions/create", { body: { user_id: auth.user_id } }));
+      router.push(`/sessions/${created.session_id}/images`);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card className="w-full max-w-md p-8">
+      <h1 className="text-center text-2xl font-bold tracking-tight text-slate-900">AI Ad Video Generator</h1>
+      <p className="mt-2 text-center text-sm text-slate-500">
+        {mode === "login" ? "Sign in to turn a product description into a finished video ad." : "Create your Adreel account."}
+      </p>
+      {params.get("expired") && !error && (
+        <p className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">Your sign-in expired. Please sign in again.</p>
+      )}
+      <form className="mt-6 space-y-4" onSubmit={submit} noValidate>
+        <div>
+          <FieldLabel htmlFor="email">Email</FieldLabel>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            className={inputClass}
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </div>
+        <div>
+          <FieldLabel htmlFor="password">Password</FieldLabel>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={mode === "login" ? "current-password" : "new-password"}
+            required
+            minLength={6}
+            className={inputClass}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </div>
+        {error !== null && <ProblemNotice problem={describeProblem(error)} />}
+        <Button type="submit" size="lg" className="w-full" loading={busy}>
+          {mode === "login" ? "Start Creating" : "Create account"}
+        </Button>
+      </form>
+      <p className="mt-6 text-center text-sm text-slate-500">
+        {mode === "login" ? "New to Adreel? " : "Already have an account? "}
+        <button
+          type="button"
+          className="font-semibold text-brand-600 hover:text-brand-700"
+          onClick={() => {
+            setMode(mode === "login" ? "register" : "login");
+            setError(null);
+          }}
+        >
+          {mode === "login" ? "Create an account" : "Sign in"}
+        </button>
+      </p>
+    </Card>
+  );
+}

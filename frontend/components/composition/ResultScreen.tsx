@@ -1,0 +1,209 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+
+import { costLines } from "@/components/session/SessionSidebar";
+import { Stepper } from "@/components/session/Stepper";
+import { useSession } from "@/components/session/SessionProvider";
+import { Button } from "@/components/ui/Button";
+import { Card } from "@/components/ui/Card";
+import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { call } from "@/lib/api";
+import { absoluteUrl, useConfig } from "@/lib/config";
+import { describeProblem } from "@/lib/errors";
+import { money, resolutionLabel } from "@/lib/format";
+import type { Session } from "@/lib/types";
+
+/** Copy text; navigator.clipboard needs a secure context, so fall back to a selected textarea. */
+async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
+/** Screen 7: the finished ad, its facts, download / share, and what each stage cost. */
+export function ResultScreen({ session }: { session: Session }) {
+  const { api, costs } = useSession();
+  const { apiUrl } = useConfig();
+  const router = useRouter();
+  const video = useRef<HTMLVideoElement>(null);
+  const [busy, setBusy] = useState<"download" | "new" | null>(null);
+  const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const final = session.final_video!;
+  const url = absoluteUrl(apiUrl, final.url);
+
+  // Autoplay with sound when the browser allows it (you just clicked), muted otherwise.
+  useEffect(() => {
+    const v = video.current;
+    if (!v) return;
+    v.play().catch(() => {
+      v.muted = true;
+      void v.play().catch(() => undefined);
+    });
+  }, [url]);
+
+  async function download() {
+    setBusy("download");
+    setError(null);
+    try {
+      // The file is on the gateway (another origin), where <a download> is ignored: fetch it first.
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`download failed: ${response.status}`);
+      const blob = await response.blob();
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = `adreel-${(session.product_prompt ?? "ad").slice(0, 40).replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.mp4`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function share() {
+    try {
+      await copyText(url);
+      setCopied("ok");
+    } catch {
+      setCopied("failed");
+    }
+    setTimeout(() => setCopied(null), 4000);
+  }
+
+  async function another() {
+    setBusy("new");
+    try {
+      const created = await call(api.POST("/api/sessions/create", { body: {} }));
+      router.push(`/sessions/${created.session_id}/images`);
+    } catch (err) {
+      setError(err);
+      setBusy(null);
+    }
+  }
+
+  const images = session.generated_images;
+  const clips = session.generated_clips;
+  const lines = costLines(costs);
+  const composeCost = lines.find((l) => l.label === "Final composition")?.cost ?? 0;
+  const parseCost = lines.find((l) => l.label === "Prompt analysis")?.cost ?? 0;
+
+  return (
+    <div className="mx-auto max-w-7xl px-6 pb-24 pt-6">
+      <Stepper session={session} current="result" />
+      <header className="mt-8 text-center">
+        <h1 className="text-3xl font-bold tracking-tight text-slate-900">Your Video is Ready! <span aria-hidden="true">🎉</span></h1>
+        <p className="mt-2 text-slate-500">{session.product_prompt}</p>
+      </header>
+      <div className="mt-8 grid gap-8 lg:grid-cols-[minmax(0,1fr)_320px]">
+        <main className="min-w-0">
+          <div className="overflow-hidden rounded-2xl bg-slate-950 shadow-xl ring-1 ring-slate-900/10">
+            <video
+              ref={video}
+              src={url}
+              controls
+              autoPlay
+              playsInline
+              className="final-video mx-auto max-h-[70vh] w-full"
+              aria-label="Your finished video ad"
+            />
+          </div>
+          <div className="mt-5 flex flex-wrap items-center gap-3">
+            <Button size="lg" onClick={download} loading={busy === "download"}>
+              <svg viewBox="0 0 20 20" className="h-5 w-5" fill="currentColor" aria-hidden="true">
+                <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.614L6.295 8.235a.75.75 0 1 0-1.09 1.03l4.25 4.5a.75.75 0 0 0 1.09 0l4.25-4.5a.75.75 0 0 0-1.09-1.03l-2.955 3.129V2.75Z" />
+                <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
+              </svg>
+              Download MP4
+            </Button>
+            <Button size="lg" variant="secondary" onClick={another} loading={busy === "new"}>
+              Generate Another Video
+            </Button>
+            <Button size="lg" variant="ghost" onClick={share}>
+              {copied === "ok" ? "Link copied!" : "Share Link"}
+            </Button>
+            <span className="sr-only" role="status" aria-live="polite">
+              {copied === "ok" ? "Link copied to the clipboard" : copied === "failed" ? "Copy failed" : ""}
+            </span>
+          </div>
+          {copied === "failed" && (
+            <div className="mt-3">
+              <label htmlFor="share_url" className="text-sm font-medium text-slate-700">
+                Copy this link
+              </label>
+              <input id="share_url" readOnly value={url} className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 font-mono text-xs" />
+            </div>
+          )}
+          {error !== null && (
+            <div className="mt-4">
+              <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
+            </div>
+          )}
+        </main>
+        <div className="space-y-4">
+          <Card className="video-info p-5">
+            <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Video info</h2>
+            <dl className="mt-3 space-y-2 text-sm">
+              {[
+                ["Duration", `${final.duration.toFixed(1)} seconds`],
+                ["Resolution", resolutionLabel(final.resolution)],
+                ["Frame rate", `${final.fps} fps`],
+                ["File size", `${final.file_size_mb.toFixed(1)} MB`],
+                ["Audio", final.has_audio ? "Music" : "None"],
+                ["Total cost", money(session.total_cost)],
+              ].map(([k, v]) => (
+                <div key={k} className="flex justify-between gap-3">
+                  <dt className="text-slate-500">{k}</dt>
+                  <dd className="text-right font-medium tabular-nums text-slate-900">{v}</dd>
+                </div>
+              ))}
+            </dl>
+          </Card>
+          <Card className="session-summary p-5">
+            <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Session summary</h2>
+            <dl className="mt-3 space-y-2 text-sm">
+              {parseCost > 0 && (
+                <div className="flex justify-between gap-3">
+                  <dt className="text-slate-600">Prompt analysis</dt>
+                  <dd className="tabular-nums text-slate-900">{money(parseCost)}</dd>
+                </div>
+              )}
+              <div className="flex justify-between gap-3">
+                <dt className="text-slate-600">Images generated: {images.length}</dt>
+                <dd className="tabular-nums text-slate-900">{money(images.reduce((s, i) => s + i.cost, 0))}</dd>
+              </div>
+              <div className="flex justify-between gap-3">
+                <dt className="text-slate-600">Clips generated: {clips.length}</dt>
+                <dd className="tabular-nums text-slate-900">{money(clips.reduce((s, c) => s + c.cost, 0))}</dd>
+              </div>
+              <div className="flex justify-between gap-3">
+                <dt className="text-slate-600">Final composition</dt>
+                <dd className="tabular-nums text-slate-900">{money(composeCost)}</dd>
+              </div>
+              <div className="flex justify-between gap-3 border-t border-slate-100 pt-2 font-semibold">
+                <dt className="text-slate-900">Total</dt>
+                <dd className="tabular-nums text-slate-900">{money(session.total_cost)}</dd>
+              </div>
+            </dl>
+          </Card>
+        </div>
+      </div>
+    </div>
+  );
+}

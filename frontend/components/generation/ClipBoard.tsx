@@ -1,0 +1,215 @@
+"use client";
+
+import {
+  closestCenter,
+  DndContext,
+  type DragEndEvent,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+} from "@dnd-kit/core";
+import {
+  arrayMove,
+  rectSortingStrategy,
+  SortableContext,
+  sortableKeyboardCoordinates,
+  useSortable,
+} from "@dnd-kit/sortable";
+import { CSS } from "@dnd-kit/utilities";
+import clsx from "clsx";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+
+import { ClipPlayer } from "@/components/generation/VideoGrid";
+import { ScreenLayout } from "@/components/session/ScreenLayout";
+import { useSession } from "@/components/session/SessionProvider";
+import { Badge } from "@/components/ui/Badge";
+import { Button } from "@/components/ui/Button";
+import { Card } from "@/components/ui/Card";
+import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { call } from "@/lib/api";
+import { describeProblem } from "@/lib/errors";
+import { money, seconds } from "@/lib/format";
+import { screenPath } from "@/lib/screens";
+import type { Session, VideoAsset } from "@/lib/types";
+
+// The gateway's estimate: the clips plus a 1 s intro and a 1 s outro card.
+const CARDS_S = 2;
+
+function SortableClip({
+  clip,
+  index,
+  count,
+  onMove,
+  onRemove,
+  canRemove,
+  disabled,
+}: {
+  clip: VideoAsset;
+  index: number;
+  count: number;
+  onMove: (from: number, to: number) => void;
+  onRemove: () => void;
+  canRemove: boolean;
+  disabled: boolean;
+}) {
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
+    id: clip.id,
+    disabled,
+  });
+  return (
+    <li
+      ref={setNodeRef}
+      style={{ transform: CSS.Transform.toString(transform), transition }}
+      className={clsx(
+        "board-clip overflow-hidden rounded-2xl border bg-white shadow-card",
+        isDragging ? "z-10 border-brand-400 shadow-xl ring-4 ring-brand-200" : "border-slate-200",
+      )}
+      data-clip-id={clip.id}
+    >
+      <ClipPlayer clip={clip} label={`clip ${index + 1}`} className="aspect-video" />
+      <div className="flex items-center gap-2 px-3 py-2.5">
+        <button
+          type="button"
+          ref={setActivatorNodeRef}
+          className="drag-handle flex h-8 w-8 cursor-grab touch-none items-center justify-center rounded-md text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600 active:cursor-grabbing"
+          aria-label={`Drag to reorder clip ${index + 1} (Space to pick up, arrows to move)`}
+          {...attributes}
+          {...listeners}
+        >
+          <svg viewBox="0 0 20 20" className="h-5 w-5" fill="currentColor" aria-hidden="true">
+            <circle cx="7" cy="5" r="1.5" />
+            <circle cx="13" cy="5" r="1.5" />
+            <circle cx="7" cy="10" r="1.5" />
+            <circle cx="13" cy="10" r="1.5" />
+            <circle cx="7" cy="15" r="1.5" />
+            <circle cx="13" cy="15" r="1.5" />
+          </svg>
+        </button>
+        <span className="text-sm font-semibold text-slate-900">#{index + 1}</span>
+        <Badge>{seconds(clip.duration)}</Badge>
+        <span className="text-xs tabular-nums text-slate-500">{money(clip.cost)}</span>
+        <div className="ml-auto flex items-center">
+          <Button size="sm" variant="ghost" aria-label={`Move clip ${index + 1} earlier`} disabled={disabled || index === 0} onClick={() => onMove(index, index - 1)}>
+            ←
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={`Move clip ${index + 1} later`}
+            disabled={disabled || index === count - 1}
+            onClick={() => onMove(index, index + 1)}
+          >
+            →
+          </Button>
+          <Button size="sm" variant="ghost" onClick={onRemove} disabled={disabled || !canRemove} aria-label={`Remove clip ${index + 1}`}>
+            Remove
+          </Button>
+        </div>
+      </div>
+    </li>
+  );
+}
+
+/** Screen 5: the kept clips in playing order; drag (or use the keyboard) to reorder. */
+export function ClipBoard({ session }: { session: Session }) {
+  const { api, refresh } = useSession();
+  const router = useRouter();
+  const [order, setOrder] = useState<string[]>(session.clip_order);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const orderKey = session.clip_order.join(",");
+  useEffect(() => setOrder(orderKey ? orderKey.split(",") : []), [orderKey]);
+
+  const clips = order
+    .map((id) => session.generated_clips.find((c) => c.id === id))
+    .filter((c): c is VideoAsset => Boolean(c));
+  const total = clips.reduce((s, c) => s + c.duration, 0) + CARDS_S;
+  const imagesCost = session.generated_images.reduce((s, i) => s + i.cost, 0);
+  const clipsCost = session.generated_clips.reduce((s, c) => s + c.cost, 0);
+
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  );
+
+  async function save(next: string[]) {
+    const before = order;
+    setOrder(next); // optimistic: the board moves at once, the server confirms
+    setSaving(true);
+    setError(null);
+    try {
+      await call(
+        api.POST("/api/save-approved-clips", { body: { session_id: session.id, approved_clip_ids: next, clip_order: next } }),
+      );
+      await refresh();
+    } catch (err) {
+      setOrder(before);
+      setError(err);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  function onDragEnd(event: DragEndEvent) {
+    const { active, over } = event;
+    if (!over || active.id === over.id) return;
+    void save(arrayMove(order, order.indexOf(String(active.id)), order.indexOf(String(over.id))));
+  }
+
+  return (
+    <ScreenLayout
+      screen="clip-board"
+      session={session}
+      title="Mood Board - Video Clips"
+      subtitle="Drag clips by their handle to set the order they play in."
+      aside={
+        <Card className="p-5">
+          <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">Estimated final duration</p>
+          <p className="estimated-duration mt-1 text-2xl font-semibold tabular-nums text-slate-900">{total.toFixed(1)} seconds</p>
+          <p className="mt-1 text-xs text-slate-500">
+            {clips.length} clips + intro and outro cards
+          </p>
+          <p className="mt-3 text-sm text-slate-600">
+            Images: {money(imagesCost)} | Clips: {money(clipsCost)}
+          </p>
+          <Button size="lg" className="mt-4 h-auto w-full whitespace-normal py-3" disabled={saving || clips.length === 0} onClick={() => router.push(screenPath(session.id, "finish"))}>
+            Continue to Final Composition
+          </Button>
+        </Card>
+      }
+    >
+      {error !== null && (
+        <div className="mb-4">
+          <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
+        </div>
+      )}
+      <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
+        <SortableContext items={order} strategy={rectSortingStrategy}>
+          <ol className="clip-board grid gap-5 sm:grid-cols-2" aria-label="Clips in playing order" aria-busy={saving}>
+            {clips.map((clip, i) => (
+              <SortableClip
+                key={clip.id}
+                clip={clip}
+                index={i}
+                count={clips.length}
+                disabled={saving}
+                canRemove={clips.length > 1}
+                onMove={(from, to) => void save(arrayMove(order, from, to))}
+                onRemove={() => void save(order.filter((id) => id !== clip.id))}
+              />
+            ))}
+          </ol>
+        </SortableContext>
+      </DndContext>
+      <p className="mt-6 text-sm text-slate-500">
+        Want different clips?{" "}
+        <Link href={screenPath(session.id, "clips")} className="font-medium text-brand-600 hover:text-brand-700">
+          Back to all clips
+        </Link>
+      </p>
+    </ScreenLayout>
+  );
+}

@@ -1,0 +1,197 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+
+import { GridSkeleton } from "@/components/generation/ImageGrid";
+import { ProgressPanel } from "@/components/generation/ProgressPanel";
+import { SelectionFooter } from "@/components/generation/SelectionFooter";
+import { StageFailure } from "@/components/generation/StageFailure";
+import { VideoGrid } from "@/components/generation/VideoGrid";
+import { ScreenLayout } from "@/components/session/ScreenLayout";
+import { useSession } from "@/components/session/SessionProvider";
+import { Button } from "@/components/ui/Button";
+import { Card } from "@/components/ui/Card";
+import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
+import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { call } from "@/lib/api";
+import { absoluteUrl, useConfig } from "@/lib/config";
+import { describeProblem } from "@/lib/errors";
+import { titleCase } from "@/lib/format";
+import { effectiveStage, screenPath } from "@/lib/screens";
+import type { Session } from "@/lib/types";
+
+const PROMPT_MAX = 300;
+const DURATIONS = [2, 3, 4];
+
+/** Screen 4: the scene prompt with the approved images for reference, progress, then the clips. */
+export function ClipsScreen({ session }: { session: Session }) {
+  const { api, refresh } = useSession();
+  const { apiUrl } = useConfig();
+  const router = useRouter();
+  const [prompt, setPrompt] = useState(session.video_prompt ?? "");
+  const [duration, setDuration] = useState(3);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set(session.approved_clips));
+  const [busy, setBusy] = useState<"generate" | "save" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const approvedKey = session.approved_clips.join(",");
+  useEffect(() => setSelected(new Set(approvedKey ? approvedKey.split(",") : [])), [approvedKey]);
+
+  const stage = effectiveStage(session);
+  const editable = session.stage === "image_selection";
+  const generating = session.stage === "clip_generation";
+  const references = session.approved_images
+    .map((id) => session.generated_images.find((i) => i.id === id))
+    .filter((i): i is NonNullable<typeof i> => Boolean(i));
+  const clips = session.generated_clips;
+
+  async function generate(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy("generate");
+    setError(null);
+    try {
+      await call(
+        api.POST("/api/generate-clips", {
+          body: { session_id: session.id, video_prompt: prompt.trim(), clip_duration: duration },
+        }),
+      );
+      await refresh();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function addToMoodBoard() {
+    setBusy("save");
+    setError(null);
+    try {
+      // Keep an existing order for clips still chosen, then append newly chosen ones.
+      const previous = session.clip_order.filter((id) => selected.has(id));
+      const added = clips.map((c) => c.id).filter((id) => selected.has(id) && !previous.includes(id));
+      const order = [...previous, ...added];
+      await call(
+        api.POST("/api/save-approved-clips", {
+          body: { session_id: session.id, approved_clip_ids: order, clip_order: order },
+        }),
+      );
+      await refresh();
+      router.push(screenPath(session.id, "clip-board"));
+    } catch (err) {
+      setError(err);
+      setBusy(null);
+    }
+  }
+
+  const toggle = (id: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <ScreenLayout
+      screen="clips"
+      session={session}
+      title="Step 2: Generate Video Clips"
+      subtitle="One clip per approved image, each following the scene you describe."
+    >
+      <div className="space-y-6">
+        <Card className="p-6">
+          <details className="reference-images group mb-5 rounded-xl border border-slate-200 bg-slate-50/60">
+            <summary className="flex cursor-pointer list-none items-center justify-between px-4 py-3 text-sm font-medium text-slate-700">
+              Reference images ({references.length})
+              <span className="text-slate-400 transition group-open:rotate-180" aria-hidden="true">
+                ▾
+              </span>
+            </summary>
+            <ul className="flex flex-wrap gap-3 border-t border-slate-200 px-4 py-4">
+              {references.map((image) => (
+                <li key={image.id}>
+                  {/* eslint-disable-next-line @next/next/no-img-element -- signed gateway URLs */}
+                  <img
+                    src={absoluteUrl(apiUrl, image.url)}
+                    alt={`Reference: ${image.view_type} view`}
+                    className="h-20 w-20 rounded-lg object-cover ring-1 ring-slate-200"
+                  />
+                  <span className="mt-1 block text-center text-xs text-slate-500">{titleCase(image.view_type)}</span>
+                </li>
+              ))}
+            </ul>
+          </details>
+          <form onSubmit={generate} className="space-y-5">
+            <div>
+              <FieldLabel htmlFor="video_prompt" aside={<CharCounter value={prompt} max={PROMPT_MAX} />}>
+                Describe the scene/action...
+              </FieldLabel>
+              <textarea
+                id="video_prompt"
+                name="video_prompt"
+                rows={3}
+                maxLength={PROMPT_MAX}
+                placeholder="girl running in sun, outdoor track, golden hour lighting"
+                className={`${inputClass} resize-none text-base`}
+                value={prompt}
+                onChange={(e) => setPrompt(e.target.value)}
+                disabled={!editable}
+                required
+              />
+            </div>
+            <div className="flex flex-wrap items-end gap-6">
+              <div className="w-40">
+                <FieldLabel htmlFor="clip_duration">Clip duration</FieldLabel>
+                <select
+                  id="clip_duration"
+                  name="clip_duration"
+                  className={inputClass}
+                  value={duration}
+                  onChange={(e) => setDuration(Number(e.target.value))}
+                  disabled={!editable}
+                >
+                  {DURATIONS.map((d) => (
+                    <option key={d} value={d}>
+                      {d}s
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="pb-2.5 text-sm text-slate-600">
+                Number of clips: <span className="font-semibold text-slate-900">Auto · {references.length}</span>{" "}
+                <span className="text-slate-400">(one per approved image)</span>
+              </div>
+              {editable && (
+                <Button type="submit" size="lg" className="ml-auto" loading={busy === "generate"} disabled={!prompt.trim()}>
+                  Generate Clips
+                </Button>
+              )}
+            </div>
+          </form>
+        </Card>
+
+        {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
+        <StageFailure session={session} />
+        {generating && <ProgressPanel session={session} title="Generating your clips" />}
+        {generating && <GridSkeleton count={references.length} aspect="aspect-video" />}
+
+        {clips.length > 0 && stage === "clip_selection" && session.stage !== "failed" && (
+          <section aria-label="Generated clips">
+            <VideoGrid clips={clips} selected={selected} onToggle={toggle} />
+            <SelectionFooter
+              selected={selected.size}
+              total={clips.length}
+              noun="clips"
+              cost={clips.reduce((sum, c) => sum + c.cost, 0)}
+              minimum={1}
+              busy={busy === "save"}
+              onSubmit={addToMoodBoard}
+            />
+          </section>
+        )}
+      </div>
+    </ScreenLayout>
+  );
+}

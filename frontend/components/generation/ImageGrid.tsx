@@ -1,0 +1,71 @@
+import clsx from "clsx";
+
+import { Badge } from "@/components/ui/Badge";
+import { absoluteUrl, useConfig } from "@/lib/config";
+import { money, titleCase } from "@/lib/format";
+import type { ImageAsset } from "@/lib/types";
+
+/** Generated images: the whole card toggles its checkbox (click, or Tab + Space from the keyboard). */
+export function ImageGrid({
+  images,
+  selected,
+  onToggle,
+}: {
+  images: ImageAsset[];
+  selected: ReadonlySet<string>;
+  onToggle: (id: string) => void;
+}) {
+  const { apiUrl } = useConfig();
+  return (
+    <div className="image-grid grid grid-cols-2 gap-4 md:grid-cols-3">
+      {images.map((image, i) => {
+        const checked = selected.has(image.id);
+        const name = `${titleCase(image.view_type)} view`;
+        return (
+          <label
+            key={image.id}
+            className={clsx(
+              "image-card group relative block aspect-square cursor-pointer overflow-hidden rounded-xl bg-slate-100 ring-offset-2 transition",
+              "has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500",
+              checked ? "ring-4 ring-brand-500" : "ring-1 ring-slate-200 hover:ring-2 hover:ring-slate-300",
+            )}
+            data-selected={checked}
+          >
+            {/* eslint-disable-next-line @next/next/no-img-element -- signed gateway URLs, no optimiser */}
+            <img
+              src={absoluteUrl(apiUrl, image.url)}
+              alt={`Product image ${i + 1}: ${name}`}
+              className="h-full w-full object-cover transition duration-300 group-hover:scale-[1.02]"
+            />
+            <span className="absolute right-2.5 top-2.5 flex h-7 w-7 items-center justify-center rounded-md bg-white/90 shadow-sm">
+              <input
+                type="checkbox"
+                className="h-4 w-4 cursor-pointer rounded accent-brand-600"
+                checked={checked}
+                onChange={() => onToggle(image.id)}
+                aria-label={`Select image ${i + 1} (${name})`}
+              />
+            </span>
+            <Badge tone="dark" className="absolute bottom-2.5 left-2.5">
+              {titleCase(image.view_type)}
+            </Badge>
+            <Badge tone="dark" className="absolute bottom-2.5 right-2.5">
+              {money(image.cost)}
+            </Badge>
+          </label>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Placeholders while images render, so the page keeps its shape. */
+export function GridSkeleton({ count, aspect = "aspect-square" }: { count: number; aspect?: string }) {
+  return (
+    <div className="grid grid-cols-2 gap-4 md:grid-cols-3" aria-hidden="true">
+      {Array.from({ length: count }, (_, i) => (
+        <div key={i} className={clsx(aspect, "animate-pulse rounded-xl bg-gradient-to-br from-slate-100 to-slate-200")} />
+      ))}
+    </div>
+  );
+}

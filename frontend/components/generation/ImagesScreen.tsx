@@ -1,0 +1,176 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+
+import { GridSkeleton, ImageGrid } from "@/components/generation/ImageGrid";
+import { ProgressPanel } from "@/components/generation/ProgressPanel";
+import { SelectionFooter } from "@/components/generation/SelectionFooter";
+import { StageFailure } from "@/components/generation/StageFailure";
+import { StyleChips } from "@/components/generation/StyleChips";
+import { ScreenLayout } from "@/components/session/ScreenLayout";
+import { useSession } from "@/components/session/SessionProvider";
+import { Button } from "@/components/ui/Button";
+import { Card } from "@/components/ui/Card";
+import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
+import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { call } from "@/lib/api";
+import { describeProblem } from "@/lib/errors";
+import { effectiveStage, screenPath } from "@/lib/screens";
+import type { Session } from "@/lib/types";
+
+const PROMPT_MAX = 200;
+
+/** Screen 2: the product prompt, live progress, then the generated images to choose from. */
+export function ImagesScreen({ session }: { session: Session }) {
+  const { api, refresh } = useSession();
+  const router = useRouter();
+  const [prompt, setPrompt] = useState(session.product_prompt ?? "");
+  const [count, setCount] = useState(6);
+  const [styles, setStyles] = useState<string[]>(session.style_keywords.length ? session.style_keywords : ["professional", "studio"]);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set(session.approved_images));
+  const [busy, setBusy] = useState<"generate" | "save" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  // The mood board persists: what was approved before comes back checked after a refresh.
+  const approvedKey = session.approved_images.join(",");
+  useEffect(() => setSelected(new Set(approvedKey ? approvedKey.split(",") : [])), [approvedKey]);
+
+  const stage = effectiveStage(session);
+  const editable = session.stage === "created";
+  const generating = session.stage === "image_generation";
+  const images = session.generated_images;
+
+  async function generate(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy("generate");
+    setError(null);
+    try {
+      await call(
+        api.POST("/api/generate-images", {
+          body: { session_id: session.id, product_prompt: prompt.trim(), num_images: count, style_keywords: styles },
+        }),
+      );
+      await refresh();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function addToMoodBoard() {
+    setBusy("save");
+    setError(null);
+    try {
+      const ids = images.map((i) => i.id).filter((id) => selected.has(id));
+      await call(api.POST("/api/save-approved-images", { body: { session_id: session.id, approved_image_ids: ids } }));
+      await refresh();
+      router.push(screenPath(session.id, "image-board"));
+    } catch (err) {
+      setError(err);
+      setBusy(null);
+    }
+  }
+
+  const toggle = (id: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <ScreenLayout
+      screen="images"
+      session={session}
+      title="Step 1: Generate Product Images"
+      subtitle="Describe the product once; every view is rendered with the same seed so it stays the same product."
+    >
+      <div className="space-y-6">
+        <Card className="p-6">
+          <form onSubmit={generate} className="space-y-5">
+            <div>
+              <FieldLabel htmlFor="product_prompt" aside={<CharCounter value={prompt} max={PROMPT_MAX} />}>
+                Describe your product...
+              </FieldLabel>
+              <textarea
+                id="product_prompt"
+                name="product_prompt"
+                rows={3}
+                maxLength={PROMPT_MAX}
+                placeholder="pink tennis shoes with white laces"
+                className={`${inputClass} resize-none text-base`}
+                value={prompt}
+                onChange={(e) => setPrompt(e.target.value)}
+                disabled={!editable}
+                required
+              />
+            </div>
+            <details className="group rounded-xl border border-slate-200 bg-slate-50/60" open={editable}>
+              <summary className="flex cursor-pointer list-none items-center justify-between px-4 py-3 text-sm font-medium text-slate-700">
+                Advanced options
+                <span className="text-slate-400 transition group-open:rotate-180" aria-hidden="true">
+                  ▾
+                </span>
+              </summary>
+              <div className="space-y-5 border-t border-slate-200 px-4 py-4">
+                <div>
+                  <FieldLabel htmlFor="num_images" aside={<output htmlFor="num_images">{count} images</output>}>
+                    Number of images
+                  </FieldLabel>
+                  <input
+                    id="num_images"
+                    name="num_images"
+                    type="range"
+                    min={4}
+                    max={8}
+                    step={1}
+                    value={count}
+                    onChange={(e) => setCount(Number(e.target.value))}
+                    disabled={!editable}
+                    className="w-full accent-brand-600"
+                  />
+                  <div className="mt-1 flex justify-between text-xs text-slate-400" aria-hidden="true">
+                    {[4, 5, 6, 7, 8].map((n) => (
+                      <span key={n}>{n}</span>
+                    ))}
+                  </div>
+                </div>
+                <StyleChips value={styles} onChange={setStyles} disabled={!editable} />
+              </div>
+            </details>
+            {editable && (
+              <div className="flex justify-end">
+                <Button type="submit" size="lg" loading={busy === "generate"} disabled={!prompt.trim()}>
+                  Generate Images
+                </Button>
+              </div>
+            )}
+          </form>
+        </Card>
+
+        {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
+        <StageFailure session={session} />
+        {generating && <ProgressPanel session={session} title="Generating your images" />}
+        {generating && <GridSkeleton count={count} />}
+
+        {images.length > 0 && stage === "image_selection" && session.stage !== "failed" && (
+          <section aria-label="Generated images">
+            <ImageGrid images={images} selected={selected} onToggle={toggle} />
+            <SelectionFooter
+              selected={selected.size}
+              total={images.length}
+              noun="images"
+              cost={images.reduce((sum, img) => sum + img.cost, 0)}
+              minimum={2}
+              busy={busy === "save"}
+              onSubmit={addToMoodBoard}
+            />
+          </section>
+        )}
+      </div>
+    </ScreenLayout>
+  );
+}

@@ -1,0 +1,39 @@
+import { Button } from "@/components/ui/Button";
+import { money } from "@/lib/format";
+
+/** "Selected: X of Y", the batch's cost, and the action that moves the choice to the mood board. */
+export function SelectionFooter({
+  selected,
+  total,
+  noun,
+  cost,
+  minimum,
+  busy,
+  onSubmit,
+}: {
+  selected: number;
+  total: number;
+  noun: string;
+  cost: number;
+  minimum: number;
+  busy: boolean;
+  onSubmit: () => void;
+}) {
+  const short = selected < minimum;
+  return (
+    <div className="selection-footer mt-6 flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white/95 px-5 py-4 shadow-card backdrop-blur">
+      <div>
+        <p className="text-sm font-semibold text-slate-900" aria-live="polite">
+          Selected: {selected} of {total} {noun}
+        </p>
+        <p className="text-xs text-slate-500">
+          Total cost: {money(cost)}
+          {short && ` · select at least ${minimum} to continue`}
+        </p>
+      </div>
+      <Button size="lg" onClick={onSubmit} disabled={short} loading={busy}>
+        Add to Mood Board ({selected})
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { CostTracker, SessionInfo } from "./SessionSidebar";
+import { Stepper } from "./Stepper";
+import { useSession } from "./SessionProvider";
+import type { ScreenKey } from "@/lib/screens";
+import type { Session } from "@/lib/types";
+
+/** The frame of every session screen: stepper, heading, the screen, and the right-hand panel. */
+export function ScreenLayout({
+  screen,
+  session,
+  title,
+  subtitle,
+  children,
+  aside,
+}: {
+  screen: ScreenKey;
+  session: Session;
+  title: string;
+  subtitle?: string;
+  children: React.ReactNode;
+  aside?: React.ReactNode;
+}) {
+  const { costs } = useSession();
+  return (
+    <div className="mx-auto max-w-7xl px-6 pb-24 pt-6">
+      <Stepper session={session} current={screen} />
+      <div className="mt-8 grid gap-8 lg:grid-cols-[minmax(0,1fr)_320px]">
+        <main className="min-w-0">
+          <header className="mb-6">
+            <h1 className="text-2xl font-bold tracking-tight text-slate-900">{title}</h1>
+            {subtitle && <p className="mt-1 text-slate-500">{subtitle}</p>}
+          </header>
+          {children}
+        </main>
+        <div className="space-y-4 lg:sticky lg:top-24 lg:self-start">
+          {aside}
+          <SessionInfo session={session} />
+          <CostTracker session={session} costs={costs} />
+        </div>
+      </div>
+    </div>
+  );
+}

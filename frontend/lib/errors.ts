@@ -1,0 +1,62 @@
+import { ApiError } from "./api";
+
+export interface Problem {
+  title: string;
+  detail: string;
+  /** Whether trying the same thing again can help (a plain Retry button). */
+  retryable: boolean;
+}
+
+/** Turn whatever went wrong into words a person can act on. */
+export function describeProblem(error: unknown): Problem {
+  if (!(error instanceof ApiError)) {
+    return { title: "Something went wrong", detail: String((error as Error)?.message ?? error), retryable: true };
+  }
+  switch (error.status) {
+    case 0:
+      return {
+        title: "Can't reach Adreel",
+        detail: "The server did not answer. Check that it is running, then try again.",
+        retryable: true,
+      };
+    case 401:
+      return { title: "Please sign in again", detail: "Your sign-in has expired.", retryable: false };
+    case 402:
+      return { title: "This would go over your budget", detail: sentence(error.detail), retryable: false };
+    case 404:
+      return { title: "Not found", detail: "This session does not exist or belongs to someone else.", retryable: false };
+    case 409:
+      return { title: "This step is not available right now", detail: sentence(error.detail), retryable: true };
+    case 422:
+      return { title: "Please check your input", detail: sentence(error.detail), retryable: false };
+    case 502:
+    case 503:
+    case 504:
+      return {
+        title: "An AI agent is unavailable",
+        detail: `${sentence(error.detail)} Wait a moment and try again.`,
+        retryable: true,
+      };
+    default:
+      return { title: "Something went wrong", detail: sentence(error.detail), retryable: true };
+  }
+}
+
+/** Stage failures reported by the gateway (session.error / a "failed" progress event). */
+export function describeStageFailure(message: string): Problem {
+  const lower = message.toLowerCase();
+  if (lower.startsWith("budget")) {
+    return { title: "This would go over your budget", detail: sentence(message), retryable: true };
+  }
+  if (lower.includes("unavailable") || lower.includes("not serving") || lower.includes("unreachable")) {
+    return { title: "An AI agent is unavailable", detail: sentence(message), retryable: true };
+  }
+  return { title: "Generation stopped", detail: sentence(message), retryable: true };
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return "";
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

@@ -1,0 +1,19 @@
+// Names for the gateway's schemas. Every shape comes from lib/api-schema.d.ts, which openapi-typescript
+// generates from the gateway's OpenAPI document (`npm run gen:api`); nothing here is written by hand.
+import type { components } from "./api-schema";
+
+type Schemas = components["schemas"];
+
+export type Session = Schemas["SessionResponse"];
+export type SessionSummary = Schemas["SessionSummary"];
+export type SessionStage = Schemas["SessionStage"];
+export type ImageAsset = Schemas["ImageAsset"];
+export type VideoAsset = Schemas["VideoAsset"];
+export type FinalVideo = Schemas["FinalVideo"];
+export type Costs = Schemas["CostsResponse"];
+export type CostLine = Schemas["CostLine"];
+export type Font = Schemas["Font"];
+export type ComposeRequest = Schemas["ComposeFinalVideoRequest"];
+export type ProgressEvent = Schemas["ProgressEvent"];
+export type OutputFormat = ComposeRequest["formats"] extends (infer F)[] | undefined ? F : never;
+export type Genre = NonNullable<Schemas["AudioConfig"]["genre"]>;
