@@ -30,6 +30,11 @@ class StackSettings(BaseSettings):
     video_gen_port: int = 50053
     compositor_port: int = 50054
 
+    # The Next.js web app (needs Node.js); ADREEL_WEB=false runs the API only.
+    web: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 3000
+
     # Offline engines unless asked otherwise, so no REPLICATE_API_TOKEN is needed.
     engine: Literal["local", "replicate"] = "local"
     storage_dir: Path | None = None  # default <home>/storage
@@ -44,6 +49,10 @@ class StackSettings(BaseSettings):
     @property
     def storage(self) -> Path:
         return self.storage_dir or self.home / "storage"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.web_host}:{self.web_port}"
 
     @property
     def gateway_url(self) -> str:

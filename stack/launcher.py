@@ -15,6 +15,7 @@ from collections.abc import Awaitable
 from contextlib import AsyncExitStack
 from typing import TypeVar
 
+from stack import webapp
 from stack.config import StackSettings
 from stack.console import Logs
 from stack.embedded import EmbeddedNats, EmbeddedPostgres
@@ -91,6 +92,8 @@ class Launcher:
         """Fail fast (not in a crash loop) when a port is taken, e.g. by another `make run`."""
         s = self.settings
         wanted = {"gateway": (s.gateway_host, s.gateway_port)}
+        if s.web:
+            wanted["web"] = (s.web_host, s.web_port)
         wanted |= {name: ("127.0.0.1", getattr(s, f"{name}_port")) for name in AGENTS}
         for name, (host, port) in wanted.items():
             with socket.socket() as probe:
@@ -101,8 +104,19 @@ class Launcher:
                     message = f"{host}:{port} ({name}) is in use: is Adreel running already?"
                     raise StartupError(message) from None
 
+    async def _build_web_app(self) -> None:
+        if missing := webapp.missing_prerequisites():
+            self.logs.stack(f"web app skipped: missing {', '.join(missing)} (the API still runs)", "yellow")
+            self.settings.web = False
+            return
+        if webapp.build_is_stale() or not webapp.NEXT_BIN.exists():
+            self.logs.stack("building the web app (first run or sources changed)...")
+        await self._unless_stopped(asyncio.to_thread(webapp.ensure_build))
+
     async def _start(self, exits: AsyncExitStack) -> None:
         self._check_ports()
+        if self.settings.web:
+            await self._build_web_app()
         env = await self._infrastructure(exits)
         migrate = Child(migrations(env), self.settings, self.logs)
         exits.push_async_callback(migrate.stop, self.settings.stop_grace_s)
@@ -147,7 +161,12 @@ class Launcher:
             except (StartupError, OSError, TimeoutError, subprocess.CalledProcessError) as exc:
                 self.logs.stack(f"cannot start Adreel: {exc}", "bold red")
                 return 1
-            self.logs.stack(f"Adreel is running at {self.settings.gateway_url}", "bold green")
+            s = self.settings
+            if s.web:
+                self.logs.stack(f"Adreel is running at {s.web_url}", "bold green")
+                self.logs.stack(f"API at {s.gateway_url} (docs at {s.gateway_url}/docs)")
+            else:
+                self.logs.stack(f"Adreel is running at {s.gateway_url}", "bold green")
             await self.stop_requested.wait()
         return 0
 

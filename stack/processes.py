@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stack import webapp
 from stack.config import REPO_ROOT, StackSettings
 from stack.probes import Probe, grpc_serving, http_ok
 
@@ -56,6 +58,8 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
         "ADREEL_GATEWAY_HOST": settings.gateway_host,
         "ADREEL_GATEWAY_PORT": str(settings.gateway_port),
         **{f"ADREEL_{name.upper()}_ADDR": agent_address(settings, name) for name in AGENTS},
+        # The browser calls the API from the web app's origin.
+        "ADREEL_WEB_ORIGINS": json.dumps([settings.web_url, f"http://localhost:{settings.web_port}"]),
     }
     gateway = ProcessSpec(
         "gateway",
@@ -64,4 +68,14 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
         probe=http_ok(f"{settings.gateway_url}/health"),
         wave=1,
     )
-    return [*agents, gateway]
+    if not settings.web:
+        return [*agents, gateway]
+    web = ProcessSpec(
+        "web",
+        webapp.start_argv(settings.web_host, settings.web_port),
+        env=webapp.start_env(settings.gateway_url),
+        probe=http_ok(settings.web_url),
+        wave=2,
+        cwd=webapp.FRONTEND,
+    )
+    return [*agents, gateway, web]

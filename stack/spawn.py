@@ -32,6 +32,8 @@ class Ports:
     def env(self) -> dict[str, str]:
         return {
             "ADREEL_GATEWAY_PORT": str(self.gateway),
+            # Tests drive the API; the browser tests start the web app themselves.
+            "ADREEL_WEB": "false",
             **{f"ADREEL_{name.upper()}_PORT": str(port) for name, port in self.agents.items()},
         }
 

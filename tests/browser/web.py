@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,52 +11,24 @@ from pathlib import Path
 
 import httpx
 
+from stack import webapp
+
 ROOT = Path(__file__).resolve().parents[2]
-FRONTEND = ROOT / "frontend"
-NEXT_BIN = FRONTEND / "node_modules" / "next" / "dist" / "bin" / "next"
-SOURCES = ("app", "components", "lib", "hooks", "package.json", "next.config.mjs", "tailwind.config.ts")
 
 
 def missing_prerequisites() -> list[str]:
-    missing = []
-    if shutil.which("node") is None:
-        missing.append("node")
-    if not NEXT_BIN.exists():
-        missing.append("frontend/node_modules (run `npm ci` in frontend/)")
-    return missing
-
-
-def build_is_stale() -> bool:
-    build_id = FRONTEND / ".next" / "BUILD_ID"
-    if not build_id.exists():
-        return True
-    built = build_id.stat().st_mtime
-    for name in SOURCES:
-        path = FRONTEND / name
-        files = path.rglob("*") if path.is_dir() else [path]
-        if any(f.is_file() and f.stat().st_mtime > built for f in files):
-            return True
-    return False
-
-
-def ensure_build() -> None:
-    if build_is_stale():
-        subprocess.run(["node", str(NEXT_BIN), "build"], cwd=FRONTEND, check=True, env=_env({}))
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    return {**os.environ, "NEXT_TELEMETRY_DISABLED": "1", **extra}
+    return webapp.missing_prerequisites()
 
 
 @contextmanager
 def running_web_app(port: int, api_url: str, timeout_s: float = 60.0) -> Iterator[str]:
     """`next start` on 127.0.0.1:<port> talking to the gateway at `api_url`; yields the app's URL."""
-    ensure_build()
+    webapp.ensure_build()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        ["node", str(NEXT_BIN), "start", "-H", "127.0.0.1", "-p", str(port)],
-        cwd=FRONTEND,
-        env=_env({"ADREEL_API_URL": api_url}),
+        webapp.start_argv("127.0.0.1", port),
+        cwd=webapp.FRONTEND,
+        env={**os.environ, **webapp.start_env(api_url)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
