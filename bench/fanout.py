@@ -1,0 +1,191 @@
+"""Gateway fan-out and overhead, with fixed-latency engines behind real gRPC servers.
+
+1. Fan-out: an ImageGenService whose every image takes exactly L seconds (all jobs at once, as a
+   cloud engine would); 6 images through the gateway (POST /api/generate-images -> the WebSocket's
+   terminal event) should finish in <= 1.25 L.
+2. Overhead: the same with zero-latency engines; the stage's wall time is pure orchestration
+   (health check, DB writes, WebSocket events) and its p50 should be <= 50 ms.
+
+`python -m bench.fanout [--latency 2.0] [--runs 15]`; uses DATABASE_URL or an embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import grpc
+import httpx
+import websockets
+from PIL import Image
+
+from adreel.v1 import (
+    common_pb2,
+    image_gen_pb2,
+    image_gen_pb2_grpc,
+    prompt_parser_pb2,
+    prompt_parser_pb2_grpc,
+)
+from services.common.config import AgentSettings
+from services.common.costs import usd_to_micros
+from services.common.server import Agent
+from services.common.storage import LocalStore
+from tests.agents import running_agent
+from tests.gateway_support import gateway_settings, login, running_gateway, test_database
+
+VIEWS = [common_pb2.VIEW_FRONT, common_pb2.VIEW_SIDE, common_pb2.VIEW_BACK, common_pb2.VIEW_TOP]
+
+
+class FixedParser(prompt_parser_pb2_grpc.PromptParserServiceServicer):
+    async def ParseProduct(
+        self, request: prompt_parser_pb2.ParseProductRequest, context: grpc.aio.ServicerContext
+    ) -> prompt_parser_pb2.ParseProductResponse:
+        prompts = [
+            common_pb2.ImagePrompt(view=VIEWS[i % len(VIEWS)], prompt=f"{request.product_text} #{i}", seed=7)
+            for i in range(request.num_images)
+        ]
+        return prompt_parser_pb2.ParseProductResponse(
+            product=common_pb2.ProductSpec(text=request.product_text, category="other"),
+            consistency_seed=7,
+            prompts=prompts,
+            cost=common_pb2.Cost(usd_micros=1, provider="bench", model="bench/fixed", seconds=0),
+        )
+
+
+class FixedLatencyImages(image_gen_pb2_grpc.ImageGenServiceServicer):
+    """Every job takes exactly `latency_s`, all jobs at once; results stream as they finish."""
+
+    def __init__(self, store: LocalStore, latency_s: float) -> None:
+        self.store = store
+        self.latency_s = latency_s
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 80, 120)).save(buf, "PNG")
+        self.png = buf.getvalue()
+
+    async def GenerateImages(
+        self, request: image_gen_pb2.GenerateImagesRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[image_gen_pb2.GenerateImagesResponse]:
+        async def one(job: image_gen_pb2.ImageJob) -> image_gen_pb2.ImageResult:
+            await asyncio.sleep(self.latency_s)
+            key = f"sessions/{request.session_id}/images/{job.item_id}.png"
+            obj = await self.store.put_bytes(key, self.png, "image/png")
+            ref = common_pb2.AssetRef(
+                uri=obj.uri, content_type="image/png", bytes=obj.bytes, sha256=obj.sha256, width=64, height=64
+            )
+            cost = common_pb2.Cost(
+                usd_micros=usd_to_micros("0.01"),
+                provider="bench",
+                model="bench/fixed",
+                seconds=self.latency_s,
+            )
+            return image_gen_pb2.ImageResult(
+                item_id=job.item_id, view=job.prompt.view, seed=job.prompt.seed, asset=ref, cost=cost
+            )
+
+        for done in asyncio.as_completed([one(j) for j in request.jobs]):
+            yield image_gen_pb2.GenerateImagesResponse(image=await done)
+
+
+def fixed_agents(store: LocalStore, latency_s: float) -> tuple[Agent, Agent]:
+    parser, images = FixedParser(), FixedLatencyImages(store, latency_s)
+    return (
+        Agent(
+            name="bench_parser",
+            services=["adreel.v1.PromptParserService"],
+            register=lambda s: prompt_parser_pb2_grpc.add_PromptParserServiceServicer_to_server(parser, s),
+        ),
+        Agent(
+            name="bench_images",
+            services=["adreel.v1.ImageGenService"],
+            register=lambda s: image_gen_pb2_grpc.add_ImageGenServiceServicer_to_server(images, s),
+        ),
+    )
+
+
+async def image_stage_seconds(client: httpx.AsyncClient, ws_base: str, token: str, num_images: int) -> float:
+    """POST /api/generate-images on a fresh session -> its terminal WebSocket event, in seconds."""
+    h = {"Authorization": f"Bearer {token}"}
+    sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
+    async with websockets.connect(f"{ws_base}/ws/{sid}?token={token}") as ws:
+        await ws.recv()  # the snapshot
+        start = time.perf_counter()
+        body = {"session_id": sid, "product_prompt": "pink tennis shoes", "num_images": num_images}
+        r = await client.post("/api/generate-images", headers=h, json=body)
+        r.raise_for_status()
+        while True:
+            event = json.loads(await ws.recv())
+            if event["type"] in ("complete", "failed"):
+                elapsed = time.perf_counter() - start
+                if event["type"] == "failed":
+                    raise RuntimeError(event["message"])
+                assert len(event["data"]["images"]) == num_images
+                return elapsed
+
+
+async def measure(database_url: str, latency_s: float, runs: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="adreel-bench-") as tmp:
+        store = LocalStore(Path(tmp) / "storage")
+        results: dict[str, float] = {}
+        for label, latency in (("fanout", latency_s), ("overhead", 0.0)):
+            parser, images = fixed_agents(store, latency)
+            agent_settings = AgentSettings(storage_dir=store.root)
+            async with AsyncExitStack() as stack:
+                ps, _ = await stack.enter_async_context(running_agent(parser, agent_settings))
+                gs, _ = await stack.enter_async_context(running_agent(images, agent_settings))
+                settings = gateway_settings(
+                    database_url,
+                    store.root,
+                    Path(tmp) / "state",
+                    prompt_parser_addr=f"127.0.0.1:{ps.port}",
+                    image_gen_addr=f"127.0.0.1:{gs.port}",
+                    budget_usd=200,
+                )
+                base = await stack.enter_async_context(running_gateway(settings))
+                client = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))
+                token = await login(client)
+                ws_base = base.replace("http", "ws")
+                await image_stage_seconds(client, ws_base, token, 6)  # warm-up (connections, JIT caches)
+                if label == "fanout":
+                    times = [await image_stage_seconds(client, ws_base, token, 6) for _ in range(3)]
+                    results["fanout_s"] = statistics.median(times)
+                    results["fanout_ratio"] = results["fanout_s"] / latency
+                else:
+                    times = [await image_stage_seconds(client, ws_base, token, 6) for _ in range(runs)]
+                    results["overhead_p50_ms"] = statistics.median(times) * 1000
+                    results["overhead_max_ms"] = max(times) * 1000
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--latency", type=float, default=2.0, help="seconds per image of the slow engine")
+    parser.add_argument("--runs", type=int, default=15, help="zero-latency runs for the overhead p50")
+    args = parser.parse_args()
+    with test_database() as url:
+        r = asyncio.run(measure(url, args.latency, args.runs))
+    ok_fan, ok_over = r["fanout_ratio"] <= 1.25, r["overhead_p50_ms"] <= 50
+    verdict = {True: "PASS", False: "FAIL"}
+    print(
+        f"fan-out: 6 images at L={args.latency:.2f}s took {r['fanout_s']:.3f}s = {r['fanout_ratio']:.3f} L"
+        f" (goal <= 1.25 L) {verdict[ok_fan]}"
+    )
+    print(
+        f"overhead: image stage with zero-latency engines p50 {r['overhead_p50_ms']:.1f} ms, max"
+        f" {r['overhead_max_ms']:.1f} ms over {args.runs} runs (goal p50 <= 50 ms) {verdict[ok_over]}"
+    )
+    if not (ok_fan and ok_over):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

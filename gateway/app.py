@@ -1,0 +1,78 @@
+"""The FastAPI application: routes, CORS, and the lifespan that owns the database engine, the agent
+channels, the progress hub, the orchestrator and the stage watchdog."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from gateway.agents import AgentClients
+from gateway.api.routes import auth, generation, health, media, sessions, ws
+from gateway.core.config import Settings
+from gateway.db.engine import make_engine, make_sessionmaker
+from gateway.orchestrator import Orchestrator
+from gateway.progress import ProgressHub
+from services.common.storage import LocalStore
+
+log = logging.getLogger(__name__)
+
+
+async def _watchdog(orchestrator: Orchestrator, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            if expired := await orchestrator.expire_overdue():
+                log.warning("stages past their deadline marked failed", extra={"count": expired})
+        except Exception:
+            log.exception("watchdog pass failed")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.async_database_url)
+        app.state.settings = settings
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.store = LocalStore(settings.storage_dir)
+        app.state.agents = AgentClients(settings)
+        app.state.hub = ProgressHub()
+        orchestrator = Orchestrator(settings, app.state.sessionmaker, app.state.agents, app.state.hub)
+        app.state.orchestrator = orchestrator
+        settings.jwt_key  # noqa: B018 - create the local secret now, not on the first login
+        if recovered := await orchestrator.recover_interrupted():
+            log.warning("interrupted sessions marked failed (resumable)", extra={"count": recovered})
+        watchdog = asyncio.create_task(_watchdog(orchestrator, settings.watchdog_interval_s))
+        try:
+            yield
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+            await orchestrator.stop()
+            await app.state.agents.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Adreel API",
+        version="0.1.0",
+        description="Product text -> images -> clips -> a finished 1080p30 MP4 ad.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.web_origins,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    for module in (auth, sessions, generation, media, ws, health):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,99 @@
+"""The PRD's tables (users, sessions, assets, generation_costs). Money is integer micro-dollars."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Session(Base):
+    """One ad in the making; everything a stage needs to resume is stored here before it runs."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(32), default="created", index=True)
+
+    product_prompt: Mapped[str | None] = mapped_column(String(200))
+    video_prompt: Mapped[str | None] = mapped_column(String(300))
+    num_images: Mapped[int | None] = mapped_column(Integer)
+    clip_duration: Mapped[float | None] = mapped_column(Float)
+    consistency_seed: Mapped[int | None] = mapped_column(BigInteger)
+    style_keywords: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    # ProductSpec from the prompt parser (proto JSON), needed again to plan scenes.
+    product_spec: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Stage plans with gateway-chosen item ids, saved before the agent call so a retry reuses them.
+    image_plan: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    clip_plan: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    compose_plan: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+    generated_image_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    approved_image_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    generated_clip_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    approved_clip_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    clip_order: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    final_video_id: Mapped[str | None] = mapped_column(String(64))
+
+    total_cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_micros: Mapped[int] = mapped_column(BigInteger)
+
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+    # When failed: the stage to resume and why it stopped.
+    failed_stage: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    stage_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Asset(Base):
+    __tablename__ = "assets"
+
+    # The gateway-chosen item id (img_…, clip_…, final_…): a retry can never store an item twice.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    asset_type: Mapped[str] = mapped_column(String(20), index=True)
+    # asset://<key> in our object storage.
+    uri: Mapped[str] = mapped_column(String(500))
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict)
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    model_used: Mapped[str | None] = mapped_column(String(100))
+    generation_time: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class GenerationCost(Base):
+    __tablename__ = "generation_costs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    agent_name: Mapped[str] = mapped_column(String(50), index=True)
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    model_used: Mapped[str] = mapped_column(String(100))
+    cost_micros: Mapped[int] = mapped_column(BigInteger)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    success: Mapped[bool] = mapped_column(Boolean, default=True)
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,281 @@
+"""The PRD's request and response models (section 5.1, 6.2), checked strictly at the edge.
+
+Every string refuses NUL (PostgreSQL cannot store it) and every number is bounded, so nothing a
+client sends can reach the database as a 500.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _bcrypt_sized(value: str) -> str:
+    if len(value.encode()) > 72:
+        raise ValueError("must be at most 72 bytes in UTF-8")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+NonBlank = Annotated[str, AfterValidator(_no_nul), AfterValidator(_not_blank)]
+ItemId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+Email = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")]
+# bcrypt reads (and accepts) 72 bytes at most.
+Password = Annotated[
+    str, Field(min_length=6, max_length=72), AfterValidator(_no_nul), AfterValidator(_bcrypt_sized)
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionStage(StrEnum):
+    CREATED = "created"
+    IMAGE_GENERATION = "image_generation"
+    IMAGE_SELECTION = "image_selection"
+    CLIP_GENERATION = "clip_generation"
+    CLIP_SELECTION = "clip_selection"
+    FINAL_COMPOSITION = "final_composition"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+
+RUNNING_STAGES = (
+    SessionStage.IMAGE_GENERATION,
+    SessionStage.CLIP_GENERATION,
+    SessionStage.FINAL_COMPOSITION,
+)
+
+# ---------------------------------------------------------------- requests
+
+
+class LoginRequest(Strict):
+    email: Email
+    password: Password
+
+
+class CreateSessionRequest(Strict):
+    # The PRD sends the user id; it must be the caller's own when given.
+    user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class GenerateImagesRequest(Strict):
+    session_id: uuid.UUID
+    product_prompt: Annotated[NonBlank, Field(min_length=3, max_length=200)]
+    num_images: int = Field(default=6, ge=4, le=8)
+    style_keywords: list[Annotated[NonBlank, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=10
+    )
+
+
+class SaveApprovedImagesRequest(Strict):
+    session_id: uuid.UUID
+    approved_image_ids: list[ItemId] = Field(min_length=2, max_length=8)
+
+
+class GenerateClipsRequest(Strict):
+    session_id: uuid.UUID
+    video_prompt: Annotated[NonBlank, Field(min_length=10, max_length=300)]
+    clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
+
+
+class SaveApprovedClipsRequest(Strict):
+    session_id: uuid.UUID
+    approved_clip_ids: list[ItemId] = Field(min_length=1, max_length=8)
+    # Playing order; a permutation of approved_clip_ids (their own order when omitted).
+    clip_order: list[ItemId] | None = Field(default=None, max_length=8)
+
+
+class TextOverlay(Strict):
+    product_name: Annotated[NonBlank, Field(min_length=1, max_length=50)]
+    cta: Annotated[NonBlank, Field(min_length=1, max_length=30)]
+    # A compositor font id or name (GET /api/fonts); the PRD's "Montserrat-Bold" maps to the default.
+    font: Annotated[Text, Field(max_length=64)] = "Montserrat-Bold"
+    color: str = Field(default="#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$")
+
+
+class AudioConfig(Strict):
+    enabled: bool = False
+    genre: Literal["upbeat", "chill", "energetic"] = "upbeat"
+
+
+OutputFormat = Literal["16:9", "9:16", "1:1"]
+
+
+class ComposeFinalVideoRequest(Strict):
+    session_id: uuid.UUID
+    text_overlay: TextOverlay
+    audio: AudioConfig = Field(default_factory=AudioConfig)
+    intro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
+    outro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
+    # Extensions: extra aspect ratios (the first is the session's final video) and cross-fade length.
+    formats: list[OutputFormat] = Field(default_factory=lambda: ["16:9"], min_length=1, max_length=3)
+    transition_duration: float = Field(default=0.3, ge=0.0, le=1.0)
+
+
+# ---------------------------------------------------------------- responses
+
+
+class AuthResponse(BaseModel):
+    success: bool = True
+    user_id: int
+    email: str
+    session_token: str
+
+
+class SessionCreated(BaseModel):
+    session_id: str
+    stage: SessionStage
+    created_at: datetime
+
+
+class Accepted(BaseModel):
+    status: Literal["processing"] = "processing"
+    estimated_duration: float
+    message: str
+
+
+class ApprovedImagesSaved(BaseModel):
+    success: bool = True
+    approved_count: int
+    message: str = "Images saved to mood board"
+
+
+class ApprovedClipsSaved(BaseModel):
+    success: bool = True
+    approved_count: int
+    estimated_duration: float
+    message: str = "Clips saved to mood board"
+
+
+class ImageAsset(BaseModel):
+    id: str
+    url: str
+    view_type: str
+    seed: int
+    cost: float
+    width: int
+    height: int
+    created_at: datetime
+
+
+class VideoAsset(BaseModel):
+    id: str
+    url: str
+    source_image_id: str
+    duration: float
+    resolution: str
+    fps: int
+    cost: float
+    created_at: datetime
+
+
+class FinalVideo(BaseModel):
+    url: str
+    duration: float
+    resolution: str
+    fps: int
+    file_size_mb: float
+    format: str
+    aspect_ratio: str
+    has_audio: bool
+
+
+class SessionResponse(BaseModel):
+    id: str
+    user_id: int
+    stage: SessionStage
+    progress: int
+    message: str | None
+    error: str | None
+    # The stage POST /retry resumes when the session failed.
+    failed_stage: str | None
+    product_prompt: str | None
+    video_prompt: str | None
+    consistency_seed: int | None
+    style_keywords: list[str]
+    generated_images: list[ImageAsset]
+    approved_images: list[str]
+    generated_clips: list[VideoAsset]
+    approved_clips: list[str]
+    clip_order: list[str]
+    final_video: FinalVideo | None
+    # Every format composed (the first is final_video).
+    final_videos: list[FinalVideo]
+    total_cost: float
+    budget: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionSummary(BaseModel):
+    id: str
+    stage: SessionStage
+    product_prompt: str | None
+    total_cost: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class CostLine(BaseModel):
+    agent: str
+    model: str
+    cost: float
+    duration: float
+    calls: int
+    failures: int
+
+
+class CostsResponse(BaseModel):
+    session_id: str
+    total_cost: float
+    budget: float
+    breakdown: list[CostLine]
+
+
+class Font(BaseModel):
+    id: str
+    name: str
+
+
+class FontsResponse(BaseModel):
+    fonts: list[Font]
+    default: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: bool
+    agents: dict[str, str]
+
+
+class ProgressEvent(BaseModel):
+    """One WebSocket message (PRD 9.2 plus seq/type/current_cost)."""
+
+    type: Literal["snapshot", "progress", "complete", "failed", "heartbeat"]
+    session_id: str
+    seq: int
+    stage: str
+    session_stage: str
+    progress: int
+    message: str
+    current_cost: float | None = None
+    data: dict[str, Any] | None = None
+    timestamp: datetime

@@ -1,0 +1,130 @@
+"""Helpers for gateway tests: a database of its own per run, a gateway on a free port, the agents.
+
+The database comes from DATABASE_URL when set (the machine's PostgreSQL), else from an embedded
+pgserver under a temporary folder; either way a uniquely named `adreel_test_<hex>` database is
+created, migrated to head and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from gateway.app import create_app
+from gateway.core.config import Settings, to_asyncpg_url
+from gateway.db.embedded import start_embedded_postgres
+from gateway.db.migrate import upgrade
+from tests.agents import free_port
+
+
+def plain_dsn(url: str, database: str | None = None) -> str:
+    """A plain libpq DSN asyncpg accepts, optionally for another database on the same server."""
+    u = make_url(to_asyncpg_url(url)).set(drivername="postgresql")
+    if database is not None:
+        u = u.set(database=database)
+    return u.render_as_string(hide_password=False)
+
+
+@contextmanager
+def test_database() -> Iterator[str]:
+    """Yield the postgresql:// URL of a fresh, migrated database; drop it afterwards."""
+    server: Any = None
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        tmp = tempfile.TemporaryDirectory(prefix="adreel-pg-")
+        base, server = start_embedded_postgres(Path(tmp.name) / "pgdata")
+    name = f"adreel_test_{secrets.token_hex(6)}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(plain_dsn(base, "postgres"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = plain_dsn(base, name)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if server is not None:
+            server.cleanup()
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def gateway_settings(database_url: str, storage_dir: Path, state_dir: Path, **overrides: Any) -> Settings:
+    fields: dict[str, Any] = {
+        "database_url": database_url,
+        "storage_dir": storage_dir,
+        "state_dir": state_dir,
+        "jwt_secret": secrets.token_urlsafe(32),
+        "agent_retry_wait_s": 0.3,
+        "bcrypt_rounds": 4,  # hashing speed, not what is tested here
+    }
+    return Settings(**(fields | overrides))
+
+
+@asynccontextmanager
+async def running_gateway(settings: Settings) -> AsyncIterator[str]:
+    """Serve the gateway with uvicorn on a free loopback port in this event loop; yield its base URL."""
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 15)
+
+
+async def login(client: httpx.AsyncClient, email: str | None = None, password: str = "secret-pass") -> str:
+    """Register a fresh user (or log in the demo one) and return its bearer token."""
+    if email is None:
+        email = f"u{secrets.token_hex(4)}@example.com"
+        r = await client.post("/api/auth/register", json={"email": email, "password": password})
+    else:
+        r = await client.post("/api/auth/login", json={"email": email, "password": password})
+    r.raise_for_status()
+    return r.json()["session_token"]
+
+
+@pytest.fixture(scope="session")
+def gateway_database(request: pytest.FixtureRequest) -> str:
+    """One migrated database for the whole run, shared by every module that imports this fixture."""
+    url: str | None = getattr(request.config, "_adreel_database_url", None)
+    if url is None:
+        cm = test_database()
+        url = cm.__enter__()
+        request.config.add_cleanup(lambda: cm.__exit__(None, None, None))
+        request.config._adreel_database_url = url  # type: ignore[attr-defined]
+    return url
+
+
+def unused_addr() -> str:
+    """A loopback address nothing listens on (an agent that is down)."""
+    return f"127.0.0.1:{free_port()}"
