@@ -1,0 +1,200 @@
+"""Compositor benchmark: a 10 s 1080p30 ad vs a bare libx264 encode of 10 s 1080p30.
+
+    .venv/bin/python -m bench.compose [--repeat N] [--preset P]
+
+The ad: 4 clips of 1024x576 (30 fps, 2.5 s each), 1.0 s intro card, 1.5 s outro card, 0.5 s
+cross-fades, product name + CTA overlays, synthesised music, rendered through the compositor's own
+code path (probe, music, cards, one FFmpeg run, storage).
+
+Two bare encodes with the same encoder settings (decode + libx264 only):
+- "same pixels": the finished ad re-encoded, so the ratio is the cost of composing itself
+  (filters, cards, music, storage) and not of what the picture happens to contain;
+- "testsrc2": a 10 s 1080p30 test pattern, for a content-independent reference.
+Each run happens in a fresh process, so ru_maxrss of its children is that run's FFmpeg peak.
+Goal: compose / bare <= 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from adreel.v1 import common_pb2
+from adreel.v1 import compositor_pb2 as pb
+from services.common.ffmpeg import ffmpeg_exe, run_ffmpeg
+from services.common.storage import LocalStore
+from services.compositor.config import Settings
+from services.compositor.providers import make_provider
+from services.compositor.render import Composer
+from services.compositor.request import parse_request
+
+CLIPS, CLIP_S, INTRO_S, OUTRO_S, TRANSITION_S = 4, 2.5, 1.0, 1.5, 0.5
+AD_S = INTRO_S + CLIPS * CLIP_S + OUTRO_S - (CLIPS + 1) * TRANSITION_S  # 10.0
+
+
+def _make_inputs(work: Path) -> None:
+    store = work / "storage"
+    for i in range(CLIPS):
+        dest = store / f"sessions/bench/clips/c{i}.mp4"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        src = f"testsrc2=s=1024x576:r=30:d={CLIP_S},hue=h={i * 70}"
+        _ffmpeg(
+            ["-f", "lavfi", "-i", src, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", str(dest)]
+        )
+    src = f"testsrc2=s=1920x1080:r=30:d={AD_S}"
+    _ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            src,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "16",
+            str(work / "bare.mp4"),
+        ]
+    )
+
+
+def _ffmpeg(args: list[str]) -> None:
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+def _children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _compose(work: Path, preset: str) -> dict[str, float]:
+    settings = Settings(storage_dir=work / "storage", engine="local", x264_preset=preset)
+    store = LocalStore(settings.storage_dir)
+    composer = Composer(store, settings, make_provider(settings))
+    req = pb.ComposeRequest(
+        session_id="bench",
+        item_id=f"ad-{time.monotonic_ns()}",
+        clips=[common_pb2.AssetRef(uri=f"asset://sessions/bench/clips/c{i}.mp4") for i in range(CLIPS)],
+        intro_s=INTRO_S,
+        outro_s=OUTRO_S,
+        overlay=pb.TextOverlay(product_name="Aurora Runner", cta="Shop now", font="inter", color="#ffcc00"),
+        music=pb.Music(enabled=True, genre=pb.MUSIC_GENRE_UPBEAT),
+        transition_s=TRANSITION_S,
+    )
+    marks: dict[str, float] = {}
+
+    def report(_: float, message: str) -> None:
+        marks.setdefault(message, time.perf_counter())
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    async with AsyncExitStack() as stack:
+        spec = parse_request(req)
+        clips = await composer.open_clips(spec, stack)
+        tl = composer.timeline(spec, clips)
+        result = await composer.render(spec, clips, tl, report)
+    total = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start + _children_cpu_s()
+    shutil.copyfile(store.path_of(result.videos[0].asset.uri.removeprefix("asset://")), work / "ad.mp4")
+    return {
+        "wall_s": total,
+        "cpu_s": cpu,
+        "ffmpeg_s": marks["storing"] - marks["rendering"],
+        "duration_s": result.videos[0].asset.duration_s,
+        "mb": result.videos[0].asset.bytes / 1e6,
+        "peak_mb": _children_peak_mb(),
+        "self_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+async def _bare(work: Path, preset: str, source: str) -> dict[str, float]:
+    s = Settings()
+    out = work / "bare-out.mp4"
+    start = time.perf_counter()
+    await run_ffmpeg(
+        [
+            "-i", str(work / source),
+            "-c:v", "libx264", "-preset", preset, "-crf", str(s.x264_crf),
+            "-maxrate", f"{s.video_maxrate_kbps}k", "-bufsize", f"{s.video_maxrate_kbps}k",
+            "-pix_fmt", "yuv420p", "-profile:v", "high", "-an", "-movflags", "+faststart", str(out),
+        ]
+    )  # fmt: skip
+    return {
+        "wall_s": time.perf_counter() - start,
+        "cpu_s": _children_cpu_s(),
+        "peak_mb": _children_peak_mb(),
+        "mb": out.stat().st_size / 1e6,
+    }
+
+
+def _phase(name: str, work: Path, preset: str) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter, so its rusage covers only that run."""
+    cmd = [sys.executable, "-m", "bench.compose", "--phase", name, "--work", str(work), "--preset", preset]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each; the fastest counts")
+    parser.add_argument("--preset", default=Settings().x264_preset)
+    parser.add_argument("--phase", choices=["compose", "ad.mp4", "bare.mp4"], help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        if args.phase == "compose":
+            print(json.dumps(asyncio.run(_compose(args.work, args.preset))))
+        else:
+            print(json.dumps(asyncio.run(_bare(args.work, args.preset, args.phase))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-compose-") as tmp:
+        work = Path(tmp)
+        print(f"making inputs: {CLIPS} clips of 1024x576 30 fps, a 10 s 1080p30 baseline ...", flush=True)
+        _make_inputs(work)
+        runs: dict[str, list[dict[str, float]]] = {"compose": [], "ad.mp4": [], "bare.mp4": []}
+        for _ in range(max(1, args.repeat)):  # interleaved, so machine load hits all alike
+            for phase, results in runs.items():
+                results.append(_phase(phase, work, args.preset))
+    c, same, pattern = (min(r, key=lambda x: x["wall_s"]) for r in runs.values())
+    cpu = {name: min(x["cpu_s"] for x in r) for name, r in runs.items()}
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"preset {args.preset}, {AD_S:.1f} s 1080p30, best of {args.repeat}; ", end="")
+    print(f"load average {load} on {os.cpu_count()} CPUs")
+    print(f"compose            {c['wall_s']:6.2f} s wall {cpu['compose']:6.2f} s CPU", end="")
+    print(f"  (ffmpeg run {c['ffmpeg_s']:.2f} s) -> {c['duration_s']:.2f} s, {c['mb']:.1f} MB")
+    print(
+        f"bare, same pixels  {same['wall_s']:6.2f} s wall {cpu['ad.mp4']:6.2f} s CPU  ({same['mb']:.1f} MB)"
+    )
+    print(f"bare, testsrc2     {pattern['wall_s']:6.2f} s wall {cpu['bare.mp4']:6.2f} s CPU", end="")
+    print(f"  ({pattern['mb']:.1f} MB)")
+    for label, key, base in (("same pixels", "ad.mp4", same), ("testsrc2", "bare.mp4", pattern)):
+        print(
+            f"compose / bare ({label}):  wall {c['wall_s'] / base['wall_s']:.2f}"
+            f"  CPU {cpu['compose'] / cpu[key]:.2f}   goal <= 1.3"
+        )
+    print(
+        f"peak memory: compose ffmpeg {c['peak_mb']:.0f} MB, agent process {c['self_peak_mb']:.0f} MB; ",
+        end="",
+    )
+    print(f"bare ffmpeg {same['peak_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+"""The whole ad as ONE FFmpeg command: inputs, one filtergraph, one encode per output format.
+
+Per format: every clip is normalised (scale first at its own frame rate, then fps=30, setsar=1,
+yuv420p, cut to whole frames), the cards loop a single decoded still, segments are joined by xfade
+(or concat for hard cuts), and the texts are drawn last with drawtext. No user string is ever part
+of the graph: texts come from files (`textfile=`, `expansion=none`) whose paths are escaped here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.compositor.layout import Format, TextSlot
+from services.compositor.timeline import FPS, Timeline, Window
+
+
+def quote(value: str) -> str:
+    """A filter option value safe at both escaping levels of FFmpeg's filtergraph syntax.
+
+    Level 1 (option parser): backslash-escape \\ ' and :. Level 2 (graph parser): wrap in single
+    quotes, so , ; [ ] are literal; a quote inside is closed, escaped and reopened.
+    """
+    level1 = re.sub(r"([\\':])", r"\\\1", value)
+    return "'" + level1.replace("'", "'\\''") + "'"
+
+
+@dataclass(frozen=True)
+class ClipInput:
+    path: Path
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class TextItem:
+    file: Path
+    font: Path
+    size: int
+    slot: TextSlot
+    window: Window
+
+
+@dataclass(frozen=True)
+class FormatPlan:
+    fmt: Format
+    intro_card: Path
+    outro_card: Path
+    texts: tuple[TextItem, ...]
+    out: Path
+
+
+@dataclass(frozen=True)
+class Encoder:
+    preset: str = "veryfast"
+    crf: int = 21
+    maxrate_kbps: int = 7000
+    audio_kbps: int = 128
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    clips: tuple[ClipInput, ...]
+    timeline: Timeline
+    formats: tuple[FormatPlan, ...]
+    color: str  # "rrggbb"
+    music: Path | None
+    encoder: Encoder
+
+
+def is_dark(color: str) -> bool:
+    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4
+
+
+def _fit(fmt: Format, clip: ClipInput, label_in: str, label_out: str, tag: str) -> list[str]:
+    w, h = fmt.width, fmt.height
+    if fmt.fills_by_crop(clip.width, clip.height):
+        return [
+            f"[{label_in}]scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic,"
+            f"crop={w}:{h}[{label_out}]"
+        ]
+    # Fit the whole clip over a blurred, darkened cover-fill of itself (blurred at 1/8 size).
+    bw, bh = w // 8, h // 8
+    return [
+        f"[{label_in}]split[{tag}a][{tag}b]",
+        f"[{tag}a]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
+        f"boxblur=8:2,eq=brightness=-0.12,scale={w}:{h}[{tag}bg]",
+        f"[{tag}b]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic[{tag}fg]",
+        f"[{tag}bg][{tag}fg]overlay=(W-w)/2:(H-h)/2:shortest=1[{label_out}]",
+    ]
+
+
+def _drawtext(item: TextItem, fmt: Format, color: str) -> str:
+    dark = is_dark(color)
+    shade = "white" if dark else "black"
+    scale = item.size / 100
+    opts = {
+        "fontfile": quote(str(item.font)),
+        "textfile": quote(str(item.file)),
+        "expansion": "none",
+        "fontsize": str(item.size),
+        "fontcolor": f"0x{color}",
+        "text_align": "center",
+        "line_spacing": str(round(item.size * 0.15)),
+        "x": quote("(w-text_w)/2"),
+        "y": quote(f"{fmt.height * item.slot.y_center:.0f}-text_h/2"),
+        "shadowcolor": f"{shade}@0.55",
+        "shadowx": str(max(2, round(3 * scale))),
+        "shadowy": str(max(2, round(3 * scale))),
+        "alpha": quote(item.window.alpha_expr()),
+        "enable": quote(item.window.enable_expr()),
+    }
+    if item.slot.box:
+        pad_v, pad_h = round(item.size * 0.3), round(item.size * 0.55)
+        opts |= {"box": "1", "boxcolor": f"{shade}@0.45", "boxborderw": quote(f"{pad_v}|{pad_h}")}
+    return "drawtext=" + ":".join(f"{k}={v}" for k, v in opts.items())
+
+
+def _spliced_crossfades(segs: list[str], seg_frames: tuple[int, ...], t: int, out: str) -> list[str]:
+    """Cut every segment into head | body | tail and cross-fade only tail+head pairs, then concat.
+
+    xfade copies every frame that passes through it, so a chain of N xfades over the whole
+    timeline costs N full-frame copies per frame; here each xfade sees only 2 x `t` frames.
+    """
+    graph, pieces = [], []
+    last = len(segs) - 1
+    for k, (seg, n) in enumerate(zip(segs, seg_frames, strict=True)):
+        parts = {"b": (t if k > 0 else 0, n - t if k < last else n)}
+        if k > 0:
+            parts["h"] = (0, t)
+        if k < last:
+            parts["t"] = (n - t, n)
+        graph.append(f"[{seg}]split={len(parts)}" + "".join(f"[{seg}{p}]" for p in parts))
+        for p, (a, b) in parts.items():
+            graph.append(f"[{seg}{p}]trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[{seg}{p}x]")
+        if k > 0:
+            prev = segs[k - 1]
+            graph.append(
+                f"[{prev}tx][{seg}hx]xfade=transition=fade:duration={t / FPS:.4f}:offset=0[{seg}fade]"
+            )
+            pieces.append(f"{seg}fade")
+        pieces.append(f"{seg}bx")
+    graph.append("".join(f"[{p}]" for p in pieces) + f"concat=n={len(pieces)}:v=1:a=0[{out}]")
+    return graph
+
+
+def _chained_crossfades(segs: list[str], tl: Timeline, out: str) -> list[str]:
+    """Cross-fades on the running timeline: needed when a clip is too short to have a body
+    between its two transitions (they overlap)."""
+    graph, prev = [], segs[0]
+    for k in range(1, len(segs)):
+        label = out if k == len(segs) - 1 else f"{segs[0]}x{k}"
+        graph.append(
+            f"[{prev}][{segs[k]}]xfade=transition=fade:duration={tl.transition:.4f}:"
+            f"offset={tl.starts[k]:.4f}[{label}]"
+        )
+        prev = label
+    return graph
+
+
+def build_args(plan: RenderPlan) -> list[str]:
+    """The FFmpeg arguments (after `ffmpeg -y`) that render every requested format in one run."""
+    tl = plan.timeline
+    args: list[str] = []
+    for clip in plan.clips:
+        args += ["-i", str(clip.path)]
+    card_inputs: list[tuple[int, int]] = []
+    for fp in plan.formats:
+        base = len(plan.clips) + 2 * len(card_inputs)
+        for card in (fp.intro_card, fp.outro_card):
+            args += ["-framerate", str(FPS), "-i", str(card)]
+        card_inputs.append((base, base + 1))
+    music_index = len(plan.clips) + 2 * len(plan.formats)
+    if plan.music is not None:
+        args += ["-i", str(plan.music)]
+
+    graph: list[str] = []
+    nf = len(plan.formats)
+    for i in range(len(plan.clips)):
+        src = f"{i}:v"
+        if nf > 1:
+            graph.append(f"[{src}]setpts=PTS-STARTPTS,split={nf}" + "".join(f"[c{i}f{f}]" for f in range(nf)))
+        else:
+            graph.append(f"[{src}]setpts=PTS-STARTPTS[c{i}f0]")
+    seg_frames = tl.segment_frames
+    for f, fp in enumerate(plan.formats):
+        segs = [f"s{f}_{k}" for k in range(len(seg_frames))]
+        intro, outro = card_inputs[f]
+        for card, n, label in ((intro, seg_frames[0], segs[0]), (outro, seg_frames[-1], segs[-1])):
+            # One decoded still, repeated: the card costs a single PNG decode.
+            graph.append(
+                f"[{card}:v]format=yuv420p,loop=loop={n - 1}:size=1:start=0,"
+                f"setpts=N/{FPS}/TB,setsar=1[{label}]"
+            )
+        for i, clip in enumerate(plan.clips):
+            graph += _fit(fp.fmt, clip, f"c{i}f{f}", f"n{i}f{f}", f"b{i}f{f}")
+            graph.append(
+                f"[n{i}f{f}]setsar=1,format=yuv420p,fps={FPS},"
+                f"tpad=stop_mode=clone:stop_duration=2,trim=end_frame={seg_frames[i + 1]},"
+                f"setpts=PTS-STARTPTS[{segs[i + 1]}]"
+            )
+        if tl.transition_frames == 0:
+            graph.append("".join(f"[{s}]" for s in segs) + f"concat=n={len(segs)}:v=1:a=0[j{f}]")
+        elif all(n > 2 * tl.transition_frames for n in seg_frames[1:-1]):
+            graph += _spliced_crossfades(segs, seg_frames, tl.transition_frames, f"j{f}")
+        else:
+            graph += _chained_crossfades(segs, tl, f"j{f}")
+        texts = ",".join(_drawtext(t, fp.fmt, plan.color) for t in fp.texts)
+        graph.append(f"[j{f}]{texts}[v{f}]" if texts else f"[j{f}]null[v{f}]")
+
+    args += ["-filter_complex", ";".join(graph)]
+    enc = plan.encoder
+    for f, fp in enumerate(plan.formats):
+        args += ["-map", f"[v{f}]"]
+        args += [
+            "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf),
+            "-maxrate", f"{enc.maxrate_kbps}k", "-bufsize", f"{enc.maxrate_kbps}k",
+            "-pix_fmt", "yuv420p", "-profile:v", "high", "-r", str(FPS),
+            "-frames:v", str(tl.total_frames),
+        ]  # fmt: skip
+        if plan.music is not None:
+            args += ["-map", f"{music_index}:a", "-c:a", "aac", "-b:a", f"{enc.audio_kbps}k", "-ar", "48000"]
+        else:
+            args += ["-an"]
+        args += ["-movflags", "+faststart", "-sn", "-dn", "-map_metadata", "-1", str(fp.out)]
+    return args

@@ -1,0 +1,120 @@
+"""The CompositorService servicer (validation and wiring) and `build()` for the launcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import grpc
+
+from adreel.v1 import common_pb2
+from adreel.v1 import compositor_pb2 as pb
+from adreel.v1 import compositor_pb2_grpc as pb_grpc
+from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
+from services.common.costs import Stopwatch, local_cost
+from services.common.errors import AgentError, rpc_errors, status_name
+from services.common.ffmpeg import ffmpeg_exe
+from services.common.replay import ResultCache
+from services.common.server import Agent
+from services.common.storage import open_store
+from services.compositor.config import Settings
+from services.compositor.fonts import FONTS, check_fonts
+from services.compositor.providers import make_provider
+from services.compositor.render import MODEL, Composer
+from services.compositor.request import parse_request
+
+log = logging.getLogger(__name__)
+SERVICE = "adreel.v1.CompositorService"
+
+
+def _progress(item_id: str, fraction: float, message: str, done: int = 0) -> pb.ComposeResponse:
+    return pb.ComposeResponse(
+        progress=common_pb2.Progress(fraction=fraction, message=message, item_id=item_id, done=done, total=1)
+    )
+
+
+class CompositorServicer(pb_grpc.CompositorServiceServicer):
+    def __init__(self, composer: Composer, cache: ResultCache) -> None:
+        self.composer = composer
+        self.cache = cache
+
+    async def ListFonts(
+        self, request: pb.ListFontsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListFontsResponse:
+        return pb.ListFontsResponse(fonts=[pb.Font(id=f.id, name=f.name) for f in FONTS.values()])
+
+    async def Compose(
+        self, request: pb.ComposeRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ComposeResponse]:
+        async with rpc_errors(context):
+            spec = parse_request(request)
+            cached = await self.cache.get(spec.session_id, spec.item_id, pb.ComposeResult)
+            if cached is not None:
+                cached.replayed = True
+                yield pb.ComposeResponse(result=cached)
+                return
+            async with AsyncExitStack() as stack:
+                # Everything a caller can get wrong is refused before the stream starts.
+                clips = await self.composer.open_clips(spec, stack)
+                timeline = self.composer.timeline(spec, clips)
+                yield _progress(spec.item_id, 0.0, f"composing {timeline.duration_s:.2f} s")
+
+                async def work(_: int, report: Reporter) -> pb.ComposeResult:
+                    return await self.composer.render(spec, clips, timeline, report)
+
+                failed: BaseException | None = None
+                with Stopwatch() as sw:
+                    async for event in run_batch(1, work, 1):
+                        if isinstance(event, ItemProgress):
+                            yield _progress(spec.item_id, event.fraction, event.message)
+                        elif isinstance(event, ItemDone):
+                            await self.cache.put(spec.session_id, spec.item_id, event.result)
+                            yield _progress(spec.item_id, 1.0, "done", done=1)
+                            yield pb.ComposeResponse(result=event.result)
+                        elif isinstance(event, ItemFailed):
+                            failed = event.error
+                if failed is not None:
+                    yield self._failure(spec.item_id, failed, local_cost(MODEL, sw.cpu_s, sw.wall_s))
+
+    @staticmethod
+    def _failure(item_id: str, error: BaseException, cost: common_pb2.Cost) -> pb.ComposeResponse:
+        if isinstance(error, AgentError):
+            message, retryable = error.message, error.retryable
+        else:
+            log.error("compose failed", exc_info=error)
+            message, retryable = "internal error in the compositor; see its logs", True
+        return pb.ComposeResponse(
+            failure=common_pb2.ItemFailure(
+                item_id=item_id,
+                code=status_name(error),
+                message=message,
+                cost=cost,
+                retryable=retryable,
+            )
+        )
+
+
+def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
+    settings = settings or Settings()
+    store = open_store(settings)
+    music = make_provider(settings)
+    composer = Composer(store, settings, music)
+    servicer = CompositorServicer(composer, ResultCache(store, "compositor"))
+
+    async def warmup() -> None:
+        if not Path(ffmpeg_exe()).is_file():
+            raise RuntimeError("ffmpeg binary missing")
+        await asyncio.to_thread(check_fonts)
+        await music.warmup()
+
+    agent = Agent(
+        name="compositor",
+        services=[SERVICE],
+        register=lambda server: pb_grpc.add_CompositorServiceServicer_to_server(servicer, server),
+        warmup=warmup,
+        close=music.close,
+    )
+    return agent, settings
