@@ -51,7 +51,7 @@ class Music(_message.Message):
     def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ...) -> None: ...
 
 class ComposeRequest(_message.Message):
-    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s")
+    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     CLIPS_FIELD_NUMBER: _ClassVar[int]
@@ -61,6 +61,7 @@ class ComposeRequest(_message.Message):
     MUSIC_FIELD_NUMBER: _ClassVar[int]
     FORMATS_FIELD_NUMBER: _ClassVar[int]
     TRANSITION_S_FIELD_NUMBER: _ClassVar[int]
+    VARIANTS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     item_id: str
     clips: _containers.RepeatedCompositeFieldContainer[_common_pb2.AssetRef]
@@ -70,15 +71,30 @@ class ComposeRequest(_message.Message):
     music: Music
     formats: _containers.RepeatedScalarFieldContainer[OutputFormat]
     transition_s: float
-    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ...) -> None: ...
+    variants: _containers.RepeatedCompositeFieldContainer[ComposeVariant]
+    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ...) -> None: ...
+
+class ComposeVariant(_message.Message):
+    __slots__ = ("variant_id", "format", "overlay", "music")
+    VARIANT_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    OVERLAY_FIELD_NUMBER: _ClassVar[int]
+    MUSIC_FIELD_NUMBER: _ClassVar[int]
+    variant_id: str
+    format: OutputFormat
+    overlay: TextOverlay
+    music: Music
+    def __init__(self, variant_id: _Optional[str] = ..., format: _Optional[_Union[OutputFormat, str]] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ...) -> None: ...
 
 class FinalVideo(_message.Message):
-    __slots__ = ("format", "asset")
+    __slots__ = ("format", "asset", "variant_id")
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     ASSET_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_ID_FIELD_NUMBER: _ClassVar[int]
     format: OutputFormat
     asset: _common_pb2.AssetRef
-    def __init__(self, format: _Optional[_Union[OutputFormat, str]] = ..., asset: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ...) -> None: ...
+    variant_id: str
+    def __init__(self, format: _Optional[_Union[OutputFormat, str]] = ..., asset: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., variant_id: _Optional[str] = ...) -> None: ...
 
 class ComposeResult(_message.Message):
     __slots__ = ("item_id", "videos", "music", "cost", "replayed", "fallback_reason", "music_cost")
