@@ -18,7 +18,7 @@ from gateway.core.config import Settings
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
-from services.common.storage import LocalStore
+from services.common.storage import open_store
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.async_database_url)
         app.state.settings = settings
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.store = LocalStore(settings.storage_dir)
+        app.state.store = open_store(settings)
         app.state.agents = AgentClients(settings)
         app.state.hub = ProgressHub()
         orchestrator = Orchestrator(settings, app.state.sessionmaker, app.state.agents, app.state.hub)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,9 +59,12 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
         "ADREEL_GATEWAY_HOST": settings.gateway_host,
         "ADREEL_GATEWAY_PORT": str(settings.gateway_port),
         **{f"ADREEL_{name.upper()}_ADDR": agent_address(settings, name) for name in AGENTS},
-        # The browser calls the API from the web app's origin.
-        "ADREEL_WEB_ORIGINS": json.dumps([settings.web_url, f"http://localhost:{settings.web_port}"]),
     }
+    if settings.web and "ADREEL_WEB_ORIGINS" not in os.environ:
+        # The browser calls the API from the web app's origin (an explicit setting wins).
+        gateway_env["ADREEL_WEB_ORIGINS"] = json.dumps(
+            [settings.web_url, f"http://localhost:{settings.web_port}"]
+        )
     gateway = ProcessSpec(
         "gateway",
         python_module("gateway"),

@@ -16,7 +16,7 @@ from gateway.db.models import Session, User
 from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
 from gateway.schemas import SessionStage
-from services.common.storage import LocalStore
+from services.common.storage import ObjectStore
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -40,7 +40,7 @@ def get_hub(request: Request) -> ProgressHub:
     return request.app.state.hub
 
 
-def get_store(request: Request) -> LocalStore:
+def get_store(request: Request) -> ObjectStore:
     return request.app.state.store
 
 
@@ -49,7 +49,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 OrchestratorDep = Annotated[Orchestrator, Depends(get_orchestrator)]
 AgentsDep = Annotated[AgentClients, Depends(get_agents)]
 HubDep = Annotated[ProgressHub, Depends(get_hub)]
-StoreDep = Annotated[LocalStore, Depends(get_store)]
+StoreDep = Annotated[ObjectStore, Depends(get_store)]
 
 bearer = HTTPBearer(auto_error=False)
 

@@ -74,7 +74,7 @@ def test_light_band_is_soft_and_off_frame_at_both_ends(tmp_path: Path) -> None:
     assert x_at[0.0] <= -320 and -320 < x_at[1.5] < 1024 and x_at[3.0] >= 1024
 
 
-def test_engine_follows_the_replicate_token_and_only_local_exists_yet(
+def test_engine_follows_the_replicate_token(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in ("ADREEL_ENGINE", "ADREEL_VIDEO_GEN_ENGINE", "REPLICATE_API_TOKEN", "PORT", "ADREEL_PORT"):
@@ -84,5 +84,4 @@ def test_engine_follows_the_replicate_token_and_only_local_exists_yet(
     assert Settings().engine == "replicate"
     assert Settings(engine="local").engine == "local"
     assert make_provider(Settings(engine="local")).name == "local"
-    with pytest.raises(NotImplementedError, match="ADREEL_VIDEO_GEN_ENGINE=local"):
-        make_provider(Settings())
+    assert make_provider(Settings()).name == "replicate"

@@ -10,14 +10,14 @@ import mimetypes
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from gateway.api.deps import SessionDep, SettingsDep, StoreDep, bearer, unauthorized, user_from_token
 from gateway.core.security import decode_token
 from gateway.db.models import Session
 from services.common.errors import InvalidArgument
-from services.common.storage import validate_key
+from services.common.storage import LocalStore, validate_key
 
 router = APIRouter(tags=["media"])
 CONTENT_TYPES = {".mp4": "video/mp4", ".png": "image/png", ".jpg": "image/jpeg", ".m4a": "audio/mp4"}
@@ -26,7 +26,7 @@ CONTENT_TYPES = {".mp4": "video/mp4", ".png": "image/png", ".jpg": "image/jpeg",
 @router.get(
     "/media/{key:path}",
     response_class=FileResponse,
-    responses={200: {"content": {"video/mp4": {}, "image/png": {}}}, 401: {}, 404: {}},
+    responses={200: {"content": {"video/mp4": {}, "image/png": {}}}, 307: {}, 401: {}, 404: {}},
 )
 async def media(
     key: str,
@@ -61,6 +61,11 @@ async def media(
             raise missing
     else:
         raise unauthorized()
+    if not isinstance(store, LocalStore):
+        # Object storage serves the bytes itself (ranges included) through a short-lived signed URL.
+        if not await store.exists(key) or not (url := store.presigned_url(key, expires_s=900)):
+            raise missing
+        return RedirectResponse(url, status.HTTP_307_TEMPORARY_REDIRECT)  # type: ignore[return-value]
     path = store.path_of(key)
     if not path.is_file():
         raise missing

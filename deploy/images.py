@@ -1,0 +1,231 @@
+"""The container images of Adreel: which Dockerfile builds which image, and their pinned requirements.
+
+    .venv/bin/python deploy/images.py pin                # rewrite every requirements.txt from .venv
+    .venv/bin/python deploy/images.py build [--tag dev] [--kind-load CLUSTER]
+
+A service's requirements.txt pins, at the versions installed in .venv, exactly the distributions its
+code imports (found by importing every module of the service in a fresh interpreter) plus their own
+dependencies, so an image holds only what its service needs. tests/unit/test_k8s_images.py fails
+when a requirements.txt drifts from what `pin` would write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = "adreel"
+
+
+@dataclass(frozen=True)
+class Image:
+    name: str  # image name without registry, e.g. "image-gen" -> adreel/image-gen
+    dockerfile: str  # path from the repo root
+    context: str  # docker build context, from the repo root
+    # Packages imported module by module to find what the service needs (None: not a Python image).
+    packages: tuple[str, ...] | None = None
+    # Modules loaded only at run time (lazy imports, uvicorn's optional servers) the image still needs.
+    extra_modules: tuple[str, ...] = ()
+    # Used while the service's own code does not exist yet (the ledger).
+    fallback_modules: tuple[str, ...] = ()
+    requirements: str = field(default="")
+
+    @property
+    def ref(self) -> str:
+        return f"{REGISTRY}/{self.name}"
+
+
+def _agent(name: str) -> Image:
+    # S3 storage is imported lazily (services.common.storage.open_store) but prod stores in S3.
+    return Image(
+        name=name.replace("_", "-"),
+        dockerfile=f"services/{name}/Dockerfile",
+        context=".",
+        packages=(f"services.{name}",),
+        extra_modules=("services.common.s3_storage",),
+        requirements=f"services/{name}/requirements.txt",
+    )
+
+
+IMAGES: tuple[Image, ...] = (
+    _agent("prompt_parser"),
+    _agent("image_gen"),
+    _agent("video_gen"),
+    _agent("compositor"),
+    Image(
+        name="ledger",
+        dockerfile="services/ledger/Dockerfile",
+        context=".",
+        packages=("services.ledger",),
+        extra_modules=("asyncpg", "greenlet"),
+        fallback_modules=("services.common.config", "services.common.logs", "nats", "sqlalchemy"),
+        requirements="services/ledger/requirements.txt",
+    ),
+    Image(
+        name="gateway",
+        dockerfile="gateway/Dockerfile",
+        context=".",
+        packages=("gateway",),
+        # Loaded at run time, not at import: uvicorn[standard]'s loop, parser and WebSocket server,
+        # SQLAlchemy's asyncpg dialect and its greenlet bridge, FastAPI's form parser.
+        extra_modules=(
+            "services.common.s3_storage",
+            "uvloop",
+            "httptools",
+            "websockets",
+            "asyncpg",
+            "greenlet",
+            "python_multipart",
+        ),
+        requirements="gateway/requirements.txt",
+    ),
+    Image(name="web", dockerfile="frontend/Dockerfile", context="frontend"),
+)
+
+# Run in a fresh interpreter: import every module of the packages (never __main__, which would
+# start the server, but the modules it imports; never alembic's migration scripts) to follow the
+# real import graph through our code, then report the top-level names our own modules import at
+# module level. Libraries' optional imports (httpx's CLI extras...) and lazy imports inside
+# functions (pgserver) are deliberately not followed: a lazy import the image needs is listed in
+# `extra_modules`.
+_PROBE = r"""
+import ast, importlib, json, pkgutil, sys
+from pathlib import Path
+root, packages, extra = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+first_party = ("services.", "gateway.")
+sources = []
+def load(name):
+    module = importlib.import_module(name)
+    if getattr(module, "__file__", None) is None:
+        return
+    path = Path(module.__file__).resolve()
+    if path.is_relative_to(root) and ".venv" not in path.parts:
+        sources.append(path)
+for name in extra:
+    load(name)
+for pkg_name in packages:
+    pkg = importlib.import_module(pkg_name)
+    main = Path(pkg.__path__[0]) / "__main__.py"
+    if main.exists():
+        sources.append(main)
+        for node in ast.walk(ast.parse(main.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(first_party):
+                load(node.module)
+    for info in pkgutil.walk_packages(pkg.__path__, pkg_name + ".", onerror=lambda n: None):
+        if not info.name.endswith("__main__") and ".migrations" not in info.name:
+            load(info.name)
+def module_level_imports(tree):
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield from module_level_imports(node)
+names = {n for n in extra if not n.startswith(first_party)}
+for m in list(sys.modules.values()):
+    f = getattr(m, "__file__", None)
+    if f and Path(f).resolve().is_relative_to(root) and ".venv" not in Path(f).parts:
+        sources.append(Path(f).resolve())
+for path in set(sources):
+    names.update(module_level_imports(ast.parse(path.read_text())))
+print(json.dumps(sorted({n.split(".")[0] for n in names})))
+"""
+
+_LOCAL_PACKAGES = {"adreel"}  # this repo's own distribution (editable install)
+
+
+def imported_top_levels(image: Image) -> list[str]:
+    """Top-level names the image's own code imports (stdlib and first-party included)."""
+    packages = list(image.packages or ())
+    extra = list(image.extra_modules)
+    if packages and not (ROOT / packages[0].replace(".", "/") / "__init__.py").exists():
+        packages, extra = [], [*extra, *image.fallback_modules]
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(ROOT), json.dumps(packages), json.dumps(extra)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def _dependencies(dist: str) -> list[str]:
+    """Distributions `dist` requires on this platform (no extras)."""
+    out = []
+    for spec in metadata.requires(dist) or []:
+        req = Requirement(spec)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            out.append(req.name)
+    return out
+
+
+def pinned_requirements(image: Image) -> list[str]:
+    """`name==version` of every distribution the image needs, sorted."""
+    owners = metadata.packages_distributions()
+    todo = [d for top in imported_top_levels(image) for d in owners.get(top, [])]
+    seen: dict[str, str] = {}
+    while todo:
+        dist = canonicalize_name(todo.pop())
+        if dist in seen or dist in _LOCAL_PACKAGES:
+            continue
+        seen[dist] = metadata.version(dist)
+        todo.extend(_dependencies(dist))
+    return [f"{name}=={version}" for name, version in sorted(seen.items())]
+
+
+def requirements_text(image: Image) -> str:
+    header = (
+        f"# {image.ref}: generated by `python deploy/images.py pin` from the versions in .venv.\n"
+        "# Exactly what this service imports, and their dependencies; do not edit by hand.\n"
+    )
+    return header + "\n".join(pinned_requirements(image)) + "\n"
+
+
+def pin() -> None:
+    for image in IMAGES:
+        if image.requirements:
+            path = ROOT / image.requirements
+            path.write_text(requirements_text(image))
+            print(f"{image.requirements}: {len(path.read_text().splitlines()) - 2} pins")
+
+
+def build(tag: str, kind_cluster: str | None) -> None:
+    for image in IMAGES:
+        ref = f"{image.ref}:{tag}"
+        cmd = ["docker", "build", "-f", image.dockerfile, "-t", ref, image.context]
+        print("+", " ".join(cmd), flush=True)
+        subprocess.run(cmd, cwd=ROOT, check=True)
+        if kind_cluster:
+            subprocess.run(["kind", "load", "docker-image", ref, "--name", kind_cluster], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("pin", help="rewrite every requirements.txt from the versions in .venv")
+    b = sub.add_parser("build", help="docker build every image (and load it into kind)")
+    b.add_argument("--tag", default="dev")
+    b.add_argument("--kind-load", metavar="CLUSTER", help="`kind load` each image into this cluster")
+    args = parser.parse_args()
+    if args.command == "pin":
+        pin()
+    else:
+        if not re.fullmatch(r"[\w][\w.-]{0,127}", args.tag):
+            parser.error("--tag: not a valid image tag")
+        build(args.tag, args.kind_load)
+
+
+if __name__ == "__main__":
+    main()
