@@ -12,6 +12,10 @@ Two bare encodes with the same encoder settings (decode + libx264 only):
 - "testsrc2": a 10 s 1080p30 test pattern, for a content-independent reference.
 Each run happens in a fresh process, so ru_maxrss of its children is that run's FFmpeg peak.
 Goal: compose / bare <= 1.3.
+
+Second section, variants: the same ad as three finals (16:9 as above; 9:16 with another CTA;
+1:1 with another CTA and chill music) made by ONE Compose call with three variants, against three
+separate Compose calls making the same three files. Goal: the one call costs less CPU and wall.
 """
 
 from __future__ import annotations
@@ -82,20 +86,73 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _request(**over: object) -> pb.ComposeRequest:
+    fields: dict[str, object] = {
+        "session_id": "bench",
+        "item_id": f"ad-{time.monotonic_ns()}",
+        "clips": [common_pb2.AssetRef(uri=f"asset://sessions/bench/clips/c{i}.mp4") for i in range(CLIPS)],
+        "intro_s": INTRO_S,
+        "outro_s": OUTRO_S,
+        "overlay": pb.TextOverlay(
+            product_name="Aurora Runner", cta="Shop now", font="inter", color="#ffcc00"
+        ),
+        "music": pb.Music(enabled=True, genre=pb.MUSIC_GENRE_UPBEAT),
+        "transition_s": TRANSITION_S,
+    }
+    return pb.ComposeRequest(**(fields | over))  # type: ignore[arg-type]
+
+
+# The three finals of the variants section: (format, CTA, music genre).
+VARIANTS = (
+    (pb.OUTPUT_FORMAT_LANDSCAPE_16_9, "Shop now", pb.MUSIC_GENRE_UPBEAT),
+    (pb.OUTPUT_FORMAT_PORTRAIT_9_16, "Tap to shop", pb.MUSIC_GENRE_UPBEAT),
+    (pb.OUTPUT_FORMAT_SQUARE_1_1, "Get yours", pb.MUSIC_GENRE_CHILL),
+)
+
+
+def _overlay(cta: str) -> pb.TextOverlay:
+    return pb.TextOverlay(product_name="Aurora Runner", cta=cta, font="inter", color="#ffcc00")
+
+
+async def _variants(work: Path, preset: str, one_call: bool) -> dict[str, float]:
+    """Three finals: one call with three variants, or three calls of one final each."""
+    settings = Settings(storage_dir=work / "storage", engine="local", x264_preset=preset)
+    composer = Composer(LocalStore(settings.storage_dir), settings, make_provider(settings))
+    if one_call:
+        variants = [
+            pb.ComposeVariant(
+                variant_id=f"v{k}", format=f, overlay=_overlay(cta), music=pb.Music(enabled=True, genre=g)
+            )
+            for k, (f, cta, g) in enumerate(VARIANTS)
+        ]
+        requests = [_request(variants=variants)]
+    else:
+        requests = [
+            _request(formats=[f], overlay=_overlay(cta), music=pb.Music(enabled=True, genre=g))
+            for f, cta, g in VARIANTS
+        ]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    outputs = 0
+    for req in requests:
+        async with AsyncExitStack() as stack:
+            spec = parse_request(req)
+            clips = await composer.open_clips(spec, stack)
+            result = await composer.render(spec, clips, composer.timeline(spec, clips), lambda *_: None)
+            outputs += len(result.videos)
+    assert outputs == len(VARIANTS)
+    return {
+        "wall_s": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu_start + _children_cpu_s(),
+        "peak_mb": _children_peak_mb(),
+        "self_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 async def _compose(work: Path, preset: str) -> dict[str, float]:
     settings = Settings(storage_dir=work / "storage", engine="local", x264_preset=preset)
     store = LocalStore(settings.storage_dir)
     composer = Composer(store, settings, make_provider(settings))
-    req = pb.ComposeRequest(
-        session_id="bench",
-        item_id=f"ad-{time.monotonic_ns()}",
-        clips=[common_pb2.AssetRef(uri=f"asset://sessions/bench/clips/c{i}.mp4") for i in range(CLIPS)],
-        intro_s=INTRO_S,
-        outro_s=OUTRO_S,
-        overlay=pb.TextOverlay(product_name="Aurora Runner", cta="Shop now", font="inter", color="#ffcc00"),
-        music=pb.Music(enabled=True, genre=pb.MUSIC_GENRE_UPBEAT),
-        transition_s=TRANSITION_S,
-    )
+    req = _request()
     marks: dict[str, float] = {}
 
     def report(_: float, message: str) -> None:
@@ -154,12 +211,16 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; the fastest counts")
     parser.add_argument("--preset", default=Settings().x264_preset)
-    parser.add_argument("--phase", choices=["compose", "ad.mp4", "bare.mp4"], help=argparse.SUPPRESS)
+    parser.add_argument("--section", choices=["all", "single", "variants"], default="all")
+    phases = ["compose", "ad.mp4", "bare.mp4", "variants", "separate"]
+    parser.add_argument("--phase", choices=phases, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         if args.phase == "compose":
             print(json.dumps(asyncio.run(_compose(args.work, args.preset))))
+        elif args.phase in ("variants", "separate"):
+            print(json.dumps(asyncio.run(_variants(args.work, args.preset, args.phase == "variants"))))
         else:
             print(json.dumps(asyncio.run(_bare(args.work, args.preset, args.phase))))
         return
@@ -168,32 +229,55 @@ def main() -> None:
         work = Path(tmp)
         print(f"making inputs: {CLIPS} clips of 1024x576 30 fps, a 10 s 1080p30 baseline ...", flush=True)
         _make_inputs(work)
-        runs: dict[str, list[dict[str, float]]] = {"compose": [], "ad.mp4": [], "bare.mp4": []}
-        for _ in range(max(1, args.repeat)):  # interleaved, so machine load hits all alike
-            for phase, results in runs.items():
-                results.append(_phase(phase, work, args.preset))
-    c, same, pattern = (min(r, key=lambda x: x["wall_s"]) for r in runs.values())
-    cpu = {name: min(x["cpu_s"] for x in r) for name, r in runs.items()}
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"preset {args.preset}, {AD_S:.1f} s 1080p30, best of {args.repeat}; ", end="")
-    print(f"load average {load} on {os.cpu_count()} CPUs")
-    print(f"compose            {c['wall_s']:6.2f} s wall {cpu['compose']:6.2f} s CPU", end="")
-    print(f"  (ffmpeg run {c['ffmpeg_s']:.2f} s) -> {c['duration_s']:.2f} s, {c['mb']:.1f} MB")
-    print(
-        f"bare, same pixels  {same['wall_s']:6.2f} s wall {cpu['ad.mp4']:6.2f} s CPU  ({same['mb']:.1f} MB)"
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"preset {args.preset}, {AD_S:.1f} s 1080p30, best of {args.repeat}; ", end="")
+        print(f"load average {load} on {os.cpu_count()} CPUs")
+        if args.section in ("all", "single"):
+            _single_section(work, args.preset, args.repeat)
+        if args.section in ("all", "variants"):
+            _variants_section(work, args.preset, args.repeat)
+
+
+def _best(work: Path, preset: str, repeat: int, names: list[str]) -> list[tuple[dict[str, float], float]]:
+    """Each phase's fastest run and its lowest CPU, the phases interleaved so load hits all alike."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for _ in range(max(1, repeat)):
+        for phase, results in runs.items():
+            results.append(_phase(phase, work, preset))
+    return [(min(r, key=lambda x: x["wall_s"]), min(x["cpu_s"] for x in r)) for r in runs.values()]
+
+
+def _single_section(work: Path, preset: str, repeat: int) -> None:
+    (c, c_cpu), (same, same_cpu), (pattern, pattern_cpu) = _best(
+        work, preset, repeat, ["compose", "ad.mp4", "bare.mp4"]
     )
-    print(f"bare, testsrc2     {pattern['wall_s']:6.2f} s wall {cpu['bare.mp4']:6.2f} s CPU", end="")
+    print(f"compose            {c['wall_s']:6.2f} s wall {c_cpu:6.2f} s CPU", end="")
+    print(f"  (ffmpeg run {c['ffmpeg_s']:.2f} s) -> {c['duration_s']:.2f} s, {c['mb']:.1f} MB")
+    print(f"bare, same pixels  {same['wall_s']:6.2f} s wall {same_cpu:6.2f} s CPU  ({same['mb']:.1f} MB)")
+    print(f"bare, testsrc2     {pattern['wall_s']:6.2f} s wall {pattern_cpu:6.2f} s CPU", end="")
     print(f"  ({pattern['mb']:.1f} MB)")
-    for label, key, base in (("same pixels", "ad.mp4", same), ("testsrc2", "bare.mp4", pattern)):
+    for label, base, base_cpu in (("same pixels", same, same_cpu), ("testsrc2", pattern, pattern_cpu)):
         print(
             f"compose / bare ({label}):  wall {c['wall_s'] / base['wall_s']:.2f}"
-            f"  CPU {cpu['compose'] / cpu[key]:.2f}   goal <= 1.3"
+            f"  CPU {c_cpu / base_cpu:.2f}   goal <= 1.3"
         )
     print(
         f"peak memory: compose ffmpeg {c['peak_mb']:.0f} MB, agent process {c['self_peak_mb']:.0f} MB; ",
         end="",
     )
     print(f"bare ffmpeg {same['peak_mb']:.0f} MB")
+
+
+def _variants_section(work: Path, preset: str, repeat: int) -> None:
+    (one, one_cpu), (three, three_cpu) = _best(work, preset, repeat, ["variants", "separate"])
+    print("variants: 16:9 + 9:16 (other CTA) + 1:1 (other CTA, chill music)")
+    for label, r, cpu in (("1 call, 3 variants", one, one_cpu), ("3 separate calls  ", three, three_cpu)):
+        print(f"{label} {r['wall_s']:6.2f} s wall {cpu:6.2f} s CPU", end="")
+        print(f"  peak ffmpeg {r['peak_mb']:.0f} MB, agent process {r['self_peak_mb']:.0f} MB")
+    print(
+        f"1 call / 3 calls:  wall {one['wall_s'] / three['wall_s']:.2f}  CPU {one_cpu / three_cpu:.2f}"
+        "   goal < 1"
+    )
 
 
 if __name__ == "__main__":

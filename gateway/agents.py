@@ -1,8 +1,16 @@
-"""gRPC clients of the four agents, and the health check the orchestrator makes before each call."""
+"""gRPC clients of the four agents, and the health check the orchestrator makes before each call.
+
+Each agent is dialled through ONE channel whose target may hold several backends (`dns:///name:port`
+on Kubernetes, where a headless Service returns every pod; `ipv4:127.0.0.1:p1,127.0.0.1:p2` on
+loopback) with the round_robin policy: gRPC keeps one long-lived HTTP/2 connection per backend, so
+only the client can spread calls over replicas. Client-side health checking (grpc.health.v1 Watch
+on the agent's service) takes a NOT_SERVING or stopping replica out of the rotation at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 
@@ -10,18 +18,50 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from adreel.v1 import (
+    compositor_pb2,
     compositor_pb2_grpc,
+    image_gen_pb2,
     image_gen_pb2_grpc,
+    prompt_parser_pb2,
     prompt_parser_pb2_grpc,
+    video_gen_pb2,
     video_gen_pb2_grpc,
 )
 from gateway.core.config import Settings
+from gateway.telemetry import count_agent_error
+from services.common.telemetry import client_interceptors
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 AGENT_NAMES = ("prompt_parser", "image_gen", "video_gen", "compositor")
+# The health service name each agent reports (its gRPC service), watched per backend.
+AGENT_SERVICES = {
+    "prompt_parser": prompt_parser_pb2.DESCRIPTOR.services_by_name["PromptParserService"].full_name,
+    "image_gen": image_gen_pb2.DESCRIPTOR.services_by_name["ImageGenService"].full_name,
+    "video_gen": video_gen_pb2.DESCRIPTOR.services_by_name["VideoGenService"].full_name,
+    "compositor": compositor_pb2.DESCRIPTOR.services_by_name["CompositorService"].full_name,
+}
+
+
+def service_config(agent: str) -> str:
+    return json.dumps(
+        {
+            "loadBalancingConfig": [{"round_robin": {}}],
+            "healthCheckConfig": {"serviceName": AGENT_SERVICES[agent]},
+        }
+    )
+
+
+def channel_target(addr: str) -> str:
+    """`host:port,host:port` (no scheme) becomes an `ipv4:` list; anything else is used as given."""
+    if "," in addr and ":///" not in addr and not addr.startswith(("ipv4:", "ipv6:")):
+        return f"ipv4:{addr}"
+    return addr
+
+
 # Large results never travel (media is passed by reference) but protos may still grow.
 _OPTIONS = [
-    ("grpc.lb_policy_name", "round_robin"),
+    # Our service config, never one published in DNS TXT records.
+    ("grpc.service_config_disable_resolution", 1),
     ("grpc.keepalive_time_ms", 30_000),
     ("grpc.max_receive_message_length", 16 * 1024 * 1024),
     # A restarted agent is found within seconds (gRPC's default backoff grows to two minutes).
@@ -46,7 +86,7 @@ class _Health:
 
 
 class AgentClients:
-    """One channel per agent (round_robin over DNS when the address is `dns:///name:port`)."""
+    """One channel per agent: round_robin over every healthy backend the target resolves to."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -56,7 +96,18 @@ class AgentClients:
             "video_gen": settings.video_gen_addr,
             "compositor": settings.compositor_addr,
         }
-        self.channels = {n: grpc.aio.insecure_channel(a, options=_OPTIONS) for n, a in self.addrs.items()}
+        self.channels = {
+            n: grpc.aio.insecure_channel(
+                channel_target(a),
+                options=[*_OPTIONS, ("grpc.service_config", service_config(n))],
+                interceptors=client_interceptors(),
+            )
+            for n, a in self.addrs.items()
+        }
+        # Connect (and start watching each backend's health) now, not on the first stage: round_robin
+        # can only spread calls over the backends it has already found READY.
+        for channel in self.channels.values():
+            channel.get_state(try_to_connect=True)
         self.prompt_parser = prompt_parser_pb2_grpc.PromptParserServiceStub(self.channels["prompt_parser"])
         self.image_gen = image_gen_pb2_grpc.ImageGenServiceStub(self.channels["image_gen"])
         self.video_gen = video_gen_pb2_grpc.VideoGenServiceStub(self.channels["video_gen"])
@@ -92,6 +143,7 @@ class AgentClients:
         await asyncio.sleep(self.settings.agent_retry_wait_s)
         status = await self.status(agent, timeout_s=self.settings.agent_ready_timeout_s, wait_for_ready=True)
         if status != "SERVING":
+            count_agent_error(agent, "UNAVAILABLE")
             raise AgentUnavailable(agent, self.addrs[agent], status)
 
     def forget(self, agent: str) -> None:

@@ -1,5 +1,5 @@
 """The FastAPI application: routes, CORS, and the lifespan that owns the database engine, the agent
-channels, the progress hub, the orchestrator and the stage watchdog."""
+channels, the progress hub, the orchestrator, the stage watchdog and the cost relay."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway.agents import AgentClients
-from gateway.api.routes import auth, generation, health, media, sessions, ws
+from gateway.api.routes import auth, generation, health, media, sessions, uploads, webhooks, ws
 from gateway.core.config import Settings
 from gateway.db.engine import make_engine, make_sessionmaker
+from gateway.events import BOOKING_KEY, CostBooking, CostRelay
 from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
+from gateway.telemetry import instrument
+from gateway.webhooks.dispatcher import WebhookDispatcher
 from services.common.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.async_database_url)
         app.state.settings = settings
         app.state.sessionmaker = make_sessionmaker(engine)
+        # Without NATS the gateway books costs itself; with it, the outbox relay feeds the ledger.
+        booking = CostBooking(inline=not settings.nats_url, alert_ratio=settings.budget_alert_ratio)
+        app.state.sessionmaker.configure(info={BOOKING_KEY: booking})
         app.state.store = open_store(settings)
         app.state.agents = AgentClients(settings)
         app.state.hub = ProgressHub()
@@ -50,6 +56,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if recovered := await orchestrator.recover_interrupted():
             log.warning("interrupted sessions marked failed (resumable)", extra={"count": recovered})
         watchdog = asyncio.create_task(_watchdog(orchestrator, settings.watchdog_interval_s))
+        webhook_dispatcher = WebhookDispatcher(settings, app.state.sessionmaker)
+        webhook_dispatcher.start()
+        relay = CostRelay(settings, app.state.sessionmaker, app.state.hub) if settings.nats_url else None
+        if relay is not None:
+            await relay.start()
+        app.state.cost_relay = relay
         try:
             yield
         finally:
@@ -57,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
             await orchestrator.stop()
+            await webhook_dispatcher.stop()  # undelivered events stay in the log for the next start
+            if relay is not None:
+                await relay.stop()  # after the stages: their last events are in the outbox already
             await app.state.agents.close()
             await engine.dispose()
 
@@ -66,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Product text -> images -> clips -> a finished 1080p30 MP4 ad.",
         lifespan=lifespan,
     )
+    instrument(app)  # OpenTelemetry: server spans; OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.web_origins,
@@ -73,6 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    for module in (auth, sessions, generation, media, ws, health):
+    for module in (auth, sessions, generation, uploads, webhooks, media, ws, health):
         app.include_router(module.router)
     return app

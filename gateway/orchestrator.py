@@ -29,6 +29,7 @@ from adreel.v1 import (
     prompt_parser_pb2,
     video_gen_pb2,
 )
+from gateway import telemetry
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.core.config import Settings
 from gateway.db.models import Asset, Session
@@ -36,6 +37,7 @@ from gateway.events import record_cost
 from gateway.progress import ProgressHub
 from gateway.schemas import RUNNING_STAGES, SessionStage
 from gateway.views import MediaLinks, clip_view, dollars, final_view, image_view
+from gateway.webhooks.events import enqueue_stage_event
 from services.common.costs import usd_to_micros
 
 log = logging.getLogger(__name__)
@@ -128,7 +130,7 @@ class Orchestrator:
             SessionStage.FINAL_COMPOSITION: self.compose_final_video,
         }
         try:
-            async with asyncio.timeout(self.settings.stage_deadline_s):
+            async with telemetry.stage(stage.value), asyncio.timeout(self.settings.stage_deadline_s):
                 await body[stage](session_id)
         except TimeoutError:
             await self._fail(session_id, stage, f"{stage.value} passed its deadline; retry to resume")
@@ -163,6 +165,7 @@ class Orchestrator:
             row.message = message
             row.stage_deadline = None
             progress, cost = row.progress, row.total_cost_micros
+            await enqueue_stage_event(db, row, settings=self.settings, failed_stage=stage.value)
         self.hub.publish(
             session_id,
             type="failed",
@@ -289,6 +292,7 @@ class Orchestrator:
             row.total_cost_micros += cost.usd_micros
             row.progress = max(row.progress, progress)
             await record_cost(db, session_id=session_id, agent=agent, item_id=item_id, cost=cost)
+            telemetry.count_cost(agent, cost)
             return row
 
     async def _record_failure(self, session_id: str, agent: str, failure: common_pb2.ItemFailure) -> None:
@@ -306,6 +310,8 @@ class Orchestrator:
                 success=False,
                 error=f"{failure.code}: {failure.message}",
             )
+            telemetry.count_cost(agent, failure.cost)
+            telemetry.count_agent_error(agent, failure.code)
 
     async def _finish(
         self, session_id: str, stage: SessionStage, progress: int, message: str, data_key: str
@@ -316,7 +322,9 @@ class Orchestrator:
             row.stage, row.progress, row.message = stage, progress, message
             row.stage_deadline = row.error = row.failed_stage = None
             assets = (await db.execute(select(Asset).where(Asset.session_id == session_id))).scalars().all()
+            await enqueue_stage_event(db, row, settings=self.settings, assets=assets)
         links = MediaLinks(self.settings, session_id)
+        extra: dict[str, Any] = {}
         if data_key == "images":
             by_id = {a.id: a for a in assets}
             payload: Any = [
@@ -328,13 +336,17 @@ class Orchestrator:
         else:
             final = next(a for a in assets if a.id == row.final_video_id)
             payload = final_view(final, links).model_dump(mode="json")
+            # Every final of the compose call (its variants), the primary first.
+            finals = [a for a in assets if a.asset_type == "final_video" and a.id.startswith(final.id)]
+            finals.sort(key=lambda a: a.meta.get("order", 0))
+            extra["final_videos"] = [final_view(a, links).model_dump(mode="json") for a in finals]
         self._emit(
             row,
             stage.value,
             progress,
             message,
             type="complete",
-            data={data_key: payload, "total_cost": dollars(row.total_cost_micros)},
+            data={data_key: payload, "total_cost": dollars(row.total_cost_micros), **extra},
         )
 
     # ------------------------------------------------------------ stage 1: images
@@ -438,6 +450,7 @@ class Orchestrator:
                         failures.append(f"{failure.item_id}: {failure.code}: {failure.message}")
             except grpc.aio.AioRpcError as exc:
                 self.agents.forget(stage.agent)
+                telemetry.count_agent_error(stage.agent, exc.code().name)
                 failures.extend(f"{i}: {_rpc_message(stage.agent, exc)}" for i in sorted(undelivered))
                 undelivered.clear()
             finally:
@@ -466,6 +479,7 @@ class Orchestrator:
             )
         except grpc.aio.AioRpcError as exc:
             self.agents.forget("prompt_parser")
+            telemetry.count_agent_error("prompt_parser", exc.code().name)
             raise StageFailed(_rpc_message("prompt_parser", exc)) from exc
         plan = [{"item_id": new_item_id("img"), "prompt": _pb_dict(p)} for p in reply.prompts]
         async with self.db.begin() as db:
@@ -477,6 +491,7 @@ class Orchestrator:
             locked.total_cost_micros += reply.cost.usd_micros
             locked.progress = 10
             await record_cost(db, session_id=row.id, agent="prompt_parser", item_id=None, cost=reply.cost)
+            telemetry.count_cost("prompt_parser", reply.cost)
         self._emit(locked, "prompt_parsing", 10, f"Prompt analysed: {len(plan)} views planned")
 
     # ------------------------------------------------------------ stage 2: clips
@@ -523,6 +538,11 @@ class Orchestrator:
         self._check_budget(row, self.settings.estimate_parse_usd, "planning the scenes")
         await self.agents.ensure_serving("prompt_parser")
         views = {p["item_id"]: p["prompt"].get("view", "VIEW_UNSPECIFIED") for p in row.image_plan}
+        async with self.db() as db:
+            approved = await db.execute(select(Asset).where(Asset.id.in_(row.approved_image_ids)))
+            # An uploaded photo shows the view its owner chose (front, side, ...), not a planned one.
+            uploads = [a for a in approved.scalars() if a.meta.get("source") == "upload"]
+            views |= {a.id: f"VIEW_{a.meta['view'].upper()}" for a in uploads}
         try:
             reply = await self.agents.prompt_parser.PlanScenes(
                 prompt_parser_pb2.PlanScenesRequest(
@@ -540,6 +560,7 @@ class Orchestrator:
             )
         except grpc.aio.AioRpcError as exc:
             self.agents.forget("prompt_parser")
+            telemetry.count_agent_error("prompt_parser", exc.code().name)
             raise StageFailed(_rpc_message("prompt_parser", exc)) from exc
         approved = set(row.approved_image_ids)
         plan = [
@@ -558,6 +579,7 @@ class Orchestrator:
             locked.total_cost_micros += reply.cost.usd_micros
             locked.progress = 55
             await record_cost(db, session_id=row.id, agent="prompt_parser", item_id=None, cost=reply.cost)
+            telemetry.count_cost("prompt_parser", reply.cost)
         self._emit(locked, "video_planning", 55, f"{len(plan)} scenes planned")
 
     # ------------------------------------------------------------ stage 3: final video
@@ -588,6 +610,18 @@ class Orchestrator:
                 ),
                 formats=[FORMATS[f] for f in plan["formats"]],
                 transition_s=plan["transition_s"],
+                # Every final as a variant of the one call (plans saved before variants had none).
+                variants=[
+                    compositor_pb2.ComposeVariant(
+                        variant_id=v["variant_id"],
+                        format=FORMATS[v["format"]],
+                        overlay=compositor_pb2.TextOverlay(**v["overlay"]),
+                        music=compositor_pb2.Music(
+                            enabled=v["music"]["enabled"], genre=GENRES[v["music"]["genre"]]
+                        ),
+                    )
+                    for v in plan.get("finals", [])
+                ],
             )
             result: compositor_pb2.ComposeResult | None = None
             try:
@@ -610,6 +644,7 @@ class Orchestrator:
                         )
             except grpc.aio.AioRpcError as exc:
                 self.agents.forget("compositor")
+                telemetry.count_agent_error("compositor", exc.code().name)
                 raise StageFailed(_rpc_message("compositor", exc)) from exc
             if result is None or not result.videos:
                 raise StageFailed("the compositor agent returned no video")
@@ -621,6 +656,7 @@ class Orchestrator:
     ) -> None:
         names = {v: k for k, v in FORMATS.items()}
         has_audio = result.HasField("music")
+        finals = {f["variant_id"]: f for f in plan.get("finals", [])}
         async with self.db.begin() as db:
             row = await db.get(Session, session_id, with_for_update=True)
             assert row is not None
@@ -637,7 +673,7 @@ class Orchestrator:
                             "asset": _pb_dict(video.asset),
                             "format": names.get(video.format, "16:9"),
                             "order": order,
-                            "has_audio": has_audio,
+                            **_variant_meta(finals.get(video.variant_id), video.variant_id, has_audio),
                         },
                         # The whole call's cost sits on the primary video.
                         cost_micros=result.cost.usd_micros if order == 0 else 0,
@@ -661,6 +697,13 @@ class Orchestrator:
             await record_cost(
                 db, session_id=session_id, agent="compositor", item_id=item_id, cost=result.cost
             )
+            telemetry.count_cost("compositor", result.cost)
+
+
+def _variant_meta(final: dict[str, Any] | None, variant_id: str, has_audio: bool) -> dict[str, Any]:
+    if final is None:  # a plan from before variants: one music for every final
+        return {"has_audio": has_audio}
+    return {"variant_id": variant_id, "label": final["label"], "has_audio": final["music"]["enabled"]}
 
 
 async def mark_stage(

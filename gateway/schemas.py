@@ -74,6 +74,8 @@ class LoginRequest(Strict):
 class CreateSessionRequest(Strict):
     # The PRD sends the user id; it must be the caller's own when given.
     user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    # Completion webhook: stage events are POSTed here, signed with the secret in the response.
+    webhook_url: str | None = Field(default=None, min_length=8, max_length=2048)
 
 
 class GenerateImagesRequest(Strict):
@@ -128,6 +130,26 @@ class ComposeFinalVideoRequest(Strict):
     # Extensions: extra aspect ratios (the first is the session's final video) and cross-fade length.
     formats: list[OutputFormat] = Field(default_factory=lambda: ["16:9"], min_length=1, max_length=3)
     transition_duration: float = Field(default=0.3, ge=0.0, le=1.0)
+    # More finals from the same clips in the same compose call (after `formats`; 6 finals at most).
+    variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
+
+
+class VariantOverlay(Strict):
+    """What a variant changes of the request's text_overlay; an omitted field keeps its value."""
+
+    product_name: Annotated[NonBlank, Field(min_length=1, max_length=50)] | None = None
+    cta: Annotated[NonBlank, Field(min_length=1, max_length=30)] | None = None
+    font: Annotated[Text, Field(max_length=64)] | None = None
+    color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
+
+
+class ComposeVariant(Strict):
+    # Letters, digits, "-" and "_"; chosen by the gateway when omitted.
+    variant_id: ItemId | None = None
+    format: OutputFormat = "16:9"
+    text_overlay: VariantOverlay | None = None
+    # Replaces the request's audio for this final when given.
+    audio: AudioConfig | None = None
 
 
 # ---------------------------------------------------------------- responses
@@ -144,6 +166,8 @@ class SessionCreated(BaseModel):
     session_id: str
     stage: SessionStage
     created_at: datetime
+    # The webhook's whsec_ signing secret, returned only here (when webhook_url was given).
+    webhook_secret: str | None = None
 
 
 class Accepted(BaseModel):
@@ -174,6 +198,8 @@ class ImageAsset(BaseModel):
     width: int
     height: int
     created_at: datetime
+    # "generated" by image_gen, or the user's own photo ("upload").
+    source: Literal["generated", "upload"] = "generated"
 
 
 class VideoAsset(BaseModel):
@@ -196,6 +222,9 @@ class FinalVideo(BaseModel):
     format: str
     aspect_ratio: str
     has_audio: bool
+    # Which final of the compose call this is (e.g. "16x9", "v1"), and a short description of it.
+    variant_id: str | None = None
+    label: str = ""
 
 
 class SessionResponse(BaseModel):

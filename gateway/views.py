@@ -45,6 +45,7 @@ def image_view(a: Asset, links: MediaLinks) -> ImageAsset:
         width=int(ref.get("width", 0)),
         height=int(ref.get("height", 0)),
         created_at=a.created_at,
+        source="upload" if a.meta.get("source") == "upload" else "generated",
     )
 
 
@@ -73,6 +74,8 @@ def final_view(a: Asset, links: MediaLinks) -> FinalVideo:
         format="mp4",
         aspect_ratio=a.meta.get("format", "16:9"),
         has_audio=bool(a.meta.get("has_audio", False)),
+        variant_id=a.meta.get("variant_id"),
+        label=a.meta.get("label") or a.meta.get("format", "16:9"),
     )
 
 

@@ -18,8 +18,7 @@ class StackSettings(BaseSettings):
     home: Path = REPO_ROOT / ".adreel"
     # Unset: embedded PostgreSQL under <home>/pg.
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
-    # NATS is needed by the cost ledger; one flag turns the embedded server (or NATS_URL) on.
-    with_nats: bool = False
+    # Unset: embedded NATS JetStream under <home>/nats (the cost ledger needs it).
     nats_url: str | None = Field(default=None, validation_alias=AliasChoices("NATS_URL"))
     nats_port: int = 0  # 0 = a free port
 

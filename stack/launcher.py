@@ -1,6 +1,6 @@
 """`python -m stack` (`make run`): the whole mesh on one machine, stopped cleanly by Ctrl-C / SIGTERM.
 
-Order: embedded PostgreSQL (when DATABASE_URL is unset) and NATS (when asked) -> migrations -> the
+Order: embedded PostgreSQL (when DATABASE_URL is unset) and NATS (when NATS_URL is unset) -> migrations -> the
 processes of `stack.processes.mesh`, wave by wave, each waited for until ready -> the URL line.
 """
 
@@ -70,14 +70,14 @@ class Launcher:
             database_url = await self._unless_stopped(asyncio.to_thread(pg.start))
             self.logs.stack(f"embedded PostgreSQL ready (pid {pg.pid}, data in {pg.data_dir})")
         env["DATABASE_URL"] = database_url
-        if s.with_nats or s.nats_url:
-            nats_url = s.nats_url
-            if not nats_url:
-                nats = EmbeddedNats(s.home / "nats", port=s.nats_port)
-                exits.push_async_callback(self._stop_nats, nats)
-                nats_url = await self._unless_stopped(nats.start())
-                self.logs.stack(f"embedded NATS JetStream ready at {nats_url}")
-            env["NATS_URL"] = nats_url
+        # The cost ledger needs NATS JetStream: the configured one, else a bundled server.
+        nats_url = s.nats_url
+        if not nats_url:
+            nats = EmbeddedNats(s.home / "nats", port=s.nats_port)
+            exits.push_async_callback(self._stop_nats, nats)
+            nats_url = await self._unless_stopped(nats.start())
+            self.logs.stack(f"embedded NATS JetStream ready at {nats_url}")
+        env["NATS_URL"] = nats_url
         return env
 
     async def _stop_nats(self, nats: EmbeddedNats) -> None:
@@ -115,6 +115,8 @@ class Launcher:
 
     async def _start(self, exits: AsyncExitStack) -> None:
         self._check_ports()
+        # Registered first, so it is said last: after the children and the embedded servers stopped.
+        exits.callback(self.logs.stack, "all processes stopped")
         if self.settings.web:
             await self._build_web_app()
         env = await self._infrastructure(exits)
@@ -147,7 +149,6 @@ class Launcher:
                 *(c.stop(self.settings.stop_grace_s) for c in self.children if c.spec.wave == wave)
             )
         await asyncio.gather(*self._supervisors)
-        self.logs.stack("all processes stopped")
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

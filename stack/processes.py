@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stack import webapp
 from stack.config import REPO_ROOT, StackSettings
+from stack.embedded import free_port
 from stack.probes import Probe, grpc_serving, http_ok
 
 
@@ -38,6 +39,11 @@ def agent_address(settings: StackSettings, agent: str) -> str:
     return f"127.0.0.1:{getattr(settings, f'{agent}_port')}"
 
 
+def ledger_port() -> int:
+    """ADREEL_LEDGER_PORT, else a free port: only health probes dial the ledger, nothing calls it."""
+    return int(os.environ.get("ADREEL_LEDGER_PORT") or 0) or free_port()
+
+
 def migrations(shared_env: Mapping[str, str]) -> ProcessSpec:
     """Run once before anything starts; the launcher stops if it fails."""
     return ProcessSpec("migrate", python_module("gateway.db.migrate"), env=shared_env)
@@ -54,6 +60,16 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
         )
         for name in AGENTS
     ]
+    if "NATS_URL" in shared_env:
+        port = ledger_port()
+        agents.append(
+            ProcessSpec(
+                "ledger",
+                python_module("services.ledger"),
+                env={**shared_env, "PORT": str(port), "ADREEL_HOST": "127.0.0.1"},
+                probe=grpc_serving(f"127.0.0.1:{port}"),
+            )
+        )
     gateway_env = {
         **shared_env,
         "ADREEL_GATEWAY_HOST": settings.gateway_host,

@@ -40,7 +40,10 @@ class Ports:
 
 class LaunchedStack:
     def __init__(self, env: Mapping[str, str], echo: bool = False, cwd: Path = REPO_ROOT) -> None:
-        self.env = {**os.environ, **env}
+        # A launched stack gets its own embedded NATS (under its ADREEL_HOME) unless the caller names
+        # one, so no run leaves streams behind on a shared server.
+        inherited = {k: v for k, v in os.environ.items() if k != "NATS_URL"}
+        self.env = {**inherited, **env}
         self.echo = echo
         self.cwd = cwd
         self.lines: list[str] = []

@@ -77,6 +77,8 @@ def gateway_settings(database_url: str, storage_dir: Path, state_dir: Path, **ov
         "jwt_secret": secrets.token_urlsafe(32),
         "agent_retry_wait_s": 0.3,
         "bcrypt_rounds": 4,  # hashing speed, not what is tested here
+        # Costs are booked inline unless a test brings its own NATS stream and ledger.
+        "nats_url": None,
     }
     return Settings(**(fields | overrides))
 

@@ -198,7 +198,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Costs */
+        /**
+         * Get Costs
+         * @description What the ledger booked for the session: the total and a breakdown per agent and model.
+         */
         get: operations["get_costs_api_sessions__session_id__costs_get"];
         put?: never;
         post?: never;
@@ -206,6 +209,46 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Images
+         * @description Add product photos to the session's images; a new session goes straight to image selection.
+         */
+        post: operations["upload_images_api_sessions__session_id__images_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/images/{image_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set Image View
+         * @description Set which view an uploaded photo shows (scene planning picks camera moves by view).
+         */
+        patch: operations["set_image_view_api_sessions__session_id__images__image_id__patch"];
         trace?: never;
     };
     "/api/sessions/{session_id}/retry": {
@@ -222,6 +265,52 @@ export interface paths {
          * @description Resume the failed stage; items already delivered are not generated (or paid) again.
          */
         post: operations["retry_session_api_sessions__session_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Webhook */
+        get: operations["get_webhook_api_sessions__session_id__webhook_get"];
+        /**
+         * Set Webhook
+         * @description Name the URL stage events are POSTed to. Every call issues a new secret; pending retries
+         *     are signed with it and go to the new URL.
+         */
+        put: operations["set_webhook_api_sessions__session_id__webhook_put"];
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description No more events; deliveries still pending are cancelled.
+         */
+        delete: operations["delete_webhook_api_sessions__session_id__webhook_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The delivery log, newest first: each event with its attempts, status codes and next retry.
+         */
+        get: operations["list_deliveries_api_sessions__session_id__webhook_deliveries_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -365,6 +454,21 @@ export interface components {
              * @default 0.3
              */
             transition_duration: number;
+            /** Variants */
+            variants?: components["schemas"]["ComposeVariant"][];
+        };
+        /** ComposeVariant */
+        ComposeVariant: {
+            audio?: components["schemas"]["AudioConfig"] | null;
+            /**
+             * Format
+             * @default 16:9
+             * @enum {string}
+             */
+            format: "16:9" | "9:16" | "1:1";
+            text_overlay?: components["schemas"]["VariantOverlay"] | null;
+            /** Variant Id */
+            variant_id?: string | null;
         };
         /** CostLine */
         CostLine: {
@@ -396,6 +500,8 @@ export interface components {
         CreateSessionRequest: {
             /** User Id */
             user_id?: number | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
         };
         /** FinalVideo */
         FinalVideo: {
@@ -411,10 +517,17 @@ export interface components {
             fps: number;
             /** Has Audio */
             has_audio: boolean;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
             /** Resolution */
             resolution: string;
             /** Url */
             url: string;
+            /** Variant Id */
+            variant_id?: string | null;
         };
         /** Font */
         Font: {
@@ -496,12 +609,26 @@ export interface components {
             id: string;
             /** Seed */
             seed: number;
+            /**
+             * Source
+             * @default generated
+             * @enum {string}
+             */
+            source: "generated" | "upload";
             /** Url */
             url: string;
             /** View Type */
             view_type: string;
             /** Width */
             width: number;
+        };
+        /** ImageViewUpdate */
+        ImageViewUpdate: {
+            /**
+             * View Type
+             * @enum {string}
+             */
+            view_type: "front" | "side" | "back" | "top" | "detail" | "lifestyle";
         };
         /** LoginRequest */
         LoginRequest: {
@@ -582,6 +709,8 @@ export interface components {
             /** Session Id */
             session_id: string;
             stage: components["schemas"]["SessionStage"];
+            /** Webhook Secret */
+            webhook_secret?: string | null;
         };
         /** SessionResponse */
         SessionResponse: {
@@ -676,6 +805,12 @@ export interface components {
             /** Product Name */
             product_name: string;
         };
+        /** UploadedImages */
+        UploadedImages: {
+            /** Images */
+            images: components["schemas"]["ImageAsset"][];
+            stage: components["schemas"]["SessionStage"];
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -688,6 +823,20 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * VariantOverlay
+         * @description What a variant changes of the request's text_overlay; an omitted field keeps its value.
+         */
+        VariantOverlay: {
+            /** Color */
+            color?: string | null;
+            /** Cta */
+            cta?: string | null;
+            /** Font */
+            font?: string | null;
+            /** Product Name */
+            product_name?: string | null;
         };
         /** VideoAsset */
         VideoAsset: {
@@ -708,6 +857,67 @@ export interface components {
             resolution: string;
             /** Source Image Id */
             source_image_id: string;
+            /** Url */
+            url: string;
+        };
+        /** WebhookAttempt */
+        WebhookAttempt: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Duration Ms */
+            duration_ms?: number | null;
+            /** Error */
+            error: string | null;
+            /** Status Code */
+            status_code: number | null;
+        };
+        /** WebhookConfig */
+        WebhookConfig: {
+            /** Url */
+            url: string;
+        };
+        /** WebhookDeliveryView */
+        WebhookDeliveryView: {
+            /** Attempt Log */
+            attempt_log: components["schemas"]["WebhookAttempt"][];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Status */
+            status: string;
+        };
+        /** WebhookInfo */
+        WebhookInfo: {
+            /** Url */
+            url: string | null;
+        };
+        /** WebhookSecretIssued */
+        WebhookSecretIssued: {
+            /** Secret */
+            secret: string;
             /** Url */
             url: string;
         };
@@ -1226,6 +1436,124 @@ export interface operations {
             };
         };
     };
+    upload_images_api_sessions__session_id__images_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description PNG, JPEG or WebP photos (recognised by content) */
+                    files: string[];
+                    /** @description one per file, in the same order; missing or empty = front */
+                    view_type?: ("front" | "side" | "back" | "top" | "detail" | "lifestyle" | "")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadedImages"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description wrong stage */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a file or the upload is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not a PNG, JPEG or WebP image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_image_view_api_sessions__session_id__images__image_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageViewUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageAsset"];
+                };
+            };
+            /** @description no such session or image */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not changeable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     retry_session_api_sessions__session_id__retry_post: {
         parameters: {
             query?: never;
@@ -1255,6 +1583,158 @@ export interface operations {
             };
             /** @description not failed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_webhook_api_sessions__session_id__webhook_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookInfo"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_webhook_api_sessions__session_id__webhook_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookConfig"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretIssued"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description URL refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_webhook_api_sessions__session_id__webhook_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_sessions__session_id__webhook_deliveries_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryView"][];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1322,6 +1802,13 @@ export interface operations {
                     "image/png": unknown;
                     "video/mp4": unknown;
                 };
+            };
+            /** @description Temporary Redirect */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unauthorized */
             401: {

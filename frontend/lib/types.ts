@@ -8,6 +8,7 @@ export type Session = Schemas["SessionResponse"];
 export type SessionSummary = Schemas["SessionSummary"];
 export type SessionStage = Schemas["SessionStage"];
 export type ImageAsset = Schemas["ImageAsset"];
+export type ViewType = Schemas["ImageViewUpdate"]["view_type"];
 export type VideoAsset = Schemas["VideoAsset"];
 export type FinalVideo = Schemas["FinalVideo"];
 export type Costs = Schemas["CostsResponse"];

@@ -48,10 +48,11 @@ class Settings(StorageSettings):
 
     web_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"])
 
-    # Items (images, clips) per agent call; the calls of a stage run in parallel. 8 (the contract's
-    # maximum) sends a stage in one call and lets the agent's own concurrency bound the work; 1
-    # spreads the items over agent replicas behind round_robin.
-    items_per_call: int = Field(default=8, ge=1, le=8)
+    # Items (images, clips) per agent call; the calls of a stage run in parallel. 1 lets round_robin
+    # spread a stage over agent replicas (a call is the unit it balances); each agent bounds the
+    # items of all its concurrent calls together (max_concurrency), so one replica is not overrun.
+    # 8 (the contract's maximum) sends a stage in one call, to one replica.
+    items_per_call: int = Field(default=1, ge=1, le=8)
     # A health answer is trusted this long before the next call checks again.
     health_cache_s: float = 2.0
     # NOT_SERVING or unreachable: wait this long, check once more, then fail the stage.
@@ -63,6 +64,37 @@ class Settings(StorageSettings):
     stage_deadline_s: float = 900.0
     watchdog_interval_s: float = 5.0
     ws_heartbeat_s: float = 15.0
+
+    # The user's own product photos (POST /api/sessions/{id}/images): bytes per file, decoded
+    # pixels per file (checked from the header, before decoding), files per request and per session.
+    upload_max_bytes: int = Field(default=15_000_000, ge=1024, le=200_000_000)
+    upload_max_pixels: int = Field(default=50_000_000, ge=4096, le=200_000_000)
+    upload_max_files: int = Field(default=8, ge=1, le=32)
+    upload_max_per_session: int = Field(default=16, ge=1, le=64)
+
+    # Completion webhooks: loopback/private/link-local targets are refused unless this allows them.
+    webhook_allow_private: bool = False
+    webhook_max_attempts: int = Field(default=8, ge=1, le=20)
+    # The first retry waits this long, each next one twice as long (plus up to 10% jitter), capped.
+    webhook_backoff_s: float = Field(default=10.0, gt=0)
+    webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_poll_s: float = Field(default=1.0, gt=0)
+
+    # Cost events go through NATS JetStream to the ledger. Unset: no bus, and the gateway books each
+    # cost straight into generation_costs in the same transaction (same event ids, same upsert).
+    nats_url: str | None = Field(default=None, validation_alias=AliasChoices("NATS_URL"))
+    nats_stream: str = "ADREEL_COSTS"
+    # Subjects are <prefix>.cost.<session_id> and <prefix>.alert.budget.<session_id>.
+    nats_subject_prefix: str = "adreel"
+    # A budget alert is published when a session's booked cost crosses this share of its budget
+    # (stamped on each event as alert_micros, so the ledger applies the gateway's policy).
+    budget_alert_ratio: float = Field(default=0.8, gt=0, le=1)
+    outbox_batch: int = Field(default=500, ge=1, le=5000)
+    # Pending rows are also looked for this often (NOTIFY wakes the relay at once).
+    outbox_poll_s: float = 1.0
+    outbox_publish_timeout_s: float = 5.0
+    outbox_backoff_max_s: float = 10.0
 
     @cached_property
     def jwt_key(self) -> str:

@@ -1,4 +1,5 @@
-"""The PRD's tables (users, sessions, assets, generation_costs). Money is integer micro-dollars."""
+"""The PRD's tables (users, sessions, assets, generation_costs) and the cost outbox. Money is integer
+micro-dollars."""
 
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ class Session(Base):
     failed_stage: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
     stage_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Completion webhooks (gateway/webhooks): the callback URL and its whsec_ signing secret.
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -97,3 +101,25 @@ class GenerationCost(Base):
     success: Mapped[bool] = mapped_column(Boolean, default=True)
     error_message: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The cost event this row books (unique: a redelivered event is never counted twice).
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    provider: Mapped[str | None] = mapped_column(String(50))
+    # When the ledger wrote the row (created_at is when the cost happened).
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CostOutbox(Base):
+    """Cost events written in the same transaction as the asset/session change, relayed to NATS."""
+
+    __tablename__ = "cost_outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    agent_name: Mapped[str] = mapped_column(String(50))
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    publish_attempts: Mapped[int] = mapped_column(Integer, default=0)

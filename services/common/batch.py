@@ -2,12 +2,19 @@
 
 Used by every batch agent: bounded concurrency, per-item failures that do not stop the others,
 progress from inside an item, and cancellation of all work when the client goes away.
+
+Concurrency is bounded twice: per call (`concurrency`) and per server (`server_slots`, set for each
+RPC by services.common.server). The gateway may split a batch into one call per item so that
+round_robin spreads it over replicas; the server-wide bound keeps a replica that receives several of
+those calls at its own `max_concurrency`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -38,6 +45,25 @@ class ItemFailed:
 
 BatchEvent = ItemProgress | ItemDone[R] | ItemFailed
 
+# The serving agent's item slots, shared by all its concurrent calls (None outside a server).
+server_slots: ContextVar[asyncio.Semaphore | None] = ContextVar("server_slots", default=None)
+# True inside an item that holds a slot: a batch nested in it must not wait for a second one.
+_holding_slot: ContextVar[bool] = ContextVar("holding_slot", default=False)
+
+
+@asynccontextmanager
+async def _server_slot() -> AsyncIterator[None]:
+    slots = server_slots.get()
+    if slots is None or _holding_slot.get():
+        yield
+        return
+    async with slots:
+        token = _holding_slot.set(True)
+        try:
+            yield
+        finally:
+            _holding_slot.reset(token)
+
 
 async def run_batch(
     count: int, work: Callable[[int, Reporter], Awaitable[R]], concurrency: int
@@ -49,7 +75,7 @@ async def run_batch(
         def report(fraction: float, message: str) -> None:
             queue.put_nowait(ItemProgress(index, min(1.0, max(0.0, fraction)), message))
 
-        async with gate:
+        async with gate, _server_slot():
             try:
                 queue.put_nowait(ItemDone(index, await work(index, report)))
             except asyncio.CancelledError:

@@ -1,4 +1,5 @@
-"""Running FFmpeg (the imageio-ffmpeg wheel's binary): progress, timeouts, clean cancellation."""
+"""Running FFmpeg (the imageio-ffmpeg wheel's binary): progress, timeouts, clean cancellation, and
+an `ffmpeg` span per run (a child of the RPC's span) with the CPU, wall time and memory it used."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from functools import cache
 import imageio_ffmpeg
 
 from services.common.errors import AgentError
+from services.common.telemetry import span
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,23 @@ def ffmpeg_exe() -> str:
 
 
 async def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    expected_s: float | None = None,
+    on_progress: Callable[[float], None] | None = None,
+    timeout_s: float = 600.0,
+) -> FFmpegRun:
+    """Run `ffmpeg <args>` (see `_run_ffmpeg`) inside an `ffmpeg` span."""
+    output = str(args[-1]).rsplit("/", 1)[-1] if args else ""
+    with span("ffmpeg", **{"ffmpeg.output": output, "ffmpeg.expected_s": expected_s or 0.0}) as current:
+        run = await _run_ffmpeg(args, expected_s=expected_s, on_progress=on_progress, timeout_s=timeout_s)
+        current.set_attributes(
+            {"ffmpeg.cpu_s": run.cpu_s, "ffmpeg.wall_s": run.wall_s, "ffmpeg.maxrss_kib": run.maxrss_kib}
+        )
+        return run
+
+
+async def _run_ffmpeg(
     args: Sequence[str],
     *,
     expected_s: float | None = None,

@@ -41,6 +41,7 @@ from services.common.errors import ProviderRefused, ProviderUnavailable
 from services.common.media import MediaInfo, probe_any, store_media
 from services.common.pricing import prediction_micros
 from services.common.storage import ObjectStore
+from services.common.telemetry import span
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +309,28 @@ class ReplicateRunner:
         on_progress: Reporter | None = None,
         timeout_s: float | None = None,
     ) -> PredictionResult:
-        """Run `model` to completion; with `outputs`, its files are stored before this returns."""
+        """Run `model` to completion; with `outputs`, its files are stored before this returns.
+
+        One `replicate.run` span per call (a child of the RPC's span): model, prediction, cost."""
+        with span("replicate.run", **{"provider": "replicate", "model": str(model)}) as current:
+            result = await self._run(
+                model, inputs, outputs=outputs, on_progress=on_progress, timeout_s=timeout_s
+            )
+            cost = result.cost
+            current.set_attributes(
+                {"prediction": result.id, "usd_micros": cost.usd_micros, "seconds": cost.seconds}
+            )
+            return result
+
+    async def _run(
+        self,
+        model: ModelRef,
+        inputs: dict[str, Any],
+        *,
+        outputs: OutputFiles | None = None,
+        on_progress: Reporter | None = None,
+        timeout_s: float | None = None,
+    ) -> PredictionResult:
         started = time.monotonic()
         deadline = timeout_s or self.settings.timeout_s
         pred = await self._guard(model, lambda: self._create(model, inputs), started)

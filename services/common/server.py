@@ -4,23 +4,29 @@
   NOT_SERVING again once shutdown begins (so load balancers stop sending work first);
 - server reflection (grpcurl, debugging);
 - graceful stop on SIGTERM/SIGINT: in-flight streams get `shutdown_grace_s` to finish, then are
-  cancelled (which kills their FFmpeg/provider work), and the process exits well within 10 s.
+  cancelled (which kills their FFmpeg/provider work), and the process exits well within 10 s;
+- OpenTelemetry: a server span per RPC continuing the caller's trace (services.common.telemetry);
+- one pool of `max_concurrency` item slots shared by all concurrent calls (services.common.batch).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.batch import server_slots
 from services.common.config import AgentSettings
 from services.common.logs import configure_logging
+from services.common.telemetry import server_interceptors, setup_telemetry
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +35,58 @@ _OPTIONS = [
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.http2.max_pings_without_data", 0),
     ("grpc.keepalive_permit_without_calls", 1),
+    # Clients re-resolve DNS only when a connection ends: a GOAWAY every 5 minutes lets the gateway
+    # find replicas an autoscaler added. Calls already running get 15 minutes (> any render) to end.
+    ("grpc.max_connection_age_ms", 300_000),
+    ("grpc.max_connection_age_grace_ms", 900_000),
 ]
+
+
+class ShareItemSlots(grpc.aio.ServerInterceptor):
+    """Hands every RPC the server's item slots, so `run_batch` bounds the items of all concurrent
+    calls together (a batch split into one call per item must not multiply the concurrency)."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self.slots = slots
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.request_streaming:  # no client-streaming RPC in the contract
+            return handler
+        slots = self.slots
+        if handler.response_streaming:
+            stream = handler.unary_stream
+
+            async def unary_stream(
+                request: object, context: grpc.aio.ServicerContext
+            ) -> AsyncIterator[object]:
+                server_slots.set(slots)  # this RPC's own task context
+                result = stream(request, context)
+                if inspect.isasyncgen(result):
+                    async for response in result:
+                        yield response
+                else:  # a handler that writes through context.write()
+                    await result
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream, handler.request_deserializer, handler.response_serializer
+            )
+        unary = handler.unary_unary
+
+        async def unary_unary(request: object, context: grpc.aio.ServicerContext) -> object:
+            server_slots.set(slots)
+            return await unary(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            unary_unary, handler.request_deserializer, handler.response_serializer
+        )
+
+
+Report = Callable[[bool], Awaitable[None]]
 
 
 @dataclass
@@ -43,13 +100,19 @@ class Agent:
     # Makes the engine ready (checks FFmpeg, fonts, a provider token...); raises when it cannot be.
     warmup: Callable[[], Awaitable[None]] = field(default=lambda: asyncio.sleep(0))
     close: Callable[[], Awaitable[None]] = field(default=lambda: asyncio.sleep(0))
+    # For agents whose readiness can come and go (the ledger's NATS and database connections): runs
+    # from the first SERVING until stop and calls `report(serving)` whenever readiness changes.
+    monitor: Callable[[Report], Awaitable[None]] | None = None
 
 
 class AgentServer:
     def __init__(self, agent: Agent, settings: AgentSettings) -> None:
         self.agent = agent
         self.settings = settings
-        self.server = grpc.aio.server(options=_OPTIONS)
+        slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self.server = grpc.aio.server(
+            options=_OPTIONS, interceptors=[*server_interceptors(), ShareItemSlots(slots)]
+        )
         self.health = health.aio.HealthServicer()
         self.port = 0
         self.ready = asyncio.Event()
@@ -88,12 +151,22 @@ class AgentServer:
         await self._set(health_pb2.HealthCheckResponse.SERVING)
         self.ready.set()
         log.info("serving", extra={"agent": self.agent.name})
+        if self.agent.monitor is not None:
+            await self.agent.monitor(self.report)
+
+    async def report(self, serving: bool) -> None:
+        """Follow readiness after warmup; once shutdown began the health servicer ignores this."""
+        log.info("health", extra={"agent": self.agent.name, "serving": serving})
+        status = health_pb2.HealthCheckResponse
+        await self._set(status.SERVING if serving else status.NOT_SERVING)
 
     async def stop(self, grace: float | None = None) -> None:
         grace = self.settings.shutdown_grace_s if grace is None else grace
         log.info("stopping", extra={"agent": self.agent.name, "grace_s": grace})
         if self._warmup_task:
-            self._warmup_task.cancel()
+            self._warmup_task.cancel()  # also ends the monitor, which runs in the same task
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warmup_task
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         await self.agent.close()
@@ -115,5 +188,6 @@ async def serve(agent: Agent, settings: AgentSettings) -> None:
 def main(build: Callable[[], tuple[Agent, AgentSettings]]) -> None:
     """Entry point for `python -m services.<name>`."""
     agent, settings = build()
+    setup_telemetry(agent.name)
     configure_logging(agent.name, settings.log_level)
     asyncio.run(serve(agent, settings))

@@ -1,9 +1,12 @@
-"""The whole ad as ONE FFmpeg command: inputs, one filtergraph, one encode per output format.
+"""The whole ad as ONE FFmpeg command: inputs, one filtergraph, one encode per output.
 
-Per format: every clip is normalised (scale first at its own frame rate, then fps=30, setsar=1,
-yuv420p, cut to whole frames), the cards loop a single decoded still, segments are joined by xfade
-(or concat for hard cuts), and the texts are drawn last with drawtext. No user string is ever part
-of the graph: texts come from files (`textfile=`, `expansion=none`) whose paths are escaped here.
+Each clip is decoded once. Per *chain* (a format and a card tone): every clip is normalised (scale
+first at its own frame rate, then fps=30, setsar=1, yuv420p, cut to whole frames), the cards loop a
+single decoded still, and segments are joined by xfade (or concat for hard cuts). Only the joined
+picture is split between the chain's outputs (variants differing in texts or music), so a variant
+adds a drawtext pass and an encode, never a second clip chain with its own cross-fade buffers.
+No user string is ever part of the graph: texts come from files (`textfile=`, `expansion=none`)
+whose paths are escaped here.
 """
 
 from __future__ import annotations
@@ -43,12 +46,21 @@ class TextItem:
 
 
 @dataclass(frozen=True)
-class FormatPlan:
+class OutputPlan:
+    texts: tuple[TextItem, ...]
+    color: str  # "rrggbb"
+    music: int | None  # index into RenderPlan.music; None = silent
+    out: Path
+
+
+@dataclass(frozen=True)
+class ChainPlan:
+    """One clip chain (format + card backgrounds), shared by every output drawn on top of it."""
+
     fmt: Format
     intro_card: Path
     outro_card: Path
-    texts: tuple[TextItem, ...]
-    out: Path
+    outputs: tuple[OutputPlan, ...]
 
 
 @dataclass(frozen=True)
@@ -63,9 +75,9 @@ class Encoder:
 class RenderPlan:
     clips: tuple[ClipInput, ...]
     timeline: Timeline
-    formats: tuple[FormatPlan, ...]
-    color: str  # "rrggbb"
-    music: Path | None
+    chains: tuple[ChainPlan, ...]
+    # One fitted track per distinct music spec, shared by the outputs that use it.
+    music: tuple[Path, ...]
     encoder: Encoder
 
 
@@ -161,31 +173,31 @@ def _chained_crossfades(segs: list[str], tl: Timeline, out: str) -> list[str]:
 
 
 def build_args(plan: RenderPlan) -> list[str]:
-    """The FFmpeg arguments (after `ffmpeg -y`) that render every requested format in one run."""
+    """The FFmpeg arguments (after `ffmpeg -y`) that render every output in one run."""
     tl = plan.timeline
     args: list[str] = []
     for clip in plan.clips:
         args += ["-i", str(clip.path)]
     card_inputs: list[tuple[int, int]] = []
-    for fp in plan.formats:
+    for chain in plan.chains:
         base = len(plan.clips) + 2 * len(card_inputs)
-        for card in (fp.intro_card, fp.outro_card):
+        for card in (chain.intro_card, chain.outro_card):
             args += ["-framerate", str(FPS), "-i", str(card)]
         card_inputs.append((base, base + 1))
-    music_index = len(plan.clips) + 2 * len(plan.formats)
-    if plan.music is not None:
-        args += ["-i", str(plan.music)]
+    music_base = len(plan.clips) + 2 * len(plan.chains)
+    for track in plan.music:
+        args += ["-i", str(track)]
 
     graph: list[str] = []
-    nf = len(plan.formats)
+    nc = len(plan.chains)
     for i in range(len(plan.clips)):
         src = f"{i}:v"
-        if nf > 1:
-            graph.append(f"[{src}]setpts=PTS-STARTPTS,split={nf}" + "".join(f"[c{i}f{f}]" for f in range(nf)))
+        if nc > 1:
+            graph.append(f"[{src}]setpts=PTS-STARTPTS,split={nc}" + "".join(f"[c{i}f{f}]" for f in range(nc)))
         else:
             graph.append(f"[{src}]setpts=PTS-STARTPTS[c{i}f0]")
     seg_frames = tl.segment_frames
-    for f, fp in enumerate(plan.formats):
+    for f, chain in enumerate(plan.chains):
         segs = [f"s{f}_{k}" for k in range(len(seg_frames))]
         intro, outro = card_inputs[f]
         for card, n, label in ((intro, seg_frames[0], segs[0]), (outro, seg_frames[-1], segs[-1])):
@@ -195,7 +207,7 @@ def build_args(plan: RenderPlan) -> list[str]:
                 f"setpts=N/{FPS}/TB,setsar=1[{label}]"
             )
         for i, clip in enumerate(plan.clips):
-            graph += _fit(fp.fmt, clip, f"c{i}f{f}", f"n{i}f{f}", f"b{i}f{f}")
+            graph += _fit(chain.fmt, clip, f"c{i}f{f}", f"n{i}f{f}", f"b{i}f{f}")
             graph.append(
                 f"[n{i}f{f}]setsar=1,format=yuv420p,fps={FPS},"
                 f"tpad=stop_mode=clone:stop_duration=2,trim=end_frame={seg_frames[i + 1]},"
@@ -207,22 +219,30 @@ def build_args(plan: RenderPlan) -> list[str]:
             graph += _spliced_crossfades(segs, seg_frames, tl.transition_frames, f"j{f}")
         else:
             graph += _chained_crossfades(segs, tl, f"j{f}")
-        texts = ",".join(_drawtext(t, fp.fmt, plan.color) for t in fp.texts)
-        graph.append(f"[j{f}]{texts}[v{f}]" if texts else f"[j{f}]null[v{f}]")
+        # The split comes after the join: every variant of this chain shares its frames.
+        no = len(chain.outputs)
+        heads = [f"j{f}"] if no == 1 else [f"j{f}o{o}" for o in range(no)]
+        if no > 1:
+            graph.append(f"[j{f}]split={no}" + "".join(f"[{h}]" for h in heads))
+        for o, (head, out) in enumerate(zip(heads, chain.outputs, strict=True)):
+            texts = ",".join(_drawtext(t, chain.fmt, out.color) for t in out.texts)
+            graph.append(f"[{head}]{texts or 'null'}[v{f}o{o}]")
 
     args += ["-filter_complex", ";".join(graph)]
     enc = plan.encoder
-    for f, fp in enumerate(plan.formats):
-        args += ["-map", f"[v{f}]"]
-        args += [
-            "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf),
-            "-maxrate", f"{enc.maxrate_kbps}k", "-bufsize", f"{enc.maxrate_kbps}k",
-            "-pix_fmt", "yuv420p", "-profile:v", "high", "-r", str(FPS),
-            "-frames:v", str(tl.total_frames),
-        ]  # fmt: skip
-        if plan.music is not None:
-            args += ["-map", f"{music_index}:a", "-c:a", "aac", "-b:a", f"{enc.audio_kbps}k", "-ar", "48000"]
-        else:
-            args += ["-an"]
-        args += ["-movflags", "+faststart", "-sn", "-dn", "-map_metadata", "-1", str(fp.out)]
+    for f, chain in enumerate(plan.chains):
+        for o, out in enumerate(chain.outputs):
+            args += ["-map", f"[v{f}o{o}]"]
+            args += [
+                "-c:v", "libx264", "-preset", enc.preset, "-crf", str(enc.crf),
+                "-maxrate", f"{enc.maxrate_kbps}k", "-bufsize", f"{enc.maxrate_kbps}k",
+                "-pix_fmt", "yuv420p", "-profile:v", "high", "-r", str(FPS),
+                "-frames:v", str(tl.total_frames),
+            ]  # fmt: skip
+            if out.music is not None:
+                args += ["-map", f"{music_base + out.music}:a", "-c:a", "aac", "-b:a", f"{enc.audio_kbps}k"]
+                args += ["-ar", "48000"]
+            else:
+                args += ["-an"]
+            args += ["-movflags", "+faststart", "-sn", "-dn", "-map_metadata", "-1", str(out.out)]
     return args

@@ -1,5 +1,9 @@
 """One Compose call end to end: open and probe the clips, make the music, the card backgrounds and
-the text files, run the single FFmpeg pass, store every output and say what it cost."""
+the text files, run the single FFmpeg pass, store every output and say what it cost.
+
+Outputs (formats, or variants) that share a format and card tone share one clip chain; each
+distinct music genre is synthesised once and muxed into every output that asks for it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from services.common.batch import Reporter
 from services.common.costs import Stopwatch, local_cost
@@ -20,11 +25,19 @@ from services.common.media import MediaInfo, probe, store_media
 from services.common.storage import ObjectStore
 from services.compositor.cards import still_of, write_card
 from services.compositor.config import Settings
-from services.compositor.filtergraph import ClipInput, Encoder, FormatPlan, RenderPlan, TextItem, build_args
+from services.compositor.filtergraph import (
+    ChainPlan,
+    ClipInput,
+    Encoder,
+    OutputPlan,
+    RenderPlan,
+    TextItem,
+    build_args,
+)
 from services.compositor.filtergraph import is_dark as text_is_dark
 from services.compositor.layout import FORMATS, Format, TextSlot, fit_size
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack
-from services.compositor.request import ComposeSpec
+from services.compositor.request import ComposeSpec, Overlay
 from services.compositor.soundtrack import fit_track, write_wav
 from services.compositor.timeline import Timeline, Window
 
@@ -53,9 +66,17 @@ def _text(file: Path, value: str, font: Path, slot: TextSlot, *, width: int, win
     return TextItem(file, font, fit_size(value, font, slot, width), slot, window)
 
 
-def music_seed(spec: ComposeSpec) -> int:
-    digest = hashlib.sha256(f"{spec.session_id}\0{spec.product_name}\0{spec.genre}".encode()).digest()
+def music_seed(spec: ComposeSpec, genre: str) -> int:
+    # From the request's own product name, so variants with other texts share the genre's track.
+    digest = hashlib.sha256(f"{spec.session_id}\0{spec.product_name}\0{genre}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(frozen=True)
+class Planned:
+    chains: tuple[ChainPlan, ...]
+    # Per output of the spec, in its order: the rendered file.
+    files: tuple[Path, ...]
 
 
 class Composer:
@@ -100,41 +121,39 @@ class Composer:
             result.cost.usd_micros += result.music_cost.usd_micros
         return result
 
-    async def _make_music(
-        self, work: Path, spec: ComposeSpec, tl: Timeline
-    ) -> tuple[Path, MusicTrack] | None:
-        if not spec.genre:
-            return None
-        request = MusicRequest(spec.genre, tl.duration_s, music_seed(spec), spec.product_name)
-        track = await self.music.make_music(request)
-        fitted = await asyncio.to_thread(fit_track, track.samples, track.rate, tl.duration_s)
-        path = work / "music.wav"
-        await asyncio.to_thread(write_wav, path, fitted, track.rate)
-        return path, track
+    async def _make_music(self, work: Path, spec: ComposeSpec, tl: Timeline) -> list[tuple[Path, MusicTrack]]:
+        """One fitted track per distinct genre, made side by side."""
+
+        async def one(genre: str) -> tuple[Path, MusicTrack]:
+            request = MusicRequest(genre, tl.duration_s, music_seed(spec, genre), spec.product_name)
+            track = await self.music.make_music(request)
+            fitted = await asyncio.to_thread(fit_track, track.samples, track.rate, tl.duration_s)
+            path = work / f"music-{genre}.wav"
+            await asyncio.to_thread(write_wav, path, fitted, track.rate)
+            return path, track
+
+        return list(await asyncio.gather(*(one(g) for g in spec.genres)))
 
     async def _render_in(
         self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Reporter
     ) -> pb.ComposeResult:
         result = pb.ComposeResult(item_id=spec.item_id)
         notes = spec.fallback_notes()
-        report(0.01, "making music, cards and text" if spec.genre else "laying out cards and text")
+        report(0.01, "making music, cards and text" if spec.genres else "laying out cards and text")
         # Music and card backgrounds are independent: numpy and Pillow work side by side.
-        music, plans = await asyncio.gather(
+        music, planned = await asyncio.gather(
             self._make_music(work, spec, tl),
-            asyncio.to_thread(self._plan_formats, work, spec, clips, tl),
+            asyncio.to_thread(self._plan_outputs, work, spec, clips, tl),
         )
-        music_path = None
-        if music is not None:
-            music_path, track = music
-            result.music_cost.CopyFrom(track.cost)
+        for _, track in music:
+            _add_cost(result.music_cost, track.cost)
             if track.fallback_reason:
                 notes.append(f"music: {track.fallback_reason}")
         plan = RenderPlan(
             clips=tuple(ClipInput(c.path, c.info.width, c.info.height) for c in clips),
             timeline=tl,
-            formats=plans,
-            color=spec.color,
-            music=music_path,
+            chains=planned.chains,
+            music=tuple(path for path, _ in music),
             encoder=Encoder(
                 self.settings.x264_preset,
                 self.settings.x264_crf,
@@ -155,65 +174,75 @@ class Composer:
 
         report(0.96, "storing")
         base = f"sessions/{spec.session_id}"
-        for fp in plans:
-            key = f"{base}/final/{spec.item_id}-{fp.fmt.tag}.mp4"
-            asset = await store_media(self.store, key, fp.out, "video/mp4")
-            result.videos.add(format=fp.fmt.proto, asset=asset)
-        if music_path is not None:
-            result.music.CopyFrom(
-                await store_media(self.store, f"{base}/audio/{spec.item_id}.wav", music_path, "audio/wav")
+        for out, path in zip(spec.outputs, planned.files, strict=True):
+            name = out.variant_id or FORMATS[out.format].tag
+            asset = await store_media(
+                self.store, f"{base}/final/{spec.item_id}-{name}.mp4", path, "video/mp4"
             )
+            result.videos.add(format=out.format, asset=asset, variant_id=out.variant_id)
+        # The track of the first output with music (every track is also inside its videos).
+        primary = next((o.genre for o in spec.outputs if o.genre), None)
+        if primary is not None:
+            path = music[spec.genres.index(primary)][0]
+            key = f"{base}/audio/{spec.item_id}.wav"
+            result.music.CopyFrom(await store_media(self.store, key, path, "audio/wav"))
         result.fallback_reason = "; ".join(notes)
         return result
 
-    def _plan_formats(
-        self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline
-    ) -> tuple[FormatPlan, ...]:
-        name_file, cta_file = work / "product_name.txt", work / "cta.txt"
-        # Exactly the user's (normalised) text, UTF-8, no trailing newline: drawtext draws it verbatim.
-        name_file.write_bytes(spec.product_name.encode())
-        cta_file.write_bytes(spec.cta.encode())
+    def _plan_outputs(self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline) -> Planned:
         intro_still = still_of(clips[0].path, 0.3)
         outro_still = still_of(clips[-1].path, 0.7)
-        dark = text_is_dark(spec.color)
-        name_font, cta_font = spec.name_font.font.path, spec.cta_font.font.path
-        plans = []
-        for f in spec.formats:
-            fmt: Format = FORMATS[f]
-            w, h = fmt.width, fmt.height
-            plans.append(
-                FormatPlan(
+        overlays = list(dict.fromkeys(o.overlay.look for o in spec.outputs))
+        genres = spec.genres
+        # Outputs of one format whose text tone asks for the same card backgrounds share a chain.
+        groups: dict[tuple[int, bool], list[tuple[int, OutputPlan]]] = {}
+        files: list[Path] = []
+        for k, out in enumerate(spec.outputs):
+            fmt: Format = FORMATS[out.format]
+            path = work / f"out-{k}.mp4"
+            files.append(path)
+            ov = out.overlay
+            plan = OutputPlan(
+                texts=_texts(work, overlays.index(ov.look), ov, fmt, tl),
+                color=ov.color,
+                music=genres.index(out.genre) if out.genre else None,
+                out=path,
+            )
+            groups.setdefault((out.format, text_is_dark(ov.color)), []).append((k, plan))
+        chains = []
+        for (f, dark), outputs in groups.items():
+            fmt = FORMATS[f]
+            w, h, tone = fmt.width, fmt.height, "dark" if dark else "light"
+            chains.append(
+                ChainPlan(
                     fmt=fmt,
-                    intro_card=write_card(intro_still, w, h, dark, work / f"intro-{fmt.tag}.png"),
-                    outro_card=write_card(outro_still, w, h, dark, work / f"outro-{fmt.tag}.png"),
-                    texts=(
-                        _text(
-                            name_file,
-                            spec.product_name,
-                            name_font,
-                            fmt.intro_name,
-                            width=w,
-                            window=tl.intro_text(),
-                        ),
-                        _text(
-                            name_file,
-                            spec.product_name,
-                            name_font,
-                            fmt.clip_name,
-                            width=w,
-                            window=tl.clip_text(),
-                        ),
-                        _text(
-                            name_file,
-                            spec.product_name,
-                            name_font,
-                            fmt.outro_name,
-                            width=w,
-                            window=tl.outro_text(),
-                        ),
-                        _text(cta_file, spec.cta, cta_font, fmt.outro_cta, width=w, window=tl.outro_text()),
-                    ),
-                    out=work / f"{spec.item_id}-{fmt.tag}.mp4",
+                    intro_card=write_card(intro_still, w, h, dark, work / f"intro-{fmt.tag}-{tone}.png"),
+                    outro_card=write_card(outro_still, w, h, dark, work / f"outro-{fmt.tag}-{tone}.png"),
+                    outputs=tuple(plan for _, plan in outputs),
                 )
             )
-        return tuple(plans)
+        return Planned(tuple(chains), tuple(files))
+
+
+def _add_cost(total: common_pb2.Cost, part: common_pb2.Cost) -> None:
+    total.usd_micros += part.usd_micros
+    total.seconds += part.seconds
+    # A remote provider's name wins: render() adds what it billed to the call's cost.
+    if not total.provider or part.provider not in ("", "local"):
+        total.provider, total.model = part.provider, part.model
+
+
+def _texts(work: Path, n: int, ov: Overlay, fmt: Format, tl: Timeline) -> tuple[TextItem, ...]:
+    """The four texts of one output; overlay `n`'s strings live in files of their own."""
+    name_file, cta_file = work / f"product_name-{n}.txt", work / f"cta-{n}.txt"
+    if not name_file.exists():
+        # Exactly the user's (normalised) text, UTF-8, no trailing newline: drawtext draws it verbatim.
+        name_file.write_bytes(ov.product_name.encode())
+        cta_file.write_bytes(ov.cta.encode())
+    name_font, cta_font, w = ov.name_font.font.path, ov.cta_font.font.path, fmt.width
+    return (
+        _text(name_file, ov.product_name, name_font, fmt.intro_name, width=w, window=tl.intro_text()),
+        _text(name_file, ov.product_name, name_font, fmt.clip_name, width=w, window=tl.clip_text()),
+        _text(name_file, ov.product_name, name_font, fmt.outro_name, width=w, window=tl.outro_text()),
+        _text(cta_file, ov.cta, cta_font, fmt.outro_cta, width=w, window=tl.outro_text()),
+    )

@@ -14,6 +14,7 @@ from services.compositor.layout import FORMATS
 from services.compositor.text import clean_text
 
 MAX_CLIPS = 8
+MAX_VARIANTS = 6
 CARD_S = (0.5, 3.0)
 MAX_TRANSITION_S = 1.0
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -25,29 +26,76 @@ GENRE_NAMES = {
 
 
 @dataclass(frozen=True)
-class ComposeSpec:
-    session_id: str
-    item_id: str
-    clip_keys: tuple[str, ...]
-    intro_s: float
-    outro_s: float
+class Overlay:
     product_name: str
     cta: str
     name_font: FontChoice
     cta_font: FontChoice
     font_id: str
     color: str  # "rrggbb", lower case
-    formats: tuple[int, ...]
-    transition_s: float
-    genre: str | None  # None = no music
+    # Where it came from ("overlay" or "variants[2].overlay"), for notes about fonts.
+    field: str = "overlay"
+
+    @property
+    def look(self) -> tuple[str, str, str, str]:
+        """What decides the pixels (not which field the overlay came from)."""
+        return (self.product_name, self.cta, self.font_id, self.color)
 
     def fallback_notes(self) -> list[str]:
         notes = []
-        for field, choice in (("overlay.product_name", self.name_font), ("overlay.cta", self.cta_font)):
+        for name, choice in (("product_name", self.name_font), ("cta", self.cta_font)):
             if choice.fell_back_for:
                 chars = " ".join(f"U+{ord(c):04X}" for c in choice.fell_back_for)
-                notes.append(f"{field}: font {self.font_id!r} lacks {chars}; drawn in {choice.font.name}")
+                notes.append(
+                    f"{self.field}.{name}: font {self.font_id!r} lacks {chars}; drawn in {choice.font.name}"
+                )
         return notes
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One final of the call: a format with its texts and music."""
+
+    variant_id: str  # "" when the request listed `formats` instead of variants
+    format: int
+    overlay: Overlay
+    genre: str | None  # None = no music
+
+
+@dataclass(frozen=True)
+class ComposeSpec:
+    session_id: str
+    item_id: str
+    clip_keys: tuple[str, ...]
+    intro_s: float
+    outro_s: float
+    # The request's own overlay and music: the defaults of every output (and the music seed).
+    overlay: Overlay
+    genre: str | None  # None = no music
+    transition_s: float
+    # Every output in order: one per format, or one per variant when the request named variants.
+    outputs: tuple[OutputSpec, ...]
+
+    @property
+    def product_name(self) -> str:
+        return self.overlay.product_name
+
+    @property
+    def color(self) -> str:
+        return self.overlay.color
+
+    @property
+    def formats(self) -> tuple[int, ...]:
+        return tuple(o.format for o in self.outputs)
+
+    @property
+    def genres(self) -> tuple[str, ...]:
+        """Each distinct music genre used, in first-use order (one track is made per genre)."""
+        return tuple(dict.fromkeys(o.genre for o in self.outputs if o.genre))
+
+    def fallback_notes(self) -> list[str]:
+        overlays = dict.fromkeys(o.overlay for o in self.outputs)
+        return [note for ov in overlays for note in ov.fallback_notes()]
 
 
 def _seconds(value: float, field: str, low: float, high: float) -> float:
@@ -63,6 +111,66 @@ def _font_for(text: str, field: str, wanted_id: str) -> FontChoice:
         raise InvalidArgument(field, f"no bundled font can draw {exc}") from None
 
 
+def _overlay(ov: pb.TextOverlay, field: str) -> Overlay:
+    name = clean_text(ov.product_name, f"{field}.product_name", 50)
+    cta = clean_text(ov.cta, f"{field}.cta", 30)
+    if ov.font not in FONTS:
+        raise InvalidArgument(f"{field}.font", f"unknown font {ov.font!r}; one of {', '.join(FONTS)}")
+    if not _COLOR_RE.fullmatch(ov.color):
+        raise InvalidArgument(f"{field}.color", f'must be "#rrggbb", got {ov.color!r}')
+    return Overlay(
+        product_name=name,
+        cta=cta,
+        name_font=_font_for(name, f"{field}.product_name", ov.font),
+        cta_font=_font_for(cta, f"{field}.cta", ov.font),
+        font_id=ov.font,
+        color=ov.color[1:].lower(),
+        field=field,
+    )
+
+
+def _genre(music: pb.Music, field: str) -> str | None:
+    if not music.enabled:
+        return None
+    genre = GENRE_NAMES.get(music.genre)
+    if genre is None:
+        raise InvalidArgument(f"{field}.genre", "must be UPBEAT, CHILL or ENERGETIC when music is enabled")
+    return genre
+
+
+def _check_format(value: int, field: str) -> int:
+    if value not in FORMATS:
+        raise InvalidArgument(field, "must be LANDSCAPE_16_9, PORTRAIT_9_16 or SQUARE_1_1")
+    return value
+
+
+def _variants(req: pb.ComposeRequest, overlay: Overlay, genre: str | None) -> tuple[OutputSpec, ...]:
+    if len(req.variants) > MAX_VARIANTS:
+        raise InvalidArgument(
+            "variants", f"must hold at most {MAX_VARIANTS} variants, got {len(req.variants)}"
+        )
+    outputs: list[OutputSpec] = []
+    ids: set[str] = set()
+    for i, v in enumerate(req.variants):
+        field = f"variants[{i}]"
+        variant_id = check_id(v.variant_id, f"{field}.variant_id")
+        if variant_id in ids:
+            raise InvalidArgument(f"{field}.variant_id", f"repeats {variant_id!r}")
+        ids.add(variant_id)
+        out = OutputSpec(
+            variant_id=variant_id,
+            format=_check_format(v.format, f"{field}.format"),
+            overlay=_overlay(v.overlay, f"{field}.overlay") if v.HasField("overlay") else overlay,
+            genre=_genre(v.music, f"{field}.music") if v.HasField("music") else genre,
+        )
+        for j, other in enumerate(outputs):
+            # Same pixels and sound twice would only cost a second encode.
+            if (other.format, other.genre, other.overlay.look) == (out.format, out.genre, out.overlay.look):
+                raise InvalidArgument(field, f"makes the same video as variants[{j}] ({other.variant_id!r})")
+        outputs.append(out)
+    return tuple(outputs)
+
+
 def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
     session_id = check_id(req.session_id, "session_id")
     item_id = check_id(req.item_id, "item_id")
@@ -75,28 +183,20 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
     if transition_s >= min(intro_s, outro_s):
         raise InvalidArgument("transition_s", "must be shorter than the intro and outro cards")
 
-    ov = req.overlay
-    name = clean_text(ov.product_name, "overlay.product_name", 50)
-    cta = clean_text(ov.cta, "overlay.cta", 30)
-    if ov.font not in FONTS:
-        raise InvalidArgument("overlay.font", f"unknown font {ov.font!r}; one of {', '.join(FONTS)}")
-    if not _COLOR_RE.fullmatch(ov.color):
-        raise InvalidArgument("overlay.color", f'must be "#rrggbb", got {ov.color!r}')
+    overlay = _overlay(req.overlay, "overlay")
+    genre = _genre(req.music, "music")
 
-    formats = tuple(req.formats) or (pb.OUTPUT_FORMAT_LANDSCAPE_16_9,)
-    seen: set[int] = set()
-    for i, f in enumerate(formats):
-        if f not in FORMATS:
-            raise InvalidArgument(f"formats[{i}]", "must be LANDSCAPE_16_9, PORTRAIT_9_16 or SQUARE_1_1")
-        if f in seen:
-            raise InvalidArgument(f"formats[{i}]", f"repeats {pb.OutputFormat.Name(f)}")
-        seen.add(f)
-
-    genre = None
-    if req.music.enabled:
-        genre = GENRE_NAMES.get(req.music.genre)
-        if genre is None:
-            raise InvalidArgument("music.genre", "must be UPBEAT, CHILL or ENERGETIC when music is enabled")
+    if req.variants:
+        outputs = _variants(req, overlay, genre)
+    else:
+        formats = tuple(req.formats) or (pb.OUTPUT_FORMAT_LANDSCAPE_16_9,)
+        seen: set[int] = set()
+        for i, f in enumerate(formats):
+            _check_format(f, f"formats[{i}]")
+            if f in seen:
+                raise InvalidArgument(f"formats[{i}]", f"repeats {pb.OutputFormat.Name(f)}")
+            seen.add(f)
+        outputs = tuple(OutputSpec("", f, overlay, genre) for f in formats)
 
     return ComposeSpec(
         session_id=session_id,
@@ -104,13 +204,8 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
         clip_keys=keys,
         intro_s=intro_s,
         outro_s=outro_s,
-        product_name=name,
-        cta=cta,
-        name_font=_font_for(name, "overlay.product_name", ov.font),
-        cta_font=_font_for(cta, "overlay.cta", ov.font),
-        font_id=ov.font,
-        color=ov.color[1:].lower(),
-        formats=formats,
-        transition_s=transition_s,
+        overlay=overlay,
         genre=genre,
+        transition_s=transition_s,
+        outputs=outputs,
     )

@@ -86,6 +86,9 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     await expect(fonts.first).not_to_have_text("Loading fonts…")
     assert await fonts.count() >= 3, "the font selector shows the compositor's fonts"
     await expect(page.locator(".sequence-preview li")).to_have_count(4)  # intro, 2 clips, outro
+    # A variant from the same render: also a square version with another call to action.
+    await page.click('button:has-text("Also make 1:1")')
+    await page.get_by_label("Variant 1 call to action").fill("Get yours")
     await shot(page, "10-finishing-touches")
     await page.click('button:has-text("Generate Final Video")')
 
@@ -129,4 +132,21 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     summary = await page.locator(".session-summary").inner_text()
     assert "Images generated: 6" in summary and "Clips generated: 4" in summary
     assert "Final composition" in summary
+
+    # The variant is listed beside the main ad, plays, and downloads as the 1:1 file it says it is.
+    await expect(page.locator(".final-variant")).to_have_count(2)
+    square = page.locator('.final-variant[data-variant-id="v1"]')
+    await expect(square).to_contain_text('1:1 · CTA "Get yours"')
+    await square.locator("video").evaluate("v => { v.muted = true; return v.play(); }")
+    await page.wait_for_function(
+        "() => document.querySelector('.final-variant[data-variant-id=\"v1\"] video').currentTime > 0.2"
+    )
+    await shot(page, "12-variants")
+    async with page.expect_download() as info:
+        await square.get_by_role("button", name=re.compile("^Download 1:1")).click()
+    variant = tmp_path / "variant.mp4"
+    await (await info.value).save_as(variant)
+    probe = probe_mp4(variant)
+    assert (probe.width, probe.height) == (1080, 1080) and abs(probe.fps - 30) < 0.01
+    assert probe.has_audio and probe.middle_frame.std() > 10
     await context.close()

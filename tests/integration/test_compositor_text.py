@@ -16,7 +16,15 @@ from services.common.ffmpeg import run_ffmpeg
 from services.common.media import probe
 from services.common.storage import LocalStore
 from services.compositor.config import Settings
-from services.compositor.filtergraph import ClipInput, Encoder, FormatPlan, RenderPlan, TextItem, build_args
+from services.compositor.filtergraph import (
+    ChainPlan,
+    ClipInput,
+    Encoder,
+    OutputPlan,
+    RenderPlan,
+    TextItem,
+    build_args,
+)
 from services.compositor.fonts import FONTS
 from services.compositor.layout import FORMATS
 from services.compositor.server import build
@@ -128,9 +136,8 @@ async def test_overlay_changes_the_frame_in_its_colour(tmp_path: Path, clip: Pat
         plan = RenderPlan(
             clips=(ClipInput(clip, 1024, 576),),
             timeline=tl,
-            formats=(FormatPlan(fmt, card, card, texts, out),),
-            color="00ffff",
-            music=None,
+            chains=(ChainPlan(fmt, card, card, (OutputPlan(texts, "00ffff", None, out),)),),
+            music=(),
             encoder=Encoder(preset="ultrafast"),
         )
         await run_ffmpeg(build_args(plan))

@@ -4,6 +4,7 @@ import clsx from "clsx";
 import { useEffect, useState } from "react";
 
 import { buildTimeline } from "@/components/composition/timeline";
+import { type VariantDraft, VariantsEditor, variantsBody } from "@/components/composition/VariantsEditor";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { StageFailure } from "@/components/generation/StageFailure";
 import { ScreenLayout } from "@/components/session/ScreenLayout";
@@ -71,6 +72,7 @@ export function FinishScreen({ session }: { session: Session }) {
   const [music, setMusic] = useState(true);
   const [genre, setGenre] = useState<Genre>("upbeat");
   const [format, setFormat] = useState<OutputFormat>("16:9");
+  const [variants, setVariants] = useState<VariantDraft[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const composing = session.stage === "final_composition";
@@ -110,6 +112,7 @@ export function FinishScreen({ session }: { session: Session }) {
             outro_duration: OUTRO_S,
             transition_duration: TRANSITION_S,
             formats: [format],
+            variants: variantsBody(variants),
           },
         }),
       );
@@ -263,6 +266,8 @@ export function FinishScreen({ session }: { session: Session }) {
             ))}
           </fieldset>
         </Card>
+
+        <VariantsEditor main={format} drafts={variants} onChange={setVariants} fonts={fonts} disabled={!editable} />
 
         <Card>
           <CardHeader title="Sequence preview" description={`Total duration: ${total.toFixed(1)} seconds`} />

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
+import { FinalVariants } from "@/components/composition/FinalVariants";
 import { costLines } from "@/components/session/SessionSidebar";
 import { Stepper } from "@/components/session/Stepper";
 import { useSession } from "@/components/session/SessionProvider";
@@ -154,6 +155,9 @@ export function ResultScreen({ session }: { session: Session }) {
             <div className="mt-4">
               <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
             </div>
+          )}
+          {session.final_videos.length > 1 && (
+            <FinalVariants finals={session.final_videos} baseName={`adreel-${(session.product_prompt ?? "ad").slice(0, 40).replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`} />
           )}
         </main>
         <div className="space-y-4">

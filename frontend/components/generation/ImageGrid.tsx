@@ -3,17 +3,22 @@ import clsx from "clsx";
 import { Badge } from "@/components/ui/Badge";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, titleCase } from "@/lib/format";
-import type { ImageAsset } from "@/lib/types";
+import type { ImageAsset, ViewType } from "@/lib/types";
+
+const VIEWS: ViewType[] = ["front", "side", "back", "top", "detail", "lifestyle"];
 
 /** Generated images: the whole card toggles its checkbox (click, or Tab + Space from the keyboard). */
 export function ImageGrid({
   images,
   selected,
   onToggle,
+  onViewChange,
 }: {
   images: ImageAsset[];
   selected: ReadonlySet<string>;
   onToggle: (id: string) => void;
+  /** Uploaded photos get a view picker (generated images show the view they were rendered as). */
+  onViewChange?: (id: string, view: ViewType) => void;
 }) {
   const { apiUrl } = useConfig();
   return (
@@ -46,9 +51,27 @@ export function ImageGrid({
                 aria-label={`Select image ${i + 1} (${name})`}
               />
             </span>
-            <Badge tone="dark" className="absolute bottom-2.5 left-2.5">
-              {titleCase(image.view_type)}
-            </Badge>
+            {image.source === "upload" && onViewChange ? (
+              <span className="absolute bottom-2.5 left-2.5 flex items-center gap-1.5">
+                <Badge tone="dark">Your photo</Badge>
+                <select
+                  className="view-select rounded-md bg-white/90 px-1.5 py-0.5 text-xs text-slate-800 shadow-sm"
+                  value={image.view_type}
+                  onChange={(e) => onViewChange(image.id, e.target.value as ViewType)}
+                  aria-label={`View shown in photo ${i + 1}`}
+                >
+                  {VIEWS.map((v) => (
+                    <option key={v} value={v}>
+                      {titleCase(v)}
+                    </option>
+                  ))}
+                </select>
+              </span>
+            ) : (
+              <Badge tone="dark" className="absolute bottom-2.5 left-2.5">
+                {image.source === "upload" ? `Your photo · ${titleCase(image.view_type)}` : titleCase(image.view_type)}
+              </Badge>
+            )}
             <Badge tone="dark" className="absolute bottom-2.5 right-2.5">
               {money(image.cost)}
             </Badge>

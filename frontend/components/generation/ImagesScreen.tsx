@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
 import { GridSkeleton, ImageGrid } from "@/components/generation/ImageGrid";
+import { PhotoDropZone } from "@/components/generation/PhotoDropZone";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { SelectionFooter } from "@/components/generation/SelectionFooter";
 import { StageFailure } from "@/components/generation/StageFailure";
@@ -17,7 +18,7 @@ import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { describeProblem } from "@/lib/errors";
 import { effectiveStage, screenPath } from "@/lib/screens";
-import type { Session } from "@/lib/types";
+import type { Session, ViewType } from "@/lib/types";
 
 const PROMPT_MAX = 200;
 
@@ -37,9 +38,12 @@ export function ImagesScreen({ session }: { session: Session }) {
   useEffect(() => setSelected(new Set(approvedKey ? approvedKey.split(",") : [])), [approvedKey]);
 
   const stage = effectiveStage(session);
-  const editable = session.stage === "created";
-  const generating = session.stage === "image_generation";
   const images = session.generated_images;
+  // A session started from the user's own photos may still generate images beside them.
+  const onlyUploads = images.length > 0 && images.every((i) => i.source === "upload");
+  const editable = session.stage === "created" || (session.stage === "image_selection" && onlyUploads);
+  const generating = session.stage === "image_generation";
+  const canUpload = session.stage === "created" || session.stage === "image_selection";
 
   async function generate(event: React.FormEvent) {
     event.preventDefault();
@@ -70,6 +74,21 @@ export function ImagesScreen({ session }: { session: Session }) {
     } catch (err) {
       setError(err);
       setBusy(null);
+    }
+  }
+
+  async function setView(id: string, view: ViewType) {
+    setError(null);
+    try {
+      await call(
+        api.PATCH("/api/sessions/{session_id}/images/{image_id}", {
+          params: { path: { session_id: session.id, image_id: id } },
+          body: { view_type: view },
+        }),
+      );
+      await refresh();
+    } catch (err) {
+      setError(err);
     }
   }
 
@@ -151,6 +170,8 @@ export function ImagesScreen({ session }: { session: Session }) {
           </form>
         </Card>
 
+        {canUpload && <PhotoDropZone sessionId={session.id} />}
+
         {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
         <StageFailure session={session} />
         {generating && <ProgressPanel session={session} title="Generating your images" />}
@@ -158,7 +179,7 @@ export function ImagesScreen({ session }: { session: Session }) {
 
         {images.length > 0 && stage === "image_selection" && session.stage !== "failed" && (
           <section aria-label="Generated images">
-            <ImageGrid images={images} selected={selected} onToggle={toggle} />
+            <ImageGrid images={images} selected={selected} onToggle={toggle} onViewChange={setView} />
             <SelectionFooter
               selected={selected.size}
               total={images.length}

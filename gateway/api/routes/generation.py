@@ -32,6 +32,7 @@ from gateway.schemas import (
     SaveApprovedImagesRequest,
     SessionStage,
 )
+from gateway.variants import plan_finals
 
 router = APIRouter(prefix="/api", tags=["generation"])
 ERRORS = {
@@ -71,7 +72,9 @@ async def generate_images(
     body: GenerateImagesRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
 ) -> Accepted:
     row = await owned_session(db, user, str(body.session_id), lock=True)
-    require_stage(row, SessionStage.CREATED)
+    # A session started from the user's own photos may still generate images beside them, once.
+    if row.stage != SessionStage.IMAGE_SELECTION or row.image_plan:
+        require_stage(row, SessionStage.CREATED)
     row.product_prompt = body.product_prompt.strip()
     row.num_images = body.num_images
     row.style_keywords = [k.strip() for k in body.style_keywords]
@@ -202,19 +205,22 @@ async def compose_final_video(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"text_overlay.font: unknown; one of {valid}"
         )
     overlay = body.text_overlay
+    base_overlay = {
+        "product_name": overlay.product_name.strip(),
+        "cta": overlay.cta.strip(),
+        "font": font,
+        "color": overlay.color.lower(),
+    }
     row.compose_plan = {
         "item_id": new_item_id("final"),
-        "overlay": {
-            "product_name": overlay.product_name.strip(),
-            "cta": overlay.cta.strip(),
-            "font": font,
-            "color": overlay.color.lower(),
-        },
+        "overlay": base_overlay,
         "music": body.audio.model_dump(),
         "intro_s": body.intro_duration,
         "outro_s": body.outro_duration,
         "formats": list(dict.fromkeys(body.formats)),
         "transition_s": body.transition_duration,
+        # Every final of the call (formats, then variants), each with its id, texts, music, label.
+        "finals": plan_finals(body, base_overlay, fonts, resolve_font),
     }
     _start(row, SessionStage.FINAL_COMPOSITION, orchestrator)
     row.progress, row.message = 90, "Adding text overlays..."

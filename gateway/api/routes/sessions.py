@@ -16,6 +16,7 @@ from gateway.api.deps import (
     owned_session,
     require_stage,
 )
+from gateway.api.routes.webhooks import configure_webhook
 from gateway.db.models import Asset, GenerationCost, Session
 from gateway.schemas import (
     Accepted,
@@ -51,9 +52,14 @@ async def create_session(
         total_cost_micros=0,
         progress=0,
     )
+    secret = None
+    if body is not None and body.webhook_url is not None:
+        secret = await configure_webhook(row, body.webhook_url, settings)
     db.add(row)
     await db.commit()
-    return SessionCreated(session_id=row.id, stage=SessionStage.CREATED, created_at=row.created_at)
+    return SessionCreated(
+        session_id=row.id, stage=SessionStage.CREATED, created_at=row.created_at, webhook_secret=secret
+    )
 
 
 @router.get("")
@@ -75,6 +81,7 @@ async def get_session(
 
 @router.get("/{session_id}/costs", responses=NOT_FOUND)
 async def get_costs(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) -> CostsResponse:
+    """What the ledger booked for the session: the total and a breakdown per agent and model."""
     row = await owned_session(db, user, str(session_id))
     lines = await db.execute(
         select(
@@ -89,13 +96,16 @@ async def get_costs(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) ->
         .group_by(GenerationCost.agent_name, GenerationCost.model_used)
         .order_by(func.min(GenerationCost.id))
     )
+    rows = lines.all()
     breakdown = [
         CostLine(agent=a, model=m, cost=dollars(int(c)), duration=round(float(d), 3), calls=n, failures=f)
-        for a, m, c, d, n, f in lines.all()
+        for a, m, c, d, n, f in rows
     ]
+    # The ledger is the source of truth: the total is what it booked, summed in integer micros (the
+    # session's running total agrees once the outbox has drained, usually within milliseconds).
     return CostsResponse(
         session_id=row.id,
-        total_cost=dollars(row.total_cost_micros),
+        total_cost=dollars(sum(int(r[2]) for r in rows)),
         budget=dollars(row.budget_micros),
         breakdown=breakdown,
     )

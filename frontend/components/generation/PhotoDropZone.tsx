@@ -1,0 +1,137 @@
+"use client";
+
+import clsx from "clsx";
+import { useRef, useState } from "react";
+
+import { useSession } from "@/components/session/SessionProvider";
+import { Button } from "@/components/ui/Button";
+import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ProgressBar } from "@/components/ui/ProgressBar";
+import { useConfig } from "@/lib/config";
+import type { Problem } from "@/lib/errors";
+
+const ACCEPT = "image/png,image/jpeg,image/webp";
+const TYPES = new Set(ACCEPT.split(","));
+
+/** What went wrong with an upload, in words a person can act on (the gateway names the file). */
+export function describeUploadProblem(status: number, detail: string): Problem {
+  // 'files[1] "a.gif": is not ...' -> '"a.gif" is not ...'
+  const words = detail.replace(/files\[\d+\]\s*("[^"]*")?:?\s*/g, (_, name?: string) => (name ? `${name} ` : "")).replace(/^\w/, (c) => c.toUpperCase());
+  switch (status) {
+    case 0:
+      return { title: "The upload did not reach Adreel", detail: "Check your connection, then try again.", retryable: true };
+    case 413:
+      return { title: "That photo is too large", detail: `${words}. Try a smaller export of it.`, retryable: false };
+    case 415:
+      return { title: "That file is not a photo we can use", detail: `${words}.`, retryable: false };
+    case 409:
+      return { title: "Photos can't be added right now", detail: `${words}.`, retryable: false };
+    case 422:
+      return { title: "That photo can't be used", detail: `${words}.`, retryable: false };
+    default:
+      return { title: "The upload failed", detail: words || `Error ${status}.`, retryable: true };
+  }
+}
+
+/**
+ * Drop product photos here, or pick them (a real button, so Tab + Enter works). Uploads with
+ * progress; refusals are shown in plain words and nothing partial is stored.
+ */
+export function PhotoDropZone({ sessionId }: { sessionId: string }) {
+  const { account, refresh } = useSession();
+  const { apiUrl } = useConfig();
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const [percent, setPercent] = useState<number | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  function upload(files: File[]) {
+    if (!files.length || percent !== null) return;
+    const wrong = files.filter((f) => f.type && !TYPES.has(f.type));
+    if (wrong.length) {
+      // The server checks the content anyway; this only saves sending what is clearly not a photo.
+      setProblem(describeUploadProblem(415, `"${wrong[0].name}" is a ${wrong[0].type || "unknown"} file`));
+      return;
+    }
+    const form = new FormData();
+    for (const f of files) form.append("files", f, f.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${apiUrl}/api/sessions/${sessionId}/images`);
+    xhr.setRequestHeader("Authorization", `Bearer ${account.token}`);
+    xhr.upload.onprogress = (e) => e.lengthComputable && setPercent((100 * e.loaded) / e.total);
+    xhr.onload = async () => {
+      setPercent(null);
+      if (xhr.status === 201) {
+        setDone(`${files.length} photo${files.length === 1 ? "" : "s"} added.`);
+        await refresh();
+        return;
+      }
+      let detail = xhr.statusText;
+      try {
+        const body = JSON.parse(xhr.responseText) as { detail?: unknown };
+        if (typeof body.detail === "string") detail = body.detail;
+      } catch {
+        /* not JSON: keep the status text */
+      }
+      setProblem(describeUploadProblem(xhr.status, detail));
+    };
+    xhr.onerror = () => {
+      setPercent(null);
+      setProblem(describeUploadProblem(0, ""));
+    };
+    setProblem(null);
+    setDone(null);
+    setPercent(0);
+    xhr.send(form);
+  }
+
+  return (
+    <section aria-label="Your own product photos" className="space-y-3">
+      <div
+        className={clsx(
+          "photo-drop-zone flex flex-col items-center gap-3 rounded-2xl border-2 border-dashed px-6 py-8 text-center transition",
+          over ? "border-brand-500 bg-brand-50" : "border-slate-300 bg-white",
+        )}
+        data-dragging={over}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setOver(false);
+          upload(Array.from(e.dataTransfer.files));
+        }}
+      >
+        <p className="text-sm font-medium text-slate-700">Have your own product photos? Drop them here</p>
+        <p className="text-xs text-slate-500">PNG, JPEG or WebP. They join the generated images and cost nothing.</p>
+        <Button variant="secondary" onClick={() => input.current?.click()} loading={percent !== null}>
+          Choose photos
+        </Button>
+        <input
+          ref={input}
+          type="file"
+          name="photos"
+          accept={ACCEPT}
+          multiple
+          className="sr-only"
+          tabIndex={-1}
+          aria-label="Product photos to upload"
+          onChange={(e) => {
+            upload(Array.from(e.target.files ?? []));
+            e.target.value = "";
+          }}
+        />
+      </div>
+      {percent !== null && <ProgressBar value={percent} label="Uploading photos" />}
+      {done && (
+        <p role="status" className="upload-status text-sm text-emerald-700">
+          {done}
+        </p>
+      )}
+      {problem && <ProblemNotice problem={problem} onDismiss={() => setProblem(null)} />}
+    </section>
+  );
+}

@@ -1,0 +1,101 @@
+"""The finals of one compose call: one per requested format, then one per variant (another format,
+CTA, font, colour or music), all made by a single Compose call to the compositor.
+
+Each final gets a variant id (its storage key suffix) and a label the web app shows. Everything a
+caller can get wrong is refused here with a 422 naming the field, before any agent is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import HTTPException, status
+
+from gateway.schemas import AudioConfig, ComposeFinalVideoRequest, Font
+
+MAX_FINALS = 6
+# The base finals' ids are the compositor's format tags, so their storage keys stay as before.
+FORMAT_TAGS = {"16:9": "16x9", "9:16": "9x16", "1:1": "1x1"}
+
+
+def _refuse(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+
+
+def _label(final: dict[str, Any], base: dict[str, Any], font_names: dict[str, str]) -> str:
+    """What sets this final apart from the request's own texts and music, e.g. '9:16 · CTA "Buy"'."""
+    parts = [final["format"]]
+    ov, base_ov = final["overlay"], base["overlay"]
+    if ov["product_name"] != base_ov["product_name"]:
+        parts.append(f'name "{ov["product_name"]}"')
+    if ov["cta"] != base_ov["cta"]:
+        parts.append(f'CTA "{ov["cta"]}"')
+    if ov["font"] != base_ov["font"]:
+        parts.append(font_names.get(ov["font"], ov["font"]))
+    if ov["color"] != base_ov["color"]:
+        parts.append(ov["color"])
+    if final["music"] != base["music"]:
+        parts.append(f"{final['music']['genre']} music" if final["music"]["enabled"] else "no music")
+    return " · ".join(parts)
+
+
+def _music(audio: AudioConfig) -> dict[str, Any]:
+    # Without music the genre changes nothing, so it must not make two finals look different.
+    return audio.model_dump() if audio.enabled else {"enabled": False, "genre": "upbeat"}
+
+
+def plan_finals(
+    body: ComposeFinalVideoRequest,
+    overlay: dict[str, Any],
+    fonts: list[Font],
+    resolve_font: Callable[[str, list[Font]], str | None],
+) -> list[dict[str, Any]]:
+    """The compose plan's finals, in order (the first is the session's `final_video`).
+
+    `overlay` is the request's text_overlay as the plan stores it (stripped, font resolved).
+    """
+    total = len(dict.fromkeys(body.formats)) + len(body.variants)
+    if total > MAX_FINALS:
+        raise _refuse(f"variants: at most {MAX_FINALS} finals per compose (formats + variants), got {total}")
+    music = _music(body.audio)
+    finals = [
+        {"variant_id": FORMAT_TAGS[f], "format": f, "overlay": overlay, "music": music}
+        for f in dict.fromkeys(body.formats)
+    ]
+    taken = {f["variant_id"] for f in finals} | {v.variant_id for v in body.variants if v.variant_id}
+    auto = (f"v{n}" for n in range(1, 100) if f"v{n}" not in taken)
+    for i, v in enumerate(body.variants):
+        field = f"variants[{i}]"
+        if v.variant_id is not None and v.variant_id in (f["variant_id"] for f in finals):
+            raise _refuse(f"{field}.variant_id: repeats {v.variant_id!r}")
+        ov = dict(overlay)
+        if v.text_overlay is not None:
+            given = v.text_overlay.model_dump(exclude_none=True)
+            if "font" in given:
+                font = resolve_font(given["font"], fonts)
+                if font is None:
+                    valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
+                    raise _refuse(f"{field}.text_overlay.font: unknown; one of {valid}")
+                given["font"] = font
+            for key in ("product_name", "cta"):
+                if key in given:
+                    given[key] = given[key].strip()
+            if "color" in given:
+                given["color"] = given["color"].lower()
+            ov |= given
+        final = {
+            "variant_id": v.variant_id or next(auto),
+            "format": v.format,
+            "overlay": ov,
+            "music": _music(v.audio) if v.audio is not None else music,
+        }
+        for other in finals:
+            if all(final[k] == other[k] for k in ("format", "overlay", "music")):
+                raise _refuse(f"{field}: makes the same video as final {other['variant_id']!r}")
+        finals.append(final)
+    names = {f.id: f.name for f in fonts}
+    base = {"overlay": overlay, "music": music}
+    for final in finals:
+        final["label"] = _label(final, base, names)
+    return finals

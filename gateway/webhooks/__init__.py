@@ -1,0 +1,1 @@
+"""Completion webhooks: signed (Standard Webhooks) stage events, delivered durably with retries."""

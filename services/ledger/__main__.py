@@ -1,0 +1,4 @@
+from services.common.server import main
+from services.ledger.server import build
+
+main(build)
