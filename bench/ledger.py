@@ -44,8 +44,9 @@ from adreel.v1 import common_pb2
 from gateway.core.config import Settings
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.db.models import Session
-from gateway.events import BOOKING_KEY, CostBooking, CostRelay, event_id_for, record_cost
+from gateway.events import BOOKING_KEY, CostBooking, CostRelay, record_cost
 from gateway.progress import ProgressHub
+from services.common.cost_events import event_id_for
 from stack.embedded import EmbeddedNats, free_port
 from tests.gateway_support import plain_dsn, test_database
 

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -33,11 +32,16 @@ from gateway.core.config import Settings
 from gateway.db.models import CostOutbox, GenerationCost, Session
 from gateway.progress import ProgressHub
 from gateway.views import dollars
+from services.common.cost_events import (
+    CostEvent,
+    alert_subject,
+    cost_subject,
+    event_id_for,
+    stream_config,
+)
 
 log = logging.getLogger(__name__)
 
-# Fixed forever: changing it would give every past call a new id and let a replay count twice.
-EVENT_NAMESPACE = uuid.UUID("5d0b6c2e-4a57-4c1e-9d0f-6a8f1e2b7c31")
 # NOTIFYed in the writing transaction (delivered at commit), so the relay wakes at once.
 OUTBOX_CHANNEL = "adreel_cost_outbox"
 # Where the app's sessionmaker keeps its CostBooking (SQLAlchemy's per-session `info` dict).
@@ -50,28 +54,6 @@ class CostBooking:
 
     inline: bool = False
     alert_ratio: float = 0.8
-
-
-def event_id_for(session_id: str, agent: str, item_id: str | None, attempt: int) -> str:
-    return str(uuid.uuid5(EVENT_NAMESPACE, f"{session_id}/{agent}/{item_id or '-'}/{attempt}"))
-
-
-def cost_subject(prefix: str, session_id: str) -> str:
-    return f"{prefix}.cost.{session_id}"
-
-
-def alert_subject(prefix: str, session_id: str = "*") -> str:
-    return f"{prefix}.alert.budget.{session_id}"
-
-
-def stream_config(name: str, prefix: str) -> StreamConfig:
-    """The stream both the gateway and the ledger make sure of (same definition in services/ledger)."""
-    return StreamConfig(
-        name=name,
-        subjects=[f"{prefix}.cost.>", f"{prefix}.alert.>"],
-        duplicate_window=600.0,
-        max_age=14 * 24 * 3600.0,
-    )
 
 
 async def record_cost(
@@ -96,21 +78,21 @@ async def record_cost(
     session = await db.get(Session, session_id)  # already loaded (and locked) by the caller
     budget = session.budget_micros if session is not None else 0
     now = datetime.now(UTC)
-    event: dict[str, Any] = {
-        "event_id": event_id_for(session_id, agent, item_id, attempt or 0),
-        "session_id": session_id,
-        "agent": agent,
-        "item_id": item_id,
-        "provider": cost.provider or "unknown",
-        "model": cost.model or "unknown",
-        "usd_micros": int(cost.usd_micros),
-        "seconds": round(cost.seconds, 3),
-        "success": success,
-        "error": error[:500] if error else None,
-        "at": now.isoformat(),
-        "budget_micros": budget,
-        "alert_micros": int(Decimal(budget) * Decimal(str(booking.alert_ratio))),
-    }
+    event: dict[str, Any] = CostEvent(
+        event_id=event_id_for(session_id, agent, item_id, attempt or 0),
+        session_id=session_id,
+        agent=agent,
+        item_id=item_id,
+        provider=cost.provider or "unknown",
+        model=cost.model or "unknown",
+        usd_micros=int(cost.usd_micros),
+        seconds=round(cost.seconds, 3),
+        success=success,
+        error=error[:500] if error else None,
+        at=now,
+        budget_micros=budget,
+        alert_micros=int(Decimal(budget) * Decimal(str(booking.alert_ratio))),
+    ).model_dump(mode="json")
     db.add(
         CostOutbox(
             event_id=event["event_id"],

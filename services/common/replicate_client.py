@@ -37,10 +37,11 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential_jitter
 
 from adreel.v1 import common_pb2
+from services.common.config import AgentSettings
 from services.common.errors import ProviderRefused, ProviderUnavailable
 from services.common.media import MediaInfo, probe_any, store_media
 from services.common.pricing import prediction_micros
-from services.common.storage import ObjectStore
+from services.common.storage import ObjectStore, open_store
 from services.common.telemetry import span
 
 log = logging.getLogger(__name__)
@@ -526,3 +527,10 @@ class ReplicateRunner:
         except httpx.HTTPError as exc:
             raise fail(f"could not fetch the output file ({type(exc).__name__})") from None
         return dest, ctype
+
+
+def runner_for(settings: AgentSettings) -> ReplicateRunner:
+    """The runner an agent's Replicate provider uses: the agent's token and its object storage."""
+    if settings.replicate_api_token is None:
+        raise ProviderUnavailable("the replicate engine needs REPLICATE_API_TOKEN")
+    return ReplicateRunner(settings.replicate_api_token, open_store(settings), ReplicateSettings())

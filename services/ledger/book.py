@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 
-from services.ledger.cost_event import BudgetAlert, CostEvent
+from services.common.cost_events import BudgetAlert, CostEvent
 
 # Sessions of the batch, locked in a fixed order: two ledger replicas booking the same session
 # serialise (so a budget crossing is seen exactly once) and can never deadlock each other.

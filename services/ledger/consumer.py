@@ -15,26 +15,16 @@ import logging
 import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
 from pydantic import ValidationError
 
+from services.common.cost_events import BudgetAlert, CostEvent, stream_config
 from services.ledger.book import CostBook
 from services.ledger.config import Settings
-from services.ledger.cost_event import BudgetAlert, CostEvent
 
 log = logging.getLogger(__name__)
-
-
-def stream_config(name: str, prefix: str) -> StreamConfig:
-    """The stream the gateway's relay and the ledger both make sure of (same as gateway/events.py)."""
-    return StreamConfig(
-        name=name,
-        subjects=[f"{prefix}.cost.>", f"{prefix}.alert.>"],
-        duplicate_window=600.0,
-        max_age=14 * 24 * 3600.0,
-    )
 
 
 class CostConsumer:

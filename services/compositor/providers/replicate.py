@@ -17,9 +17,13 @@ from pathlib import Path
 import av
 import numpy as np
 
-from services.common.errors import AgentError, ProviderUnavailable
-from services.common.replicate_client import ModelRef, OutputFiles, ReplicateRunner, ReplicateSettings
-from services.common.storage import open_store
+from services.common.errors import AgentError
+from services.common.replicate_client import (
+    ModelRef,
+    OutputFiles,
+    ReplicateRunner,
+    runner_for,
+)
 from services.compositor.config import Settings
 from services.compositor.providers import MusicRequest, MusicTrack
 from services.compositor.providers.local import LocalMusic
@@ -55,11 +59,7 @@ class ReplicateMusic:
     name = "replicate"
 
     def __init__(self, settings: Settings, runner: ReplicateRunner | None = None) -> None:
-        if runner is None:
-            if settings.replicate_api_token is None:
-                raise ProviderUnavailable("the replicate engine needs REPLICATE_API_TOKEN")
-            runner = ReplicateRunner(settings.replicate_api_token, open_store(settings), ReplicateSettings())
-        self.runner = runner
+        self.runner = runner or runner_for(settings)
 
     async def warmup(self) -> None:
         await self.runner.check()

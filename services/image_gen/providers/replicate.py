@@ -16,16 +16,15 @@ from pathlib import Path
 from PIL import Image
 
 from adreel.v1 import common_pb2
-from services.common.errors import InvalidArgument, ProviderUnavailable
+from services.common.errors import InvalidArgument
 from services.common.replicate_client import (
     ModelRef,
     OutputFiles,
     ReplicateRefused,
     ReplicateRunner,
-    ReplicateSettings,
     ReplicateUnavailable,
+    runner_for,
 )
-from services.common.storage import open_store
 from services.image_gen.config import Settings
 from services.image_gen.providers import GeneratedImage, ImageRequest
 
@@ -44,11 +43,7 @@ class ReplicateImages:
     def __init__(
         self, settings: Settings, runner: ReplicateRunner | None = None, flux_timeout_s: float = 120
     ):
-        if runner is None:
-            if settings.replicate_api_token is None:
-                raise ProviderUnavailable("the replicate engine needs REPLICATE_API_TOKEN")
-            runner = ReplicateRunner(settings.replicate_api_token, open_store(settings), ReplicateSettings())
-        self.runner = runner
+        self.runner = runner or runner_for(settings)
         self.settings = settings
         self.flux_timeout_s = flux_timeout_s
 

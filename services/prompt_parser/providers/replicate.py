@@ -17,9 +17,8 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from adreel.v1 import common_pb2, prompt_parser_pb2
-from services.common.errors import AgentError, ProviderUnavailable
-from services.common.replicate_client import ModelRef, ReplicateRunner, ReplicateSettings
-from services.common.storage import open_store
+from services.common.errors import AgentError
+from services.common.replicate_client import ModelRef, ReplicateRunner, runner_for
 from services.prompt_parser import vocabulary as V
 from services.prompt_parser.config import Settings
 from services.prompt_parser.product_analysis import ProductAnalysis, analyse_product, style_keywords
@@ -104,11 +103,7 @@ class ReplicateLLMProvider:
     name = "replicate"
 
     def __init__(self, settings: Settings, runner: ReplicateRunner | None = None) -> None:
-        if runner is None:
-            if settings.replicate_api_token is None:
-                raise ProviderUnavailable("the replicate engine needs REPLICATE_API_TOKEN")
-            runner = ReplicateRunner(settings.replicate_api_token, open_store(settings), ReplicateSettings())
-        self.runner = runner
+        self.runner = runner or runner_for(settings)
         self.rules = LocalRulesProvider(settings.guidance_scale)
         self.guidance_scale = settings.guidance_scale
 

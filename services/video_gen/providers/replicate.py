@@ -15,10 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adreel.v1 import common_pb2
-from services.common.errors import InvalidArgument, ProviderUnavailable
+from services.common.errors import InvalidArgument
 from services.common.ffmpeg import run_ffmpeg
-from services.common.replicate_client import ModelRef, OutputFiles, ReplicateRunner, ReplicateSettings
-from services.common.storage import open_store
+from services.common.replicate_client import (
+    ModelRef,
+    OutputFiles,
+    ReplicateRunner,
+    runner_for,
+)
 from services.video_gen.config import Settings
 from services.video_gen.providers import ClipRequest, RenderedClip
 
@@ -41,11 +45,7 @@ class ReplicateClips:
     default_model = SVD.name
 
     def __init__(self, settings: Settings, runner: ReplicateRunner | None = None) -> None:
-        if runner is None:
-            if settings.replicate_api_token is None:
-                raise ProviderUnavailable("the replicate engine needs REPLICATE_API_TOKEN")
-            runner = ReplicateRunner(settings.replicate_api_token, open_store(settings), ReplicateSettings())
-        self.runner = runner
+        self.runner = runner or runner_for(settings)
         self.settings = settings
 
     async def warmup(self) -> None:
