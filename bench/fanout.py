@@ -147,6 +147,8 @@ async def measure(database_url: str, latency_s: float, runs: int) -> dict[str, f
                     prompt_parser_addr=f"127.0.0.1:{ps.port}",
                     image_gen_addr=f"127.0.0.1:{gs.port}",
                     budget_usd=200,
+                    # One user starts every stage of the run; the per-user limit is not what is measured.
+                    generation_max_starts=10_000,
                 )
                 base = await stack.enter_async_context(running_gateway(settings))
                 client = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))

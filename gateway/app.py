@@ -13,8 +13,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway.agents import AgentClients
+from gateway.api.limits import install_limits
 from gateway.api.routes import auth, generation, health, media, sessions, uploads, webhooks, ws
 from gateway.core.config import Settings
+from gateway.core.errors import install_error_handlers
+from gateway.core.log_redaction import install_log_redaction
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay
 from gateway.orchestrator import Orchestrator
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     instrument(app)  # OpenTelemetry: server spans; OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT
+    install_limits(app, settings)  # body size, login and generation rate limits (inside CORS)
+    install_error_handlers(app)  # database down -> 503 with a message
+    install_log_redaction()  # ?token= of WebSocket and media URLs never reaches a log line
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.web_origins,

@@ -282,11 +282,10 @@ class CostRelay:
         share = round(100 * spent / budget) if budget else 100
         spent_usd, budget_usd = dollars(spent), dollars(budget)
         message = f"Budget warning: ${spent_usd:.2f} of the ${budget_usd:.2f} budget spent ({share}%)"
-        # A progress-typed event that keeps the stage and progress as they are: the socket's clients
-        # show its message and read the warning from data (the event type list is the API contract).
+        # Keeps the stage and progress as they are; clients show the message beside the cost tracker.
         self.hub.publish(
             session_id,
-            type="progress",
+            type="warning",
             stage=stage,
             session_stage=session_stage,
             progress=progress,

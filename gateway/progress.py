@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 from gateway.schemas import ProgressEvent
 
 QUEUE_SIZE = 256
+# Sessions whose last event stays in memory; an older session's snapshot is rebuilt from the
+# database, so a long-running gateway's memory does not grow with every session it ever served.
+LATEST_KEPT = 512
 
 
 class Subscriber:
@@ -33,7 +36,7 @@ class Subscriber:
 class ProgressHub:
     def __init__(self) -> None:
         self._subs: dict[str, set[Subscriber]] = defaultdict(set)
-        self._latest: dict[str, ProgressEvent] = {}
+        self._latest: OrderedDict[str, ProgressEvent] = OrderedDict()
         # One counter for the process: seq grows across reconnects and sessions alike.
         self._seq = itertools.count(1)
 
@@ -61,7 +64,11 @@ class ProgressHub:
             data=data,
             timestamp=datetime.now(UTC),
         )
-        self._latest[session_id] = event
+        if type != "warning":  # a warning is a moment, not the session's state
+            self._latest[session_id] = event
+            self._latest.move_to_end(session_id)
+            if len(self._latest) > LATEST_KEPT:
+                self._latest.popitem(last=False)
         for sub in list(self._subs.get(session_id, ())):
             if not sub.offer(event):
                 self.unsubscribe(sub)

@@ -298,7 +298,7 @@ class Health(BaseModel):
 class ProgressEvent(BaseModel):
     """One WebSocket message (PRD 9.2 plus seq/type/current_cost)."""
 
-    type: Literal["snapshot", "progress", "complete", "failed", "heartbeat"]
+    type: Literal["snapshot", "progress", "complete", "failed", "heartbeat", "warning"]
     session_id: str
     seq: int
     stage: str

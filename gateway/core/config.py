@@ -72,6 +72,15 @@ class Settings(StorageSettings):
     upload_max_files: int = Field(default=8, ge=1, le=32)
     upload_max_per_session: int = Field(default=16, ge=1, le=64)
 
+    # Edge limits (gateway/api/limits.py, per process): JSON request bodies; failed logins per
+    # client IP + email and per client IP in a window; accepted generation starts per user.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=50, ge=1)
+    login_window_s: float = Field(default=300.0, gt=0)
+    generation_max_starts: int = Field(default=30, ge=1)
+    generation_window_s: float = Field(default=60.0, gt=0)
+
     # Completion webhooks: loopback/private/link-local targets are refused unless this allows them.
     webhook_allow_private: bool = False
     webhook_max_attempts: int = Field(default=8, ge=1, le=20)

@@ -121,7 +121,7 @@ async def test_journey_with_nats_stopped_midway_books_every_event_once(
             await eventually(images_booked, what="the image stage's events in the ledger")
             warning = (await warnings_until(watcher, 1))[0]
         # Sent whenever the ledger booked the crossing event: mid-stage or just after, stage unchanged.
-        assert warning["type"] == "progress" and warning["session_stage"] in {
+        assert warning["type"] == "warning" and warning["session_stage"] in {
             "image_generation",
             "image_selection",
         }

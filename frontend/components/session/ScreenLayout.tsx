@@ -20,7 +20,7 @@ export function ScreenLayout({
   children: React.ReactNode;
   aside?: React.ReactNode;
 }) {
-  const { costs } = useSession();
+  const { costs, warning } = useSession();
   return (
     <div className="mx-auto max-w-7xl px-6 pb-24 pt-6">
       <Stepper session={session} current={screen} />
@@ -35,7 +35,7 @@ export function ScreenLayout({
         <div className="space-y-4 lg:sticky lg:top-24 lg:self-start">
           {aside}
           <SessionInfo session={session} />
-          <CostTracker session={session} costs={costs} />
+          <CostTracker session={session} costs={costs} warning={warning} />
         </div>
       </div>
     </div>

@@ -18,6 +18,8 @@ interface SessionContextValue {
   loadError: unknown;
   /** The latest progress event of the running (or last) stage. */
   progress: ProgressEvent | null;
+  /** The latest warning (e.g. the budget alert), shown until the page is left. */
+  warning: string | null;
   connection: ConnectionState;
   refresh: () => Promise<Session | null>;
 }
@@ -59,6 +61,7 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
   const [costs, setCosts] = useState<Costs | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [progress, setProgress] = useState<ProgressEvent | null>(null);
+  const [warning, setWarning] = useState<string | null>(null);
   const stageRef = useRef<string | null>(null);
   const mediaUrls = useRef(new Map<string, { url: string; at: number }>());
 
@@ -102,6 +105,10 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
 
   const onEvent = useCallback(
     (event: ProgressEvent) => {
+      if (event.type === "warning") {
+        setWarning(event.message);
+        return;
+      }
       setProgress(event);
       // A stage finished, failed, or moved on elsewhere (another tab): reload the whole session.
       if (event.type === "complete" || event.type === "failed" || event.session_stage !== stageRef.current) {
@@ -124,7 +131,7 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
   if (!account) return null;
   return (
     <SessionContext.Provider
-      value={{ api, account, sessionId, session, costs, loadError, progress, connection, refresh }}
+      value={{ api, account, sessionId, session, costs, loadError, progress, warning, connection, refresh }}
     >
       {children}
     </SessionContext.Provider>

@@ -50,7 +50,15 @@ export function SessionInfo({ session }: { session: Session }) {
   );
 }
 
-export function CostTracker({ session, costs }: { session: Session; costs: Costs | null }) {
+export function CostTracker({
+  session,
+  costs,
+  warning = null,
+}: {
+  session: Session;
+  costs: Costs | null;
+  warning?: string | null;
+}) {
   const lines = costLines(costs);
   const used = session.budget > 0 ? (session.total_cost / session.budget) * 100 : 0;
   return (
@@ -71,9 +79,14 @@ export function CostTracker({ session, costs }: { session: Session; costs: Costs
           {money(session.total_cost)}
         </span>
       </div>
+      {warning && (
+        <p role="status" className="budget-warning mt-3 rounded-lg bg-amber-50 px-3 py-2 text-xs text-amber-800">
+          {warning}
+        </p>
+      )}
       <div className="mt-3">
         <div className="h-1.5 overflow-hidden rounded-full bg-slate-100">
-          <div className="h-full rounded-full bg-emerald-500" style={{ width: `${Math.min(100, Math.max(used, 0.5))}%` }} />
+          <div className={`h-full rounded-full ${used >= 80 ? "bg-amber-500" : "bg-emerald-500"}`} style={{ width: `${Math.min(100, Math.max(used, 0.5))}%` }} />
         </div>
         <p className="mt-1.5 text-xs text-slate-500">
           {money(session.total_cost)} of {money(session.budget)} budget

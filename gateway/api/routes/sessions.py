@@ -35,7 +35,9 @@ router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 NOT_FOUND = {404: {"description": "no such session of yours"}}
 
 
-@router.post("/create", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/create", status_code=status.HTTP_201_CREATED, responses={403: {"description": "user_id is not yours"}}
+)
 async def create_session(
     user: CurrentUser,
     db: SessionDep,

@@ -1,0 +1,186 @@
+"""Fixed-latency engines: real gRPC servers implementing all four agents' protos, each item taking
+exactly `latency_s` and yielding tiny real media (a 64x64 PNG, a 64x36 30 fps H.264 MP4) in our
+storage. They isolate the gateway (orchestration, database, WebSocket fan-out) from rendering cost,
+for the load bench and for API fuzzing with the whole data path answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from adreel.v1 import (
+    common_pb2,
+    compositor_pb2,
+    compositor_pb2_grpc,
+    image_gen_pb2_grpc,
+    prompt_parser_pb2,
+    prompt_parser_pb2_grpc,
+    video_gen_pb2,
+    video_gen_pb2_grpc,
+)
+from bench.fanout import FixedLatencyImages, FixedParser
+from services.common.config import AgentSettings
+from services.common.costs import usd_to_micros
+from services.common.ffmpeg import ffmpeg_exe
+from services.common.server import Agent
+from services.common.storage import LocalStore
+from tests.agents import running_agent
+
+CLIP_S = 2.0
+
+
+def tiny_mp4(seconds: float = CLIP_S) -> bytes:
+    """A real 64x36 30 fps H.264 MP4 (a few kB), made once per engine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "tiny.mp4"
+        args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi"]
+        args += ["-i", f"testsrc2=s=64x36:r=30:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast"]
+        args += ["-pix_fmt", "yuv420p", str(out)]
+        subprocess.run(args, check=True)
+        return out.read_bytes()
+
+
+def _cost(latency_s: float, usd: str = "0.01") -> common_pb2.Cost:
+    return common_pb2.Cost(
+        usd_micros=usd_to_micros(usd), provider="bench", model="bench/fixed", seconds=latency_s
+    )
+
+
+class FixedPlanner(FixedParser):
+    """ParseProduct as in bench.fanout, plus PlanScenes: one slow zoom per approved image."""
+
+    async def PlanScenes(
+        self, request: prompt_parser_pb2.PlanScenesRequest, context: grpc.aio.ServicerContext
+    ) -> prompt_parser_pb2.PlanScenesResponse:
+        plans = [
+            common_pb2.ScenePlan(
+                item_id=i.item_id,
+                view=i.view,
+                scene_prompt=request.scene_text,
+                camera_movement=common_pb2.CAMERA_MOVEMENT_ZOOM_IN,
+                motion_intensity=0.5,
+            )
+            for i in request.images
+        ]
+        return prompt_parser_pb2.PlanScenesResponse(plans=plans, cost=_cost(0, "0.000001"))
+
+
+async def _stored_mp4(store: LocalStore, key: str, data: bytes, w: int, h: int) -> common_pb2.AssetRef:
+    obj = await store.put_bytes(key, data, "video/mp4")
+    return common_pb2.AssetRef(
+        uri=obj.uri,
+        content_type="video/mp4",
+        bytes=obj.bytes,
+        sha256=obj.sha256,
+        width=w,
+        height=h,
+        duration_s=CLIP_S,
+        fps=30,
+    )
+
+
+class FixedLatencyClips(video_gen_pb2_grpc.VideoGenServiceServicer):
+    def __init__(self, store: LocalStore, latency_s: float, mp4: bytes) -> None:
+        self.store, self.latency_s, self.mp4 = store, latency_s, mp4
+
+    async def GenerateClips(
+        self, request: video_gen_pb2.GenerateClipsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[video_gen_pb2.GenerateClipsResponse]:
+        async def one(job: video_gen_pb2.ClipJob) -> video_gen_pb2.ClipResult:
+            await asyncio.sleep(self.latency_s)
+            key = f"sessions/{request.session_id}/clips/{job.item_id}.mp4"
+            ref = await _stored_mp4(self.store, key, self.mp4, 64, 36)
+            return video_gen_pb2.ClipResult(
+                item_id=job.item_id,
+                source_item_id=job.plan.item_id,
+                asset=ref,
+                cost=_cost(self.latency_s, "0.05"),
+            )
+
+        for done in asyncio.as_completed([one(j) for j in request.jobs]):
+            yield video_gen_pb2.GenerateClipsResponse(clip=await done)
+
+
+class FixedLatencyCompositor(compositor_pb2_grpc.CompositorServiceServicer):
+    def __init__(self, store: LocalStore, latency_s: float, mp4: bytes) -> None:
+        self.store, self.latency_s, self.mp4 = store, latency_s, mp4
+
+    async def ListFonts(
+        self, request: compositor_pb2.ListFontsRequest, context: grpc.aio.ServicerContext
+    ) -> compositor_pb2.ListFontsResponse:
+        return compositor_pb2.ListFontsResponse(fonts=[compositor_pb2.Font(id="inter", name="Inter")])
+
+    async def Compose(
+        self, request: compositor_pb2.ComposeRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[compositor_pb2.ComposeResponse]:
+        for fraction in (0.1, 0.5):
+            yield compositor_pb2.ComposeResponse(progress=common_pb2.Progress(fraction=fraction))
+            await asyncio.sleep(self.latency_s / 2)
+        outputs = [(v.variant_id, v.format) for v in request.variants] or [
+            ("", f) for f in request.formats or [compositor_pb2.OUTPUT_FORMAT_LANDSCAPE_16_9]
+        ]
+        videos = []
+        for n, (variant_id, fmt) in enumerate(outputs):
+            key = f"sessions/{request.session_id}/final/{request.item_id}-{n}.mp4"
+            ref = await _stored_mp4(self.store, key, self.mp4, 64, 36)
+            videos.append(compositor_pb2.FinalVideo(format=fmt, asset=ref, variant_id=variant_id))
+        result = compositor_pb2.ComposeResult(
+            item_id=request.item_id, videos=videos, cost=_cost(self.latency_s)
+        )
+        yield compositor_pb2.ComposeResponse(result=result)
+
+
+def fixed_agents(store: LocalStore, latency_s: float) -> dict[str, Agent]:
+    """The four agents, by the gateway's name for each."""
+    mp4 = tiny_mp4()
+    parser = FixedPlanner()
+    images = FixedLatencyImages(store, latency_s)
+    clips = FixedLatencyClips(store, latency_s, mp4)
+    compositor = FixedLatencyCompositor(store, latency_s, mp4)
+    return {
+        "prompt_parser": Agent(
+            name="bench_parser",
+            services=["adreel.v1.PromptParserService"],
+            register=lambda s: prompt_parser_pb2_grpc.add_PromptParserServiceServicer_to_server(parser, s),
+        ),
+        "image_gen": Agent(
+            name="bench_images",
+            services=["adreel.v1.ImageGenService"],
+            register=lambda s: image_gen_pb2_grpc.add_ImageGenServiceServicer_to_server(images, s),
+        ),
+        "video_gen": Agent(
+            name="bench_clips",
+            services=["adreel.v1.VideoGenService"],
+            register=lambda s: video_gen_pb2_grpc.add_VideoGenServiceServicer_to_server(clips, s),
+        ),
+        "compositor": Agent(
+            name="bench_compositor",
+            services=["adreel.v1.CompositorService"],
+            register=lambda s: compositor_pb2_grpc.add_CompositorServiceServicer_to_server(compositor, s),
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class RunningEngines:
+    addrs: dict[str, str]  # gateway settings field -> address, e.g. {"image_gen_addr": "127.0.0.1:5"}
+
+
+@asynccontextmanager
+async def running_engines(store: LocalStore, latency_s: float) -> AsyncIterator[RunningEngines]:
+    """The four fixed-latency agents on free loopback ports, in this event loop."""
+    settings = AgentSettings(storage_dir=store.root)
+    async with AsyncExitStack() as stack:
+        addrs = {}
+        for name, agent in fixed_agents(store, latency_s).items():
+            server, _ = await stack.enter_async_context(running_agent(agent, settings))
+            addrs[f"{name}_addr"] = f"127.0.0.1:{server.port}"
+        yield RunningEngines(addrs)
