@@ -7,6 +7,7 @@ for the load bench and for API fuzzing with the whole data path answering.
 from __future__ import annotations
 
 import asyncio
+import io
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
@@ -15,18 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
+from PIL import Image
 
 from adreel.v1 import (
     common_pb2,
     compositor_pb2,
     compositor_pb2_grpc,
+    image_gen_pb2,
     image_gen_pb2_grpc,
     prompt_parser_pb2,
     prompt_parser_pb2_grpc,
     video_gen_pb2,
     video_gen_pb2_grpc,
 )
-from bench.fanout import FixedLatencyImages, FixedParser
 from services.common.config import AgentSettings
 from services.common.costs import usd_to_micros
 from services.common.ffmpeg import ffmpeg_exe
@@ -54,8 +56,25 @@ def _cost(latency_s: float, usd: str = "0.01") -> common_pb2.Cost:
     )
 
 
-class FixedPlanner(FixedParser):
-    """ParseProduct as in bench.fanout, plus PlanScenes: one slow zoom per approved image."""
+VIEWS = [common_pb2.VIEW_FRONT, common_pb2.VIEW_SIDE, common_pb2.VIEW_BACK, common_pb2.VIEW_TOP]
+
+
+class FixedParser(prompt_parser_pb2_grpc.PromptParserServiceServicer):
+    """Four views in turn, one slow zoom per approved image: instant and always the same."""
+
+    async def ParseProduct(
+        self, request: prompt_parser_pb2.ParseProductRequest, context: grpc.aio.ServicerContext
+    ) -> prompt_parser_pb2.ParseProductResponse:
+        prompts = [
+            common_pb2.ImagePrompt(view=VIEWS[i % len(VIEWS)], prompt=f"{request.product_text} #{i}", seed=7)
+            for i in range(request.num_images)
+        ]
+        return prompt_parser_pb2.ParseProductResponse(
+            product=common_pb2.ProductSpec(text=request.product_text, category="other"),
+            consistency_seed=7,
+            prompts=prompts,
+            cost=common_pb2.Cost(usd_micros=1, provider="bench", model="bench/fixed", seconds=0),
+        )
 
     async def PlanScenes(
         self, request: prompt_parser_pb2.PlanScenesRequest, context: grpc.aio.ServicerContext
@@ -71,6 +90,40 @@ class FixedPlanner(FixedParser):
             for i in request.images
         ]
         return prompt_parser_pb2.PlanScenesResponse(plans=plans, cost=_cost(0, "0.000001"))
+
+
+class FixedLatencyImages(image_gen_pb2_grpc.ImageGenServiceServicer):
+    """Every job takes exactly `latency_s`, all jobs at once; results stream as they finish."""
+
+    def __init__(self, store: LocalStore, latency_s: float) -> None:
+        self.store = store
+        self.latency_s = latency_s
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 80, 120)).save(buf, "PNG")
+        self.png = buf.getvalue()
+
+    async def GenerateImages(
+        self, request: image_gen_pb2.GenerateImagesRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[image_gen_pb2.GenerateImagesResponse]:
+        async def one(job: image_gen_pb2.ImageJob) -> image_gen_pb2.ImageResult:
+            await asyncio.sleep(self.latency_s)
+            key = f"sessions/{request.session_id}/images/{job.item_id}.png"
+            obj = await self.store.put_bytes(key, self.png, "image/png")
+            ref = common_pb2.AssetRef(
+                uri=obj.uri, content_type="image/png", bytes=obj.bytes, sha256=obj.sha256, width=64, height=64
+            )
+            cost = common_pb2.Cost(
+                usd_micros=usd_to_micros("0.01"),
+                provider="bench",
+                model="bench/fixed",
+                seconds=self.latency_s,
+            )
+            return image_gen_pb2.ImageResult(
+                item_id=job.item_id, view=job.prompt.view, seed=job.prompt.seed, asset=ref, cost=cost
+            )
+
+        for done in asyncio.as_completed([one(j) for j in request.jobs]):
+            yield image_gen_pb2.GenerateImagesResponse(image=await done)
 
 
 async def _stored_mp4(store: LocalStore, key: str, data: bytes, w: int, h: int) -> common_pb2.AssetRef:
@@ -141,7 +194,7 @@ class FixedLatencyCompositor(compositor_pb2_grpc.CompositorServiceServicer):
 def fixed_agents(store: LocalStore, latency_s: float) -> dict[str, Agent]:
     """The four agents, by the gateway's name for each."""
     mp4 = tiny_mp4()
-    parser = FixedPlanner()
+    parser = FixedParser()
     images = FixedLatencyImages(store, latency_s)
     clips = FixedLatencyClips(store, latency_s, mp4)
     compositor = FixedLatencyCompositor(store, latency_s, mp4)

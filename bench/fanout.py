@@ -13,101 +13,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-import grpc
 import httpx
 import websockets
-from PIL import Image
 
-from adreel.v1 import (
-    common_pb2,
-    image_gen_pb2,
-    image_gen_pb2_grpc,
-    prompt_parser_pb2,
-    prompt_parser_pb2_grpc,
-)
+from bench import engines
 from services.common.config import AgentSettings
-from services.common.costs import usd_to_micros
 from services.common.server import Agent
 from services.common.storage import LocalStore
 from tests.agents import running_agent
 from tests.gateway_support import gateway_settings, login, running_gateway, test_database
 
-VIEWS = [common_pb2.VIEW_FRONT, common_pb2.VIEW_SIDE, common_pb2.VIEW_BACK, common_pb2.VIEW_TOP]
-
-
-class FixedParser(prompt_parser_pb2_grpc.PromptParserServiceServicer):
-    async def ParseProduct(
-        self, request: prompt_parser_pb2.ParseProductRequest, context: grpc.aio.ServicerContext
-    ) -> prompt_parser_pb2.ParseProductResponse:
-        prompts = [
-            common_pb2.ImagePrompt(view=VIEWS[i % len(VIEWS)], prompt=f"{request.product_text} #{i}", seed=7)
-            for i in range(request.num_images)
-        ]
-        return prompt_parser_pb2.ParseProductResponse(
-            product=common_pb2.ProductSpec(text=request.product_text, category="other"),
-            consistency_seed=7,
-            prompts=prompts,
-            cost=common_pb2.Cost(usd_micros=1, provider="bench", model="bench/fixed", seconds=0),
-        )
-
-
-class FixedLatencyImages(image_gen_pb2_grpc.ImageGenServiceServicer):
-    """Every job takes exactly `latency_s`, all jobs at once; results stream as they finish."""
-
-    def __init__(self, store: LocalStore, latency_s: float) -> None:
-        self.store = store
-        self.latency_s = latency_s
-        buf = io.BytesIO()
-        Image.new("RGB", (64, 64), (200, 80, 120)).save(buf, "PNG")
-        self.png = buf.getvalue()
-
-    async def GenerateImages(
-        self, request: image_gen_pb2.GenerateImagesRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[image_gen_pb2.GenerateImagesResponse]:
-        async def one(job: image_gen_pb2.ImageJob) -> image_gen_pb2.ImageResult:
-            await asyncio.sleep(self.latency_s)
-            key = f"sessions/{request.session_id}/images/{job.item_id}.png"
-            obj = await self.store.put_bytes(key, self.png, "image/png")
-            ref = common_pb2.AssetRef(
-                uri=obj.uri, content_type="image/png", bytes=obj.bytes, sha256=obj.sha256, width=64, height=64
-            )
-            cost = common_pb2.Cost(
-                usd_micros=usd_to_micros("0.01"),
-                provider="bench",
-                model="bench/fixed",
-                seconds=self.latency_s,
-            )
-            return image_gen_pb2.ImageResult(
-                item_id=job.item_id, view=job.prompt.view, seed=job.prompt.seed, asset=ref, cost=cost
-            )
-
-        for done in asyncio.as_completed([one(j) for j in request.jobs]):
-            yield image_gen_pb2.GenerateImagesResponse(image=await done)
-
 
 def fixed_agents(store: LocalStore, latency_s: float) -> tuple[Agent, Agent]:
-    parser, images = FixedParser(), FixedLatencyImages(store, latency_s)
-    return (
-        Agent(
-            name="bench_parser",
-            services=["adreel.v1.PromptParserService"],
-            register=lambda s: prompt_parser_pb2_grpc.add_PromptParserServiceServicer_to_server(parser, s),
-        ),
-        Agent(
-            name="bench_images",
-            services=["adreel.v1.ImageGenService"],
-            register=lambda s: image_gen_pb2_grpc.add_ImageGenServiceServicer_to_server(images, s),
-        ),
-    )
+    agents = engines.fixed_agents(store, latency_s)
+    return agents["prompt_parser"], agents["image_gen"]
 
 
 async def image_stage_seconds(client: httpx.AsyncClient, ws_base: str, token: str, num_images: int) -> float:
