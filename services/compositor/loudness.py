@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import numpy as np
 
-# BS.1770 K-weighting at 48 kHz: high-shelf pre-filter, then the RLB high-pass.
-_SHELF_B = (1.53512485958697, -2.69169618940638, 1.19839281085285)
-_SHELF_A = (1.0, -1.69065929318241, 0.73248077421585)
-_RLB_B = (1.0, -2.0, 1.0)
-_RLB_A = (1.0, -1.99004745483398, 0.99007225036621)
+Coefficients = tuple[tuple[float, float, float], tuple[float, float, float]]
+
+
+def k_weighting(rate: int) -> tuple[Coefficients, Coefficients]:
+    """BS.1770 K-weighting (high-shelf pre-filter, then the RLB high-pass) at any sample rate.
+
+    The filters' analog parameters (as libebur128 derives them) through the bilinear transform; at
+    48 kHz this reproduces the standard's coefficient table. Providers hand us 32 kHz (MusicGen),
+    44.1 kHz or 48 kHz audio.
+    """
+    f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
+    k = np.tan(np.pi * f0 / rate)
+    vh = 10 ** (gain_db / 20)
+    vb = vh**0.4996667741545416
+    a0 = 1 + k / q + k * k
+    shelf = (
+        ((vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0),
+        (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0),
+    )
+    f0, q = 38.13547087602444, 0.5003270373238773
+    k = np.tan(np.pi * f0 / rate)
+    a0 = 1 + k / q + k * k
+    rlb = ((1.0, -2.0, 1.0), (1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0))
+    return shelf, rlb
 
 
 def _response(b: tuple[float, ...], a: tuple[float, ...], w: np.ndarray) -> np.ndarray:
@@ -21,11 +40,10 @@ def _response(b: tuple[float, ...], a: tuple[float, ...], w: np.ndarray) -> np.n
 
 
 def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
-    if rate != 48_000:
-        raise ValueError("K-weighting coefficients are for 48 kHz")
     n = samples.shape[0]
     w = 2 * np.pi * np.fft.rfftfreq(n)
-    h = _response(_SHELF_B, _SHELF_A, w) * _response(_RLB_B, _RLB_A, w)
+    (shelf_b, shelf_a), (rlb_b, rlb_a) = k_weighting(rate)
+    h = _response(shelf_b, shelf_a, w) * _response(rlb_b, rlb_a, w)
     return np.fft.irfft(np.fft.rfft(samples, axis=0) * h[:, None], n=n, axis=0)
 
 

@@ -75,3 +75,20 @@ async def test_local_provider_reports_its_cost() -> None:
     assert track.rate == RATE and track.samples.shape == (2 * RATE, 2)
     assert track.cost.provider == "local" and track.cost.model == "local/numpy-synth"
     assert track.cost.usd_micros >= 0 and track.cost.seconds > 0
+
+
+def test_k_weighting_matches_the_bs1770_table_at_48k_and_works_at_any_rate() -> None:
+    from services.compositor.loudness import integrated_lufs, k_weighting
+
+    (shelf_b, shelf_a), (rlb_b, rlb_a) = k_weighting(48_000)
+    np.testing.assert_allclose(shelf_b, (1.53512485958697, -2.69169618940638, 1.19839281085285), atol=1e-9)
+    np.testing.assert_allclose(shelf_a, (1.0, -1.69065929318241, 0.73248077421585), atol=1e-9)
+    np.testing.assert_allclose(rlb_a, (1.0, -1.99004745483398, 0.99007225036621), atol=1e-9)
+    assert rlb_b == (1.0, -2.0, 1.0)
+    # The same tone reads the same loudness whatever the rate (MusicGen hands us 32 kHz).
+    readings = []
+    for rate in (32_000, 44_100, 48_000):
+        t = np.arange(3 * rate) / rate
+        tone = 0.5 * np.sin(2 * np.pi * 997 * t)
+        readings.append(integrated_lufs(np.stack([tone, tone], axis=1), rate))
+    assert max(readings) - min(readings) < 0.05, readings
