@@ -35,8 +35,14 @@ test: install lint
 run: install
 	$(BIN)/python -m stack
 
+## Every benchmark, one after another (each is also one command on its own; see README).
 bench: install
 	$(BIN)/python -m bench.compose
+	$(BIN)/python -m bench.clip
+	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.e2e
+	$(BIN)/python -m bench.ledger
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
