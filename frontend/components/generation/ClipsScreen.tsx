@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 import { GridSkeleton } from "@/components/generation/ImageGrid";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
@@ -20,6 +20,7 @@ import { describeProblem } from "@/lib/errors";
 import { titleCase } from "@/lib/format";
 import { effectiveStage, screenPath } from "@/lib/screens";
 import type { Session } from "@/lib/types";
+import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 300;
 const DURATIONS = [2, 3, 4];
@@ -31,12 +32,10 @@ export function ClipsScreen({ session }: { session: Session }) {
   const router = useRouter();
   const [prompt, setPrompt] = useState(session.video_prompt ?? "");
   const [duration, setDuration] = useState(3);
-  const [selected, setSelected] = useState<Set<string>>(() => new Set(session.approved_clips));
+  const [selected, toggle] = useSelection(session.approved_clips);
   const [busy, setBusy] = useState<"generate" | "save" | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  const approvedKey = session.approved_clips.join(",");
-  useEffect(() => setSelected(new Set(approvedKey ? approvedKey.split(",") : [])), [approvedKey]);
 
   const stage = effectiveStage(session);
   const editable = session.stage === "image_selection";
@@ -84,14 +83,6 @@ export function ClipsScreen({ session }: { session: Session }) {
       setBusy(null);
     }
   }
-
-  const toggle = (id: string) =>
-    setSelected((prev) => {
-      const next = new Set(prev);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
 
   return (
     <ScreenLayout

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 import { GridSkeleton, ImageGrid } from "@/components/generation/ImageGrid";
 import { PhotoDropZone } from "@/components/generation/PhotoDropZone";
@@ -19,6 +19,7 @@ import { call } from "@/lib/api";
 import { describeProblem } from "@/lib/errors";
 import { effectiveStage, screenPath } from "@/lib/screens";
 import type { Session, ViewType } from "@/lib/types";
+import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 200;
 
@@ -29,13 +30,10 @@ export function ImagesScreen({ session }: { session: Session }) {
   const [prompt, setPrompt] = useState(session.product_prompt ?? "");
   const [count, setCount] = useState(6);
   const [styles, setStyles] = useState<string[]>(session.style_keywords.length ? session.style_keywords : ["professional", "studio"]);
-  const [selected, setSelected] = useState<Set<string>>(() => new Set(session.approved_images));
+  const [selected, toggle] = useSelection(session.approved_images);
   const [busy, setBusy] = useState<"generate" | "save" | null>(null);
   const [error, setError] = useState<unknown>(null);
 
-  // The mood board persists: what was approved before comes back checked after a refresh.
-  const approvedKey = session.approved_images.join(",");
-  useEffect(() => setSelected(new Set(approvedKey ? approvedKey.split(",") : [])), [approvedKey]);
 
   const stage = effectiveStage(session);
   const images = session.generated_images;
@@ -91,14 +89,6 @@ export function ImagesScreen({ session }: { session: Session }) {
       setError(err);
     }
   }
-
-  const toggle = (id: string) =>
-    setSelected((prev) => {
-      const next = new Set(prev);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
 
   return (
     <ScreenLayout
