@@ -37,7 +37,11 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--scene", required=True, help="what happens in the clips (10-300 characters)")
     gen.add_argument("--out", type=Path, default=Path("ad.mp4"), help="where to save the MP4")
     gen.add_argument("--images", type=int, default=6, help="how many product images (4-8)")
-    gen.add_argument("--pick", default="all", help="images to animate: all, N (first N) or 1,3,4")
+    gen.add_argument(
+        "--pick",
+        default="auto",
+        help="images to animate: auto (enough for a ~10 s ad), all, N (first N) or 1,3,4",
+    )
     gen.add_argument("--pick-clips", default="all", help="clips to keep: all, N (first N) or 1,3")
     gen.add_argument("--order", help="playing order of the kept clips, e.g. 3,1,2")
     gen.add_argument("--name", help="product name on the intro card (default: the product text)")

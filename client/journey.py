@@ -14,6 +14,10 @@ from client.models import FinalVideo, Session
 StepHandler = Callable[[str], None]
 
 
+# The length the product aims for (8-12 s ads).
+TARGET_AD_S = 10.0
+
+
 class BadChoice(ValueError):
     """A --pick / --pick-clips / --order that cannot be satisfied."""
 
@@ -57,7 +61,8 @@ class AdSpec:
     scene: str
     out: Path
     images: int = 6
-    pick_images: str = "all"
+    # "auto": as many images as make an ad of about TARGET_AD_S with clip_duration-second clips.
+    pick_images: str = "auto"
     pick_clips: str = "all"
     order: str | None = None
     name: str | None = None
@@ -70,12 +75,20 @@ class AdSpec:
     formats: Sequence[str] = ("16:9",)
 
     @property
+    def image_pick(self) -> str:
+        if self.pick_images.strip().lower() != "auto":
+            return self.pick_images
+        # Intro and outro cards take about 2 s; the clips fill the rest of an 8-12 s ad.
+        clips = round((TARGET_AD_S - 2) / self.clip_duration)
+        return str(max(2, min(self.images, clips)))
+
+    @property
     def product_name(self) -> str:
         return self.name or self.product.strip()[:50]
 
     def check(self) -> None:
         """Refuse bad --pick/--order before anything is generated (one clip per approved image)."""
-        images = pick(self.pick_images, [str(i) for i in range(self.images)], "--pick")
+        images = pick(self.image_pick, [str(i) for i in range(self.images)], "--pick")
         clips = pick(self.pick_clips, images, "--pick-clips")
         reorder(self.order, clips)
 
@@ -119,7 +132,7 @@ async def run_journey(
         await client.generate_images(session_id, spec.product, spec.images)
         session = await client.wait_for_stage(session_id, IMAGES_DONE, on_event)
     with _timed(seconds, "approve images", on_step):
-        chosen = pick(spec.pick_images, [i.id for i in session.generated_images], "--pick")
+        chosen = pick(spec.image_pick, [i.id for i in session.generated_images], "--pick")
         await client.save_approved_images(session_id, chosen)
     with _timed(seconds, "clips", on_step):
         await client.generate_clips(session_id, spec.scene, spec.clip_duration)
