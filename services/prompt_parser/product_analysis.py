@@ -88,6 +88,12 @@ def analyse_product(text: str, user_keywords: list[str] | None = None) -> Produc
     product, setting = split_setting(text)
     category = find_category(product, text)
     colors = _vocab("colors").terms_in(product)
+    materials = _vocab("materials").terms_in(product)
+    # A named material without a named colour brings its own (a leather strap is brown).
+    for material in materials:
+        natural = V.MATERIAL_COLORS.get(material)
+        if len(colors) < 2 and natural and natural not in colors:
+            colors.append(natural)
     colors_from_text = bool(colors)
     if not colors:
         colors = list(V.DEFAULT_COLORS[category])
@@ -99,6 +105,6 @@ def analyse_product(text: str, user_keywords: list[str] | None = None) -> Produc
         colors=tuple(colors),
         palette=tuple(V.COLORS[c] for c in colors),
         colors_from_text=colors_from_text,
-        materials=tuple(_vocab("materials").terms_in(product)),
+        materials=tuple(materials),
         style_keywords=style_keywords(text, user_keywords or []),
     )

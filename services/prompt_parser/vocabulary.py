@@ -98,6 +98,32 @@ MATERIALS = _terms(
     "nylon, polyester, fleece, plastic, acrylic, silicone, wood, walnut, oak, bamboo, cork, marble, "
     "carbon fiber, velvet, corduroy"
 )
+# The colour a material brings when the text names no colour for it ("gold watch with leather strap":
+# the strap is brown, not the category's default white).
+MATERIAL_COLORS: dict[str, str] = {
+    "leather": "brown",
+    "patent leather": "black",
+    "suede": "tan",
+    "canvas": "beige",
+    "denim": "navy blue",
+    "wool": "gray",
+    "cashmere": "beige",
+    "linen": "beige",
+    "rubber": "black",
+    "steel": "silver",
+    "stainless steel": "silver",
+    "titanium": "gray",
+    "aluminum": "silver",
+    "carbon fiber": "charcoal",
+    "wood": "brown",
+    "walnut": "brown",
+    "oak": "tan",
+    "bamboo": "khaki",
+    "cork": "tan",
+    "marble": "white",
+    "porcelain": "white",
+    "stoneware": "beige",
+}
 MATERIAL_ALIASES: dict[str, str] = {
     "aluminium": "aluminum",
     "wooden": "wood",

@@ -65,7 +65,7 @@ async def test_parse_product_over_grpc(stub: prompt_parser_pb2_grpc.PromptParser
     reply = await stub.ParseProduct(parse_request(), timeout=5)
     spec = reply.product
     assert (spec.text, spec.category) == (WATCH, "watch")
-    assert (list(spec.colors), list(spec.palette)) == (["gold"], ["#d4af37"])
+    assert (list(spec.colors), list(spec.palette)) == (["gold", "brown"], ["#d4af37", "#6d4c41"])
     assert list(spec.materials) == ["gold", "leather"]
     assert list(spec.style_keywords) == ["elegant", "luxury"]
     assert reply.consistency_seed == consistency_seed(WATCH, None)

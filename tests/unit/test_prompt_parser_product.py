@@ -21,12 +21,12 @@ SKINCARE = "white minimalist skincare bottle on clean background"
     ("text", "category", "colors", "materials", "styles"),
     [
         (SHOES, "footwear", ["pink", "white"], [], ["athletic"]),
-        (WATCH, "watch", ["gold"], ["gold", "leather"], ["luxury"]),
+        (WATCH, "watch", ["gold", "brown"], ["gold", "leather"], ["luxury"]),  # the strap's leather
         (SKINCARE, "skincare", ["white"], [], ["minimalist", "clean"]),
         ("Navy-blue leather laptop bag with rose gold zip", "bag", ["navy blue", "rose gold"],
          ["leather", "rose gold"], []),
         ("On-ear wireless headphones in matte black", "electronics", ["black"], [], ["wireless", "matte"]),
-        ("Stainless steel water bottle", "drinkware", None, ["stainless steel"], []),
+        ("Stainless steel water bottle", "drinkware", ["silver"], ["stainless steel"], []),
         ("grey wool sweater", "apparel", ["gray"], ["wool"], []),
         ("a hand-thrown ceramic MUGS set", "drinkware", None, ["ceramic"], []),
         ("something nobody has a word for", "other", None, [], []),
@@ -106,3 +106,13 @@ def test_seed_is_the_callers_or_derived_from_normalised_text() -> None:
     assert derived == consistency_seed("  Pink athletic TENNIS shoes, with white laces. ", None)
     assert derived != consistency_seed(WATCH, None)
     assert 0 <= derived < 2**31
+
+
+def test_a_material_without_a_named_colour_brings_its_own() -> None:
+    watch = analyse_product("luxury gold watch with leather strap")
+    assert watch.colors[:2] == ("gold", "brown")
+    bag = analyse_product("walnut wood desk organiser")
+    assert bag.colors[0] == "brown" and bag.colors_from_text
+    # A named colour still wins, and two named colours leave no room for a material's.
+    assert analyse_product("gold watch with black leather strap").colors[:2] == ("gold", "black")
+    assert analyse_product("pink and white suede sneakers").colors == ("pink", "white")
