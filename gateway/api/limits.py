@@ -38,7 +38,7 @@ GENERATION_PATH = re.compile(
 )
 UPLOAD_PATH = re.compile(r"^/api/sessions/[^/]+/images$")
 # Multipart framing and the form's small fields, on top of the files themselves.
-UPLOAD_OVERHEAD_BYTES = 1 << 20
+UPLOAD_OVERHEAD_BYTES = 256 * 1024
 
 
 class SlidingWindow:
@@ -124,15 +124,23 @@ class EdgeLimits:
             return s.upload_max_bytes * s.upload_max_files + UPLOAD_OVERHEAD_BYTES
         return s.max_body_bytes
 
+    def too_large(self, path: str, limit: int) -> str:
+        s = self.settings
+        if UPLOAD_PATH.match(path):
+            photos, mb = s.upload_max_files, s.upload_max_bytes / 1e6
+            return f"files: the upload is larger than {photos} photos of {mb:g} MB"
+        return f"request body: at most {limit} bytes"
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path, method = scope["path"], scope["method"]
         limit = self.body_limit(path)
+        too_large = self.too_large(path, limit)
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _answer(send, 413, f"request body: at most {limit} bytes")
+            await _answer(send, 413, too_large)
             return
         receive = self._counting(receive, limit)
         started = False
@@ -152,7 +160,7 @@ class EdgeLimits:
         except BodyTooLarge:
             if started:
                 raise
-            await _answer(send, 413, f"request body: at most {limit} bytes")
+            await _answer(send, 413, too_large)
 
     @staticmethod
     def _counting(receive: Receive, limit: int) -> Receive:

@@ -17,7 +17,6 @@ from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
-from starlette.types import Message, Receive
 
 from gateway.api.deps import (
     CurrentUser,
@@ -41,9 +40,6 @@ router = APIRouter(prefix="/api/sessions", tags=["uploads"])
 ViewType = Literal["front", "side", "back", "top", "detail", "lifestyle"]
 VIEW_TYPES: tuple[str, ...] = ViewType.__args__  # type: ignore[attr-defined]
 UPLOAD_STAGES = (SessionStage.CREATED, SessionStage.IMAGE_SELECTION)
-# Room for the multipart boundaries and the view_type fields around the files.
-FORM_OVERHEAD = 256 * 1024
-
 UPLOAD_BODY: dict[str, Any] = {
     "required": True,
     "content": {
@@ -79,47 +75,13 @@ class ImageViewUpdate(BaseModel):
     view_type: ViewType
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    """The request body, refused once it passes `limit` bytes (before it is all spooled to disk)."""
-    seen = 0
-
-    async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge
-        return message
-
-    return wrapped
-
-
 async def _read_form(request: Request, settings: Settings) -> tuple[list[UploadFile], list[str]]:
-    limit = settings.upload_max_files * settings.upload_max_bytes + FORM_OVERHEAD
-    too_large = HTTPException(
-        status.HTTP_413_CONTENT_TOO_LARGE,
-        f"files: the upload is larger than {settings.upload_max_files} photos of "
-        f"{settings.upload_max_bytes / 1e6:g} MB",
-    )
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise too_large
+    # The body's size is bounded before it is read, by the edge limits (gateway/api/limits.py).
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the photos as multipart/form-data (field: files)"
         )
-    bounded = Request(request.scope, _limited(request.receive, limit))
-    try:
-        form = await bounded.form(
-            max_files=settings.upload_max_files, max_fields=settings.upload_max_files + 8
-        )
-    except BodyTooLarge:
-        raise too_large from None
+    form = await request.form(max_files=settings.upload_max_files, max_fields=settings.upload_max_files + 8)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     views = [v for v in form.getlist("view_type") if isinstance(v, str)]
     if not files:
