@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 
 import asyncpg
 import grpc
@@ -47,25 +45,16 @@ from gateway.db.models import Session
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay, record_cost
 from gateway.progress import ProgressHub
 from services.common.cost_events import event_id_for
-from stack.embedded import EmbeddedNats, free_port
+from stack.embedded import EmbeddedNats, free_port, nats_answers
 from tests.gateway_support import plain_dsn, test_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _nats_answers(url: str) -> bool:
-    u = urlparse(url)
-    try:
-        with socket.create_connection((u.hostname or "127.0.0.1", u.port or 4222), timeout=1) as s:
-            return s.recv(5) == b"INFO "
-    except OSError:
-        return False
-
-
 @asynccontextmanager
 async def nats_server(tmp: Path) -> AsyncIterator[str]:
     url = os.environ.get("NATS_URL", "nats://127.0.0.1:4222")
-    if _nats_answers(url):
+    if nats_answers(url):
         yield url
         return
     server = EmbeddedNats(tmp / "nats")

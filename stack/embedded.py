@@ -18,6 +18,7 @@ import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 if TYPE_CHECKING:
     from pgserver import PostgresServer
@@ -78,6 +79,16 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def nats_answers(url: str) -> bool:
+    """Whether a NATS server greets on `url` (its first bytes are `INFO `)."""
+    u = urlparse(url)
+    try:
+        with socket.create_connection((u.hostname or "127.0.0.1", u.port or 4222), timeout=1) as s:
+            return s.recv(5) == b"INFO "
+    except OSError:
+        return False
 
 
 class EmbeddedNats:

@@ -69,14 +69,6 @@ async def wait_serving(port: int, timeout_s: float = 30.0) -> None:
             await asyncio.sleep(0.1)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def terminate(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     if proc.poll() is None:
         proc.send_signal(sig)

@@ -27,7 +27,7 @@ from gateway.app import create_app
 from gateway.core.config import Settings, to_asyncpg_url
 from gateway.db.embedded import start_embedded_postgres
 from gateway.db.migrate import upgrade
-from tests.agents import free_port
+from stack.embedded import free_port
 
 
 def plain_dsn(url: str, database: str | None = None) -> str:

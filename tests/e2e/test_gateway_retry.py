@@ -11,7 +11,8 @@ from pathlib import Path
 import asyncpg
 import websockets
 
-from tests.agents import free_port, spawn_agent, terminate, wait_serving
+from stack.embedded import free_port
+from tests.agents import spawn_agent, terminate, wait_serving
 from tests.e2e.conftest import start_stack
 from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.gateway_support import plain_dsn

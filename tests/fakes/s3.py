@@ -13,7 +13,7 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from tests.agents import free_port
+from stack.embedded import free_port
 
 BUCKET = "adreel-test"
 

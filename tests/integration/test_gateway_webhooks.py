@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from gateway.core.config import Settings
-from tests.agents import free_port
+from stack.embedded import free_port
 from tests.gateway_support import gateway_database, gateway_settings, login, running_gateway, unused_addr
 from tests.webhook_receiver import running_receiver
 

@@ -16,7 +16,8 @@ from PIL import Image
 
 from adreel.v1 import common_pb2, video_gen_pb2, video_gen_pb2_grpc
 from services.common.ffmpeg import ffmpeg_exe
-from tests.agents import free_port, health_status, spawn_agent, wait_serving
+from stack.embedded import free_port
+from tests.agents import health_status, spawn_agent, wait_serving
 
 
 def _request(storage_dir: Path, clips: int, seconds: float) -> video_gen_pb2.GenerateClipsRequest:

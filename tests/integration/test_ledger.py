@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,9 +38,9 @@ from nats.js.errors import NotFoundError
 from services.common.server import AgentServer
 from services.ledger.config import Settings
 from services.ledger.server import Ledger
-from stack.embedded import EmbeddedNats, nats_server_binary
+from stack.embedded import EmbeddedNats, free_port, nats_answers, nats_server_binary
 from tests import gateway_support
-from tests.agents import ROOT, free_port, health_status
+from tests.agents import ROOT, health_status
 from tests.gateway_support import gateway_database, plain_dsn
 
 __all__ = ["gateway_database"]
@@ -51,15 +50,6 @@ NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 # ---------------------------------------------------------------- helpers (the e2e tests use them too)
-
-
-def nats_answers(url: str) -> bool:
-    u = urlparse(url)
-    try:
-        with socket.create_connection((u.hostname or "127.0.0.1", u.port or 4222), timeout=1) as s:
-            return s.recv(5) == b"INFO "
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")

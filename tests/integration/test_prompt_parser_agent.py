@@ -14,7 +14,8 @@ from adreel.v1 import common_pb2, prompt_parser_pb2, prompt_parser_pb2_grpc
 from services.prompt_parser.config import Settings
 from services.prompt_parser.server import SERVICE_NAME, build
 from services.prompt_parser.view_prompts import consistency_seed
-from tests.agents import free_port, health_status, running_agent, spawn_agent, terminate, wait_serving
+from stack.embedded import free_port
+from tests.agents import health_status, running_agent, spawn_agent, terminate, wait_serving
 
 pb = prompt_parser_pb2
 View = common_pb2.View

@@ -45,7 +45,8 @@ from services.image_gen.server import build as build_image_gen
 from services.prompt_parser.server import build as build_prompt_parser
 from services.video_gen.config import Settings as VideoGenSettings
 from services.video_gen.server import build as build_video_gen
-from tests.agents import free_port, running_agent, spawn_agent, terminate, wait_serving
+from stack.embedded import free_port
+from tests.agents import running_agent, spawn_agent, terminate, wait_serving
 from tests.gateway_support import gateway_database, gateway_settings, login, plain_dsn, running_gateway
 
 __all__ = ["gateway_database"]

@@ -479,7 +479,8 @@ async def test_job_count_is_bounded(storage_dir: Path) -> None:
 
 
 def test_the_module_runs_as_a_process_and_serves(storage_dir: Path) -> None:
-    from tests.agents import free_port, spawn_agent, terminate, wait_serving
+    from stack.embedded import free_port
+    from tests.agents import spawn_agent, terminate, wait_serving
 
     port = free_port()
     proc = spawn_agent("video_gen", port, {"ADREEL_VIDEO_GEN_ENGINE": "local"})
