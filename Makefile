@@ -1,18 +1,36 @@
-# The verbs a newcomer needs. Everything installs into .venv with pip; nothing by hand.
+# The verbs a newcomer needs. Everything installs into .venv exactly as uv.lock records it.
 PY      ?= python3
-VENV    := .venv
+VENV    ?= .venv
 BIN     := $(VENV)/bin
-STAMP   := $(VENV)/.installed
+UV      := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: install protos lint format test run bench clean
+.PHONY: install lock outdated preflight protos lint format test run bench clean
 
-install: $(STAMP)
-
-$(STAMP): pyproject.toml
+## .venv = uv.lock, exactly: missing packages installed, other versions replaced, strays removed.
+## uv comes first, by pip with its hashes from the lock; a fresh machine gets the tested set.
+install:
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	test -x $(UV) || $(BIN)/python -m pip install --quiet --no-deps --require-hashes -r scripts/uv-bootstrap.txt
+	$(UV) sync --locked --quiet
+
+## The one way the lock changes: re-resolve pyproject.toml (UPGRADE=1: to the newest releases),
+## then derive the uv bootstrap and every image's requirements.txt from the new lock.
+lock:
+	test -x $(UV) || $(MAKE) install
+	$(UV) lock $(if $(UPGRADE),--upgrade)
+	$(UV) sync --locked --quiet
+	$(BIN)/python scripts/lockfile.py bootstrap > scripts/uv-bootstrap.txt
+	$(BIN)/python deploy/images.py pin
+
+## A report, never a failure: what the lock holds back, and what newer releases exist.
+outdated: install
+	-$(UV) tree --outdated --depth 1 --quiet
+	-npm outdated --prefix frontend
+
+## The system packages the suite drives (Chromium, fonts, Node.js): present, and at which versions.
+preflight:
+	bash .ci/system-packages check
 
 ## Regenerate the gRPC stubs in adreel/v1 from protos/ (never edit them by hand).
 protos: install
@@ -28,7 +46,7 @@ format: install
 	$(BIN)/ruff format .
 
 ## The whole suite: lint, then every test against real PostgreSQL, NATS, FFmpeg and gRPC.
-test: install lint
+test: install preflight lint
 	$(BIN)/python -m pytest
 
 ## The whole mesh on embedded defaults; prints the URL.

@@ -250,14 +250,26 @@ def test_build_time_ffmpeg_filter_check_passes_on_the_wheel_binary(name: str) ->
 
 
 @pytest.mark.parametrize("name", PYTHON_IMAGES)
-def test_requirements_are_exact_pins_of_what_the_service_imports(name: str) -> None:
+def test_requirements_are_the_locked_pins_of_what_the_service_imports(name: str) -> None:
+    """Compared with uv.lock, never with .venv: a new upstream release cannot make this fail."""
     image = IMAGES[name]
     text = (ROOT / image.requirements).read_text()
-    pins = [line for line in text.splitlines() if line and not line.startswith("#")]
-    assert pins and all(re.fullmatch(r"[a-z0-9-]+==[\w.+-]+", p) for p in pins), pins
-    assert text == TABLE.requirements_text(image), (
-        f"{image.requirements} is stale: run `.venv/bin/python deploy/images.py pin`"
-    )
+    blocks = re.sub(r" \\\n\s+", " ", text).splitlines()
+    pins = [b for b in blocks if b and not b.startswith("#")]
+    # Every pin exact and hashed, so the image's `pip install --require-hashes` takes nothing else.
+    pin = r"[a-z0-9-]+==[\w.+-]+( --hash=sha256:[0-9a-f]{64})+"
+    assert pins and all(re.fullmatch(pin, p) for p in pins), [p for p in pins if not re.fullmatch(pin, p)]
+    assert text == TABLE.requirements_text(image), f"{image.requirements} is stale: run `make lock`"
+    locked = {(p.name, p.version) for p in TABLE.lockfile.packages()}
+    for p in pins:
+        name, _, version = p.split()[0].partition("==")
+        assert (name, version) in locked, p
+
+
+@pytest.mark.parametrize("name", PYTHON_IMAGES)
+def test_image_installs_only_hashed_requirements(name: str) -> None:
+    (deps,) = [i.args for i in parse(IMAGES[name].dockerfile) if i.op == "RUN" and "pip install" in i.args]
+    assert "--require-hashes" in deps and "--no-deps" in deps and "pip check" in deps
 
 
 def test_web_image_uses_next_standalone_output() -> None:
