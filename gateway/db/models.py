@@ -65,6 +65,13 @@ class Session(Base):
     # Completion webhooks (gateway/webhooks): the callback URL and its whsec_ signing secret.
     webhook_url: Mapped[str | None] = mapped_column(String(2048))
     webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    # The creative loop: a name the owner chose, the finishing form as last edited (restored on
+    # reload and in every tab), how many image rounds were bought (each round varies the seed).
+    title: Mapped[str | None] = mapped_column(String(100))
+    composition_draft: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    image_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Soft deletion: the row stays so the ledger rows that cascade from it stay booked.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
