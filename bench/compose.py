@@ -39,7 +39,7 @@ from services.common.ffmpeg import ffmpeg_exe, run_ffmpeg
 from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.providers import make_provider
-from services.compositor.render import Composer
+from services.compositor.render import SAVE_MSG, STITCH_MSG, Composer
 from services.compositor.request import parse_request
 
 CLIPS, CLIP_S, INTRO_S, OUTRO_S, TRANSITION_S = 4, 2.5, 1.0, 1.5, 0.5
@@ -170,7 +170,7 @@ async def _compose(work: Path, preset: str) -> dict[str, float]:
     return {
         "wall_s": total,
         "cpu_s": cpu,
-        "ffmpeg_s": marks["storing"] - marks["rendering"],
+        "ffmpeg_s": marks[SAVE_MSG] - marks[STITCH_MSG],
         "duration_s": result.videos[0].asset.duration_s,
         "mb": result.videos[0].asset.bytes / 1e6,
         "peak_mb": _children_peak_mb(),

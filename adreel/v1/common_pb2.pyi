@@ -80,18 +80,20 @@ class AssetRef(_message.Message):
     def __init__(self, uri: _Optional[str] = ..., content_type: _Optional[str] = ..., bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., duration_s: _Optional[float] = ..., fps: _Optional[float] = ...) -> None: ...
 
 class Progress(_message.Message):
-    __slots__ = ("fraction", "message", "item_id", "done", "total")
+    __slots__ = ("fraction", "message", "item_id", "done", "total", "eta_s")
     FRACTION_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     DONE_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ETA_S_FIELD_NUMBER: _ClassVar[int]
     fraction: float
     message: str
     item_id: str
     done: int
     total: int
-    def __init__(self, fraction: _Optional[float] = ..., message: _Optional[str] = ..., item_id: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+    eta_s: float
+    def __init__(self, fraction: _Optional[float] = ..., message: _Optional[str] = ..., item_id: _Optional[str] = ..., done: _Optional[int] = ..., total: _Optional[int] = ..., eta_s: _Optional[float] = ...) -> None: ...
 
 class ItemFailure(_message.Message):
     __slots__ = ("item_id", "code", "message", "cost", "retryable")

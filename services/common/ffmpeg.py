@@ -7,6 +7,7 @@ import asyncio
 import collections
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,42 @@ class FFmpegRun:
     maxrss_kib: int = 0
 
 
+@dataclass(frozen=True)
+class FrameProgress:
+    """Where an encode stands, from FFmpeg's own `-progress` report: frames written of the total."""
+
+    frame: int
+    total: int
+    # Seconds left at the rate FFmpeg has written frames so far; None until that rate is known.
+    eta_s: float | None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.frame / self.total) if self.total > 0 else 0.0
+
+
+class _FrameClock:
+    """Turns `frame=` readings into monotonic FrameProgress with an ETA from the observed rate."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.frame = 0
+        self._first: tuple[int, float] | None = None
+
+    def read(self, frame: int, now: float) -> FrameProgress:
+        self.frame = max(self.frame, min(frame, self.total))  # never backwards
+        eta: float | None = None
+        if self._first is None:
+            self._first = (self.frame, now)
+        else:
+            f0, t0 = self._first
+            if self.frame > f0 and now > t0:
+                eta = (self.total - self.frame) * (now - t0) / (self.frame - f0)
+        if self.frame >= self.total:
+            eta = 0.0
+        return FrameProgress(self.frame, self.total, eta)
+
+
 _BENCH_TIMES = re.compile(r"bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s")
 _BENCH_RSS = re.compile(r"bench: maxrss=(\d+)KiB")
 
@@ -46,12 +83,21 @@ async def run_ffmpeg(
     *,
     expected_s: float | None = None,
     on_progress: Callable[[float], None] | None = None,
+    total_frames: int | None = None,
+    on_frames: Callable[[FrameProgress], None] | None = None,
     timeout_s: float = 600.0,
 ) -> FFmpegRun:
     """Run `ffmpeg <args>` (see `_run_ffmpeg`) inside an `ffmpeg` span."""
     output = str(args[-1]).rsplit("/", 1)[-1] if args else ""
     with span("ffmpeg", **{"ffmpeg.output": output, "ffmpeg.expected_s": expected_s or 0.0}) as current:
-        run = await _run_ffmpeg(args, expected_s=expected_s, on_progress=on_progress, timeout_s=timeout_s)
+        run = await _run_ffmpeg(
+            args,
+            expected_s=expected_s,
+            on_progress=on_progress,
+            total_frames=total_frames,
+            on_frames=on_frames,
+            timeout_s=timeout_s,
+        )
         current.set_attributes(
             {"ffmpeg.cpu_s": run.cpu_s, "ffmpeg.wall_s": run.wall_s, "ffmpeg.maxrss_kib": run.maxrss_kib}
         )
@@ -63,9 +109,12 @@ async def _run_ffmpeg(
     *,
     expected_s: float | None = None,
     on_progress: Callable[[float], None] | None = None,
+    total_frames: int | None = None,
+    on_frames: Callable[[FrameProgress], None] | None = None,
     timeout_s: float = 600.0,
 ) -> FFmpegRun:
-    """Run `ffmpeg <args>`; report the fraction of `expected_s` encoded so far.
+    """Run `ffmpeg <args>`; report the fraction of `expected_s` encoded so far to `on_progress`,
+    and, given `total_frames`, each `-progress` block's frame count (with an ETA) to `on_frames`.
 
     Arguments are passed as a list (never through a shell). On cancellation or timeout the process
     is killed and reaped, so no FFmpeg outlives the request that started it.
@@ -87,12 +136,20 @@ async def _run_ffmpeg(
     tail: collections.deque[str] = collections.deque(maxlen=30)
     usage = {"cpu_s": 0.0, "wall_s": 0.0, "maxrss_kib": 0}
 
+    clock = _FrameClock(total_frames) if total_frames and on_frames else None
+
     async def read_progress() -> None:
         assert proc.stdout is not None
+        frame = 0
         async for raw in proc.stdout:
             key, _, value = raw.decode(errors="replace").strip().partition("=")
             if key == "out_time_us" and expected_s and on_progress and value.isdigit():
                 on_progress(min(1.0, int(value) / 1e6 / expected_s))
+            elif key == "frame" and value.isdigit():
+                frame = int(value)
+            elif key == "progress" and clock is not None and on_frames is not None:
+                # One report per block: `progress=` closes it (`end` on the last one).
+                on_frames(clock.read(frame, time.monotonic()))
 
     async def read_log() -> None:
         assert proc.stderr is not None

@@ -175,7 +175,8 @@ def _chained_crossfades(segs: list[str], tl: Timeline, out: str) -> list[str]:
 def build_args(plan: RenderPlan) -> list[str]:
     """The FFmpeg arguments (after `ffmpeg -y`) that render every output in one run."""
     tl = plan.timeline
-    args: list[str] = []
+    # FFmpeg's progress report (frames written) every 0.25 s: the final render's progress bar.
+    args: list[str] = ["-stats_period", "0.25"]
     for clip in plan.clips:
         args += ["-i", str(clip.path)]
     card_inputs: list[tuple[int, int]] = []

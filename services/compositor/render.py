@@ -14,13 +14,13 @@ import tempfile
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
-from services.common.batch import Reporter
 from services.common.costs import Stopwatch, local_cost
 from services.common.errors import InvalidArgument
-from services.common.ffmpeg import run_ffmpeg
+from services.common.ffmpeg import FrameProgress, run_ffmpeg
 from services.common.media import MediaInfo, probe, store_media
 from services.common.storage import ObjectStore
 from services.compositor.cards import still_of, write_card
@@ -42,6 +42,18 @@ from services.compositor.soundtrack import fit_track, write_wav
 from services.compositor.timeline import Timeline, Window
 
 MODEL = "local/ffmpeg"
+# The product's substep messages, in the order they happen.
+MUSIC_MSG = "Generating music..."
+TEXT_MSG = "Adding text overlays..."
+WAIT_MSG = "Waiting for a free renderer..."
+STITCH_MSG = "Stitching clips..."
+SAVE_MSG = "Saving video..."
+
+
+class Progressor(Protocol):
+    """Progress of one compose: fraction of the call (0-1), substep message, seconds left if known."""
+
+    def __call__(self, fraction: float, message: str, eta_s: float | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,7 @@ class Composer:
         return tl
 
     async def render(
-        self, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Reporter
+        self, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Progressor
     ) -> pb.ComposeResult:
         work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="compose-"))
         try:
@@ -135,16 +147,27 @@ class Composer:
         return list(await asyncio.gather(*(one(g) for g in spec.genres)))
 
     async def _render_in(
-        self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Reporter
+        self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Progressor
     ) -> pb.ComposeResult:
         result = pb.ComposeResult(item_id=spec.item_id)
         notes = spec.fallback_notes()
-        report(0.01, "making music, cards and text" if spec.genres else "laying out cards and text")
-        # Music and card backgrounds are independent: numpy and Pillow work side by side.
-        music, planned = await asyncio.gather(
-            self._make_music(work, spec, tl),
-            asyncio.to_thread(self._plan_outputs, work, spec, clips, tl),
-        )
+        # The fraction is FFmpeg's frames done of the total: this preparation (a second or so of a
+        # 20-30 s render) and storing stay at its ends, named by their messages.
+        music_task = asyncio.ensure_future(self._make_music(work, spec, tl))
+        plan_task = asyncio.ensure_future(asyncio.to_thread(self._plan_outputs, work, spec, clips, tl))
+        try:
+            # Music and card backgrounds are independent: numpy and Pillow work side by side, so
+            # both substeps are announced; music again if it outlasts the cards.
+            if spec.genres:
+                report(0.0, MUSIC_MSG)
+            report(0.0, TEXT_MSG)
+            await asyncio.wait([music_task, plan_task], return_when=asyncio.FIRST_COMPLETED)
+            if plan_task.done() and not music_task.done():
+                report(0.0, MUSIC_MSG)
+            music, planned = await asyncio.gather(music_task, plan_task)
+        finally:
+            for task in (music_task, plan_task):
+                task.cancel()
         for _, track in music:
             _add_cost(result.music_cost, track.cost)
             if track.fallback_reason:
@@ -162,17 +185,21 @@ class Composer:
             ),
         )
         if self._renders.locked():
-            report(0.1, "waiting for a free renderer")
+            report(0.0, WAIT_MSG)
+
+        def stitched(p: FrameProgress) -> None:
+            report(p.fraction, STITCH_MSG, p.eta_s)
+
         async with self._renders:
-            report(0.1, "rendering")
+            report(0.0, STITCH_MSG)
             await run_ffmpeg(
                 build_args(plan),
-                expected_s=tl.duration_s,
-                on_progress=lambda f: report(0.1 + 0.85 * f, "rendering"),
+                total_frames=tl.total_frames,
+                on_frames=stitched,
                 timeout_s=self.settings.render_timeout_s,
             )
 
-        report(0.96, "storing")
+        report(1.0, SAVE_MSG)
         base = f"sessions/{spec.session_id}"
         for out, path in zip(spec.outputs, planned.files, strict=True):
             name = out.variant_id or FORMATS[out.format].tag

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -30,10 +31,13 @@ log = logging.getLogger(__name__)
 SERVICE = "adreel.v1.CompositorService"
 
 
-def _progress(item_id: str, fraction: float, message: str, done: int = 0) -> pb.ComposeResponse:
-    return pb.ComposeResponse(
-        progress=common_pb2.Progress(fraction=fraction, message=message, item_id=item_id, done=done, total=1)
-    )
+def _progress(
+    item_id: str, fraction: float, message: str, done: int = 0, eta_s: float | None = None
+) -> pb.ComposeResponse:
+    progress = common_pb2.Progress(fraction=fraction, message=message, item_id=item_id, done=done, total=1)
+    if eta_s is not None:
+        progress.eta_s = round(eta_s, 1)
+    return pb.ComposeResponse(progress=progress)
 
 
 class CompositorServicer(pb_grpc.CompositorServiceServicer):
@@ -62,17 +66,25 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
                 timeline = self.composer.timeline(spec, clips)
                 yield _progress(spec.item_id, 0.0, f"composing {timeline.duration_s:.2f} s")
 
+                # run_batch's reporter carries no ETA: each report's goes through this queue, in
+                # step with the ItemProgress events (one per report, in order).
+                etas: collections.deque[float | None] = collections.deque()
+
                 async def work(_: int, report: Reporter) -> pb.ComposeResult:
-                    return await self.composer.render(spec, clips, timeline, report)
+                    def progress(fraction: float, message: str, eta_s: float | None = None) -> None:
+                        etas.append(eta_s)
+                        report(fraction, message)
+
+                    return await self.composer.render(spec, clips, timeline, progress)
 
                 failed: BaseException | None = None
                 with Stopwatch() as sw:
                     async for event in run_batch(1, work, 1):
                         if isinstance(event, ItemProgress):
-                            yield _progress(spec.item_id, event.fraction, event.message)
+                            yield _progress(spec.item_id, event.fraction, event.message, eta_s=etas.popleft())
                         elif isinstance(event, ItemDone):
                             await self.cache.put(spec.session_id, spec.item_id, event.result)
-                            yield _progress(spec.item_id, 1.0, "done", done=1)
+                            yield _progress(spec.item_id, 1.0, "done", done=1, eta_s=0.0)
                             yield pb.ComposeResponse(result=event.result)
                         elif isinstance(event, ItemFailed):
                             failed = event.error

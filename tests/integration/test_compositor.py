@@ -284,7 +284,7 @@ async def test_cancelled_call_leaves_no_ffmpeg_behind(
     clips = put_clips(store, "s4", [clip_files["slow"], clip_files["hd"]])
     call = compositor.Compose(request(clips, session_id="s4", formats=[LANDSCAPE, PORTRAIT, SQUARE]))
     async for event in call:
-        if event.progress.message == "rendering" and event.progress.fraction > 0.1:
+        if event.progress.message == "Stitching clips..." and event.progress.fraction > 0.0:
             break  # FFmpeg has reported progress: it is running
     assert _ffmpeg_children()
     call.cancel()
