@@ -1,12 +1,14 @@
 "use client";
 
+import clsx from "clsx";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
 import { clearAccount, loadAccount } from "@/lib/auth";
 
-export function Logo() {
+/** The mark and the name; `compact` drops the name on narrow phones (the header needs the room). */
+export function Logo({ compact = false }: { compact?: boolean }) {
   return (
     <span className="flex items-center gap-2.5">
       <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-500 to-violet-600 shadow-sm">
@@ -14,7 +16,7 @@ export function Logo() {
           <path d="M8 5.14v13.72a1 1 0 0 0 1.5.86l11-6.86a1 1 0 0 0 0-1.72l-11-6.86A1 1 0 0 0 8 5.14Z" />
         </svg>
       </span>
-      <span className="text-lg font-bold tracking-tight text-slate-900">Adreel</span>
+      <span className={clsx("text-lg font-bold tracking-tight text-slate-900", compact && "hidden min-[420px]:inline")}>Adreel</span>
     </span>
   );
 }
@@ -27,23 +29,23 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
 
   return (
     <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/85 backdrop-blur">
-      <div className="mx-auto flex h-16 max-w-7xl items-center gap-6 px-6">
+      <div className="mx-auto flex h-16 max-w-7xl items-center gap-2 px-4 sm:gap-6 sm:px-6">
         <Link href="/sessions" aria-label="Adreel home">
-          <Logo />
+          <Logo compact />
         </Link>
-        <nav className="flex items-center gap-1 text-sm">
-          <Link href="/sessions" className="rounded-md px-3 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900">
+        <nav className="flex min-w-0 items-center gap-1 text-sm">
+          <Link href="/sessions" className="whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3">
             My sessions
           </Link>
         </nav>
-        <div className="ml-auto flex items-center gap-4">
+        <div className="ml-auto flex min-w-0 items-center gap-2 sm:gap-4">
           {children}
           {email && (
             <div className="flex items-center gap-3 text-sm">
               <span className="hidden text-slate-500 sm:inline">{email}</span>
               <button
                 type="button"
-                className="rounded-md px-2 py-1 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+                className="whitespace-nowrap rounded-md px-2 py-1 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
                 onClick={() => {
                   clearAccount();
                   router.push("/");

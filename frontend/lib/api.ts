@@ -25,6 +25,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly fields: string[] = [],
+    /** The path that answered (e.g. "/api/auth/login"), so a 401 from login is not an expired sign-in. */
+    readonly path: string = "",
   ) {
     super(detail);
     this.name = "ApiError";
@@ -47,14 +49,25 @@ export async function call<T>(request: Promise<Result<T>>): Promise<T> {
   }
   if (result.response.ok && result.error === undefined) return result.data as T;
   const detail = (result.error as { detail?: unknown } | undefined)?.detail;
+  const path = pathOf(result.response.url);
   if (Array.isArray(detail)) {
     const lines = detail.map((d: FieldError) => plainFieldError(d));
-    throw new ApiError(result.response.status, lines.join("; "), lines);
+    throw new ApiError(result.response.status, lines.join("; "), lines, path);
   }
   throw new ApiError(
     result.response.status,
     typeof detail === "string" ? detail : `${result.response.status} ${result.response.statusText}`,
+    [],
+    path,
   );
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
 }
 
 /** One FastAPI/pydantic validation error: {loc: ["body", "product_prompt"], type, msg, ctx}. */
@@ -77,5 +90,11 @@ export function plainFieldError(error: FieldError): string {
   if (error.type?.endsWith("too_short") && error.ctx?.min_length != null) text = `use at least ${error.ctx.min_length} ${unit}`;
   if (error.type?.endsWith("too_long") && error.ctx?.max_length != null) text = `use at most ${error.ctx.max_length} ${unit}`;
   if (error.type === "missing") text = "is required";
+  // Never show a raw regular expression: say what a valid value looks like.
+  if (error.type === "string_pattern_mismatch") {
+    if (last === "email") text = "enter an email address like name@example.com";
+    else if (last === "color") text = "use a colour like #FFFFFF";
+    else text = "use only letters, digits, - and _";
+  }
   return name ? `${name}: ${text}` : text;
 }

@@ -20,12 +20,19 @@ export function describeProblem(error: unknown): Problem {
         retryable: true,
       };
     case 401:
+      // Login answers 401 for a wrong password; everywhere else a 401 means the token expired.
+      if (error.path.endsWith("/api/auth/login")) {
+        return { title: "Wrong email or password", detail: "Check both and try again.", retryable: false };
+      }
       return { title: "Please sign in again", detail: "Your sign-in has expired.", retryable: false };
     case 402:
       return { title: "This would go over your budget", detail: sentence(error.detail), retryable: false };
     case 404:
       return { title: "Not found", detail: "This session does not exist or belongs to someone else.", retryable: false };
     case 409:
+      if (error.path.endsWith("/api/auth/register")) {
+        return { title: "This email already has an account", detail: "Sign in instead, or use another email.", retryable: false };
+      }
       return { title: "This step is not available right now", detail: sentence(error.detail), retryable: true };
     case 422:
       return { title: "Please check your input", detail: sentence(error.detail), retryable: false };

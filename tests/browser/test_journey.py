@@ -73,7 +73,7 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     await clip_checkboxes.nth(1).check()
     await shot(page, "08-clip-grid")
 
-    await page.click('button:has-text("Add to Mood Board")')
+    await page.click('button:has-text("Add to Clip Board")')
     await expect(page.locator(".board-clip")).to_have_count(2)
     await expect(page.locator(".estimated-duration")).to_contain_text("seconds")
     await shot(page, "09-clip-mood-board")

@@ -92,7 +92,7 @@ async def test_refresh_restores_keyboard_selects_and_drag_reorders(mesh: Mesh, b
     await expect(clips).to_have_count(2)
     await clips.nth(0).check()
     await clips.nth(1).check()
-    await page.click('button:has-text("Add to Mood Board")')
+    await page.click('button:has-text("Add to Clip Board")')
     await expect(page.locator(".board-clip")).to_have_count(2)
     first, second = [await c.get_attribute("data-clip-id") for c in await page.locator(".board-clip").all()]
     assert (await _session(page, mesh))["clip_order"] == [first, second]

@@ -88,7 +88,7 @@ export function ClipsScreen({ session }: { session: Session }) {
     <ScreenLayout
       screen="clips"
       session={session}
-      title="Step 2: Generate Video Clips"
+      title="Generate Video Clips"
       subtitle="One clip per approved image, each following the scene you describe."
     >
       <div className="space-y-6">
@@ -179,6 +179,7 @@ export function ClipsScreen({ session }: { session: Session }) {
               minimum={1}
               busy={busy === "save"}
               onSubmit={addToMoodBoard}
+              action="Add to Clip Board"
             />
           </section>
         )}

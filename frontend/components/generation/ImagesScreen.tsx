@@ -94,7 +94,7 @@ export function ImagesScreen({ session }: { session: Session }) {
     <ScreenLayout
       screen="images"
       session={session}
-      title="Step 1: Generate Product Images"
+      title="Generate Product Images"
       subtitle="Describe the product once; every view is rendered with the same seed so it stays the same product."
     >
       <div className="space-y-6">

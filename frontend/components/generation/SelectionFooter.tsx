@@ -10,6 +10,7 @@ export function SelectionFooter({
   minimum,
   busy,
   onSubmit,
+  action = "Add to Mood Board",
 }: {
   selected: number;
   total: number;
@@ -18,10 +19,12 @@ export function SelectionFooter({
   minimum: number;
   busy: boolean;
   onSubmit: () => void;
+  /** The button's words: where the choice goes ("Add to Mood Board", "Add to Clip Board"). */
+  action?: string;
 }) {
   const short = selected < minimum;
   return (
-    <div className="selection-footer mt-6 flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white/95 px-5 py-4 shadow-card backdrop-blur">
+    <div className="selection-footer mt-6 flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white/95 px-4 py-4 sm:px-5 shadow-card backdrop-blur">
       <div>
         <p className="text-sm font-semibold text-slate-900" aria-live="polite">
           Selected: {selected} of {total} {noun}
@@ -32,7 +35,7 @@ export function SelectionFooter({
         </p>
       </div>
       <Button size="lg" onClick={onSubmit} disabled={short} loading={busy}>
-        Add to Mood Board ({selected})
+        {action} ({selected})
       </Button>
     </div>
   );

@@ -13,7 +13,7 @@ const LABELS: Record<ConnectionState, string> = {
 export function ConnectionBadge({ state }: { state: ConnectionState }) {
   return (
     <span
-      className="connection-state inline-flex items-center gap-2 rounded-full bg-white px-3 py-1 text-xs font-medium text-slate-600 ring-1 ring-inset ring-slate-200"
+      className="connection-state inline-flex flex-none items-center gap-2 rounded-full bg-white px-2 py-1 sm:px-3 text-xs font-medium text-slate-600 ring-1 ring-inset ring-slate-200"
       data-state={state}
       role="status"
       aria-live="polite"
@@ -27,7 +27,7 @@ export function ConnectionBadge({ state }: { state: ConnectionState }) {
         )}
         aria-hidden="true"
       />
-      {LABELS[state]}
+      <span className="sr-only sm:not-sr-only">{LABELS[state]}</span>
     </span>
   );
 }

@@ -9,7 +9,7 @@ export function Stepper({ session, current }: { session: Session; current: Scree
   const reached = reachedIndex(session);
   return (
     <nav aria-label="Progress">
-      <ol className="flex flex-wrap items-center gap-x-2 gap-y-2 text-sm">
+      <ol className="flex flex-wrap items-center gap-x-1 gap-y-2 text-sm sm:gap-x-2">
         {SCREENS.map((screen, i) => {
           const isCurrent = screen.key === current;
           const done = i < reached && !isCurrent;
@@ -26,13 +26,17 @@ export function Stepper({ session, current }: { session: Session; current: Scree
               >
                 {done ? "✓" : i + 1}
               </span>
-              <span className={clsx(isCurrent ? "font-semibold text-slate-900" : "text-slate-500")}>{screen.label}</span>
+              <span className={clsx(isCurrent ? "font-semibold text-slate-900" : "sr-only text-slate-500 md:not-sr-only")}>{screen.label}</span>
             </>
           );
           return (
             <li key={screen.key} className="flex items-center gap-2">
               {reachable && !isCurrent ? (
-                <Link href={screenPath(session.id, screen.key)} className="flex items-center gap-2 rounded-md hover:text-slate-900">
+                <Link
+                  href={screenPath(session.id, screen.key)}
+                  className="flex items-center gap-2 rounded-md hover:text-slate-900"
+                  aria-label={`Step ${i + 1}: ${screen.label}`}
+                >
                   {content}
                 </Link>
               ) : (
@@ -40,7 +44,7 @@ export function Stepper({ session, current }: { session: Session; current: Scree
                   {content}
                 </span>
               )}
-              {i < SCREENS.length - 1 && <span className="mx-1 h-px w-6 bg-slate-200" aria-hidden="true" />}
+              {i < SCREENS.length - 1 && <span className="mx-0.5 h-px w-3 bg-slate-200 sm:mx-1 sm:w-6" aria-hidden="true" />}
             </li>
           );
         })}
