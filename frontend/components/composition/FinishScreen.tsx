@@ -1,10 +1,22 @@
 "use client";
 
 import clsx from "clsx";
-import { useEffect, useState } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
 
-import { buildTimeline } from "@/components/composition/timeline";
-import { type VariantDraft, VariantsEditor, variantsBody } from "@/components/composition/VariantsEditor";
+import {
+  buildTimeline,
+  CARD_MAX_S,
+  CARD_MIN_S,
+  type Cards,
+  cardsToFit,
+  DEFAULT_CARDS,
+  orderedClips,
+  TARGET_MAX_S,
+  TARGET_MIN_S,
+} from "@/components/composition/timeline";
+import { type VariantDraft, VariantsEditor, variantsBody, variantsFromBody } from "@/components/composition/VariantsEditor";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { StageFailure } from "@/components/generation/StageFailure";
 import { ScreenLayout } from "@/components/session/ScreenLayout";
@@ -13,11 +25,13 @@ import { Button } from "@/components/ui/Button";
 import { Card, CardHeader } from "@/components/ui/Card";
 import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
-import { call } from "@/lib/api";
+import { ApiError, call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { timestamp } from "@/lib/format";
-import type { Font, Genre, OutputFormat, Session } from "@/lib/types";
+import { draftOf, loopApi } from "@/lib/loop";
+import { runningStage, screenPath } from "@/lib/screens";
+import type { CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
 
 const COLOURS = ["#FFFFFF", "#111827", "#F9D648", "#FF5A7A", "#38BDF8", "#34D399"];
 const GENRES: Genre[] = ["upbeat", "chill", "energetic"];
@@ -26,9 +40,7 @@ const FORMATS: { value: OutputFormat; label: string; size: string }[] = [
   { value: "9:16", label: "Vertical 9:16", size: "1080×1920" },
   { value: "1:1", label: "Square 1:1", size: "1080×1080" },
 ];
-const INTRO_S = 1;
-const OUTRO_S = 1;
-const TRANSITION_S = 0.3;
+const CARD_STEPS = [0.5, 1, 1.5, 2, 2.5, 3];
 
 function RadioCard({
   name,
@@ -59,31 +71,136 @@ function RadioCard({
   );
 }
 
-/** Screen 6: text overlay, music, output format, the sequence preview, then the final render. */
+interface Form {
+  productName: string;
+  cta: string;
+  colour: string;
+  font: string;
+  music: boolean;
+  genre: Genre;
+  format: OutputFormat;
+  variants: VariantDraft[];
+  intro: number;
+  outro: number;
+  transition: number;
+}
+
+/** The form as the saved draft holds it (or the defaults). */
+function formFromDraft(draft: CompositionDraft | null): Form {
+  return {
+    productName: draft?.text_overlay?.product_name ?? "",
+    cta: draft?.text_overlay?.cta ?? "Shop Now",
+    colour: (draft?.text_overlay?.color ?? "#FFFFFF").toUpperCase(),
+    font: draft?.text_overlay?.font ?? "",
+    music: draft?.audio?.enabled ?? true,
+    genre: draft?.audio?.genre ?? "upbeat",
+    format: draft?.formats?.[0] ?? "16:9",
+    variants: variantsFromBody(draft?.variants),
+    intro: draft?.intro_duration ?? DEFAULT_CARDS.intro,
+    outro: draft?.outro_duration ?? DEFAULT_CARDS.outro,
+    transition: draft?.transition_duration ?? DEFAULT_CARDS.transition,
+  };
+}
+
+/** The form as the compose call (and the saved draft) spells it. */
+function draftFromForm(form: Form): CompositionDraft {
+  return {
+    text_overlay: { product_name: form.productName, cta: form.cta, font: form.font, color: form.colour.toUpperCase() },
+    audio: { enabled: form.music, genre: form.genre },
+    intro_duration: form.intro,
+    outro_duration: form.outro,
+    transition_duration: form.transition,
+    formats: [form.format],
+    variants: variantsBody(form.variants),
+  };
+}
+
+type FieldKey = "product_name" | "cta" | "font" | "color" | "cards";
+
+/** Which field a refusal is about ("overlay.cta: has 3 lines", "Cta: use at most 30 characters"). */
+export function fieldOf(message: string): FieldKey | null {
+  const m = message.toLowerCase();
+  if (/product[ _]name\b/.test(m)) return "product_name";
+  if (/\bcta\b|call to action/.test(m)) return "cta";
+  if (/\bfont\b/.test(m)) return "font";
+  if (/\bcolou?r\b/.test(m)) return "color";
+  if (/intro|outro|transition/.test(m)) return "cards";
+  return null;
+}
+
+function FieldError({ id, message }: { id: string; message: string | null }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="field-error mt-1.5 text-sm text-rose-700" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** Screen 5: text overlay, music, output format, the sequence preview, then the final render. */
 export function FinishScreen({ session }: { session: Session }) {
-  const { api, refresh } = useSession();
+  const { api, refresh, account } = useSession();
   const { apiUrl } = useConfig();
-  const [productName, setProductName] = useState("");
-  const [cta, setCta] = useState("Shop Now");
-  const [colour, setColour] = useState("#FFFFFF");
+  const router = useRouter();
+  const serverDraft = draftOf(session);
+  const [form, setForm] = useState<Form>(() => formFromDraft(serverDraft));
   const [fonts, setFonts] = useState<Font[] | null>(null);
-  const [font, setFont] = useState("");
   const [fontError, setFontError] = useState<unknown>(null);
-  const [music, setMusic] = useState(true);
-  const [genre, setGenre] = useState<Genre>("upbeat");
-  const [format, setFormat] = useState<OutputFormat>("16:9");
-  const [variants, setVariants] = useState<VariantDraft[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [saveState, setSaveState] = useState<"saved" | "saving" | "unsaved" | null>(null);
+  const dirty = useRef(false);
   const composing = session.stage === "final_composition";
-  const editable = session.stage === "clip_selection";
+  // Any idle session with clips on the board can render (again): a failed render is edited and re-run.
+  const editable = runningStage(session) === null && session.clip_order.length > 0;
+  const { productName, cta, colour, font, music, genre, format, variants } = form;
+  const edit = (change: Partial<Form>) => {
+    dirty.current = true;
+    setForm((f) => ({ ...f, ...change }));
+  };
+
+  // The draft on the server wins whenever this tab has nothing unsaved (another tab, a reload).
+  const serverKey = JSON.stringify(serverDraft ?? null);
+  useEffect(() => {
+    if (dirty.current || !serverDraft) return;
+    setForm((current) => (JSON.stringify(draftFromForm(current)) === JSON.stringify(serverDraft) ? current : formFromDraft(serverDraft)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- follows the draft's content
+  }, [serverKey]);
+
+  // Save as the user types: one PUT after a pause.
+  const formKey = JSON.stringify(draftFromForm(form));
+  useEffect(() => {
+    if (!dirty.current) return;
+    setSaveState("unsaved");
+    const timer = setTimeout(async () => {
+      setSaveState("saving");
+      try {
+        await loopApi(apiUrl, account.token, session.id).saveComposition(JSON.parse(formKey) as CompositionDraft);
+        dirty.current = false;
+        setSaveState("saved");
+        void refresh();
+      } catch {
+        setSaveState("unsaved");
+      }
+    }, 600);
+    return () => clearTimeout(timer);
+  }, [formKey, apiUrl, account.token, session.id, refresh]);
+
+  // The render this screen started (or watched) finished: show the new version.
+  const lastStage = useRef(session.stage);
+  useEffect(() => {
+    if (lastStage.current === "final_composition" && session.stage === "complete") {
+      router.push(screenPath(session.id, "result"));
+    }
+    lastStage.current = session.stage;
+  }, [session.stage, session.id, router]);
 
   async function loadFonts() {
     setFontError(null);
     try {
       const reply = await call(api.GET("/api/fonts"));
       setFonts(reply.fonts);
-      setFont((current) => current || reply.default || reply.fonts[0]?.id || "");
+      setForm((f) => (f.font ? f : { ...f, font: reply.default || reply.fonts[0]?.id || "" }));
     } catch (err) {
       setFontError(err);
     }
@@ -93,9 +210,28 @@ export function FinishScreen({ session }: { session: Session }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per screen
   }, []);
 
-  const timeline = buildTimeline(session, INTRO_S, OUTRO_S, TRANSITION_S);
+  const cards: Cards = { intro: form.intro, outro: form.outro, transition: form.transition };
+  const timeline = buildTimeline(session, cards);
   const total = timeline.length ? timeline[timeline.length - 1].end : 0;
+  const clipS = orderedClips(session).map((c) => c.duration);
+  const outside = clipS.length > 0 && (total < TARGET_MIN_S || total > TARGET_MAX_S);
+  const fit = outside ? cardsToFit(clipS, cards) : null;
   const fontName = fonts?.find((f) => f.id === font)?.name ?? font;
+
+  // What was refused, next to the field that caused it: this call's 422, or the failed render.
+  const fieldErrors: Partial<Record<FieldKey, string>> = {};
+  const refusals =
+    error instanceof ApiError && error.status === 422
+      ? error.fields.length
+        ? error.fields
+        : [error.detail]
+      : session.stage === "failed" && session.failed_stage === "final_composition" && session.error
+        ? [session.error]
+        : [];
+  for (const line of refusals) {
+    const key = fieldOf(line);
+    if (key && !fieldErrors[key]) fieldErrors[key] = line;
+  }
 
   async function compose(event: React.FormEvent) {
     event.preventDefault();
@@ -108,14 +244,15 @@ export function FinishScreen({ session }: { session: Session }) {
             session_id: session.id,
             text_overlay: { product_name: productName.trim(), cta: cta.trim(), font: font || "default", color: colour.toUpperCase() },
             audio: { enabled: music, genre },
-            intro_duration: INTRO_S,
-            outro_duration: OUTRO_S,
-            transition_duration: TRANSITION_S,
+            intro_duration: form.intro,
+            outro_duration: form.outro,
+            transition_duration: form.transition,
             formats: [format],
             variants: variantsBody(variants),
           },
         }),
       );
+      lastStage.current = "final_composition";
       await refresh();
     } catch (err) {
       setError(err);
@@ -125,11 +262,11 @@ export function FinishScreen({ session }: { session: Session }) {
   }
 
   return (
-    <ScreenLayout screen="finish" session={session} title="Step 3: Add Finishing Touches" subtitle="Name the product, add a call to action and music, then render the ad.">
+    <ScreenLayout screen="finish" session={session} title="Add Finishing Touches" subtitle="Name the product, add a call to action and music, then render the ad.">
       <form onSubmit={compose} className="space-y-6">
         <Card>
           <CardHeader title="Text overlay" description="Shown on the intro and outro cards." />
-          <div className="grid gap-5 p-6 sm:grid-cols-2">
+          <div className="grid gap-5 p-4 sm:grid-cols-2 sm:p-6">
             <div>
               <FieldLabel htmlFor="product_name" aside={<CharCounter value={productName} max={50} />}>
                 Product name
@@ -141,10 +278,13 @@ export function FinishScreen({ session }: { session: Session }) {
                 placeholder="AirRun Pro"
                 maxLength={50}
                 value={productName}
-                onChange={(e) => setProductName(e.target.value)}
+                onChange={(e) => edit({ productName: e.target.value })}
+                aria-invalid={Boolean(fieldErrors.product_name)}
+                aria-describedby={fieldErrors.product_name ? "product_name-error" : undefined}
                 disabled={!editable}
                 required
               />
+              <FieldError id="product_name-error" message={fieldErrors.product_name ?? null} />
             </div>
             <div>
               <FieldLabel htmlFor="cta" aside={<CharCounter value={cta} max={30} />}>
@@ -157,30 +297,33 @@ export function FinishScreen({ session }: { session: Session }) {
                 placeholder="Shop Now"
                 maxLength={30}
                 value={cta}
-                onChange={(e) => setCta(e.target.value)}
+                onChange={(e) => edit({ cta: e.target.value })}
+                aria-invalid={Boolean(fieldErrors.cta)}
+                aria-describedby={fieldErrors.cta ? "cta-error" : undefined}
                 disabled={!editable}
                 required
               />
+              <FieldError id="cta-error" message={fieldErrors.cta ?? null} />
             </div>
             <div>
               <FieldLabel htmlFor="color">Text colour</FieldLabel>
-              <div className="flex items-center gap-3">
+              <div className="flex flex-wrap items-center gap-3">
                 <input
                   id="color"
                   name="color"
                   type="color"
                   className="h-10 w-14 cursor-pointer rounded-lg border border-slate-300 bg-white p-1"
                   value={colour.toLowerCase()}
-                  onChange={(e) => setColour(e.target.value.toUpperCase())}
+                  onChange={(e) => edit({ colour: e.target.value.toUpperCase() })}
                   disabled={!editable}
                 />
-                <div className="flex gap-1.5" role="group" aria-label="Colour presets">
+                <div className="flex flex-wrap gap-1.5" role="group" aria-label="Colour presets">
                   {COLOURS.map((c) => (
                     <button
                       key={c}
                       type="button"
                       disabled={!editable}
-                      onClick={() => setColour(c)}
+                      onClick={() => edit({ colour: c })}
                       className={clsx(
                         "h-7 w-7 rounded-full ring-1 ring-inset ring-slate-300 transition focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600",
                         colour.toUpperCase() === c && "ring-2 ring-brand-600 ring-offset-2",
@@ -193,13 +336,14 @@ export function FinishScreen({ session }: { session: Session }) {
                 </div>
                 <span className="font-mono text-xs text-slate-500">{colour.toUpperCase()}</span>
               </div>
+              <FieldError id="color-error" message={fieldErrors.color ?? null} />
             </div>
             <div>
               <FieldLabel htmlFor="font">Font</FieldLabel>
               {fontError !== null ? (
                 <ProblemNotice problem={describeProblem(fontError)} onRetry={() => void loadFonts()} />
               ) : (
-                <select id="font" name="font" className={inputClass} value={font} onChange={(e) => setFont(e.target.value)} disabled={!editable || !fonts}>
+                <select id="font" name="font" className={inputClass} value={font} onChange={(e) => edit({ font: e.target.value })} disabled={!editable || !fonts}>
                   {!fonts && <option>Loading fonts…</option>}
                   {fonts?.map((f) => (
                     <option key={f.id} value={f.id}>
@@ -208,13 +352,14 @@ export function FinishScreen({ session }: { session: Session }) {
                   ))}
                 </select>
               )}
+              <FieldError id="font-error" message={fieldErrors.font ?? null} />
             </div>
           </div>
         </Card>
 
         <Card>
           <CardHeader title="Audio" description="Music is synthesised for your ad and loudness-normalised." />
-          <div className="space-y-4 p-6">
+          <div className="space-y-4 p-4 sm:p-6">
             <label className="flex cursor-pointer items-center justify-between gap-4">
               <span>
                 <span className="block text-sm font-medium text-slate-800">Add background music</span>
@@ -226,7 +371,7 @@ export function FinishScreen({ session }: { session: Session }) {
                 name="music"
                 className="peer sr-only"
                 checked={music}
-                onChange={(e) => setMusic(e.target.checked)}
+                onChange={(e) => edit({ music: e.target.checked })}
                 disabled={!editable}
               />
               <span
@@ -242,9 +387,9 @@ export function FinishScreen({ session }: { session: Session }) {
             {music && (
               <fieldset>
                 <legend className="mb-2 text-sm font-medium text-slate-800">Genre</legend>
-                <div className="grid grid-cols-3 gap-3">
+                <div className="grid grid-cols-1 gap-3 min-[480px]:grid-cols-3">
                   {GENRES.map((g) => (
-                    <RadioCard key={g} name="genre" value={g} checked={genre === g} onChange={() => setGenre(g)} disabled={!editable}>
+                    <RadioCard key={g} name="genre" value={g} checked={genre === g} onChange={() => edit({ genre: g })} disabled={!editable}>
                       <span className="font-medium capitalize text-slate-900">{g}</span>
                     </RadioCard>
                   ))}
@@ -256,10 +401,10 @@ export function FinishScreen({ session }: { session: Session }) {
 
         <Card>
           <CardHeader title="Output format" />
-          <fieldset className="grid gap-3 p-6 sm:grid-cols-3">
+          <fieldset className="grid gap-3 p-4 sm:grid-cols-3 sm:p-6">
             <legend className="sr-only">Output format</legend>
             {FORMATS.map((f) => (
-              <RadioCard key={f.value} name="format" value={f.value} checked={format === f.value} onChange={() => setFormat(f.value)} disabled={!editable}>
+              <RadioCard key={f.value} name="format" value={f.value} checked={format === f.value} onChange={() => edit({ format: f.value })} disabled={!editable}>
                 <span className="block font-medium text-slate-900">{f.label}</span>
                 <span className="block text-xs text-slate-500">{f.size} · MP4, 30 fps</span>
               </RadioCard>
@@ -267,11 +412,53 @@ export function FinishScreen({ session }: { session: Session }) {
           </fieldset>
         </Card>
 
-        <VariantsEditor main={format} drafts={variants} onChange={setVariants} fonts={fonts} disabled={!editable} />
+        <VariantsEditor main={format} drafts={variants} onChange={(next) => edit({ variants: next })} fonts={fonts} disabled={!editable} />
 
         <Card>
-          <CardHeader title="Sequence preview" description={`Total duration: ${total.toFixed(1)} seconds`} />
-          <ol className="sequence-preview flex gap-3 overflow-x-auto p-6" aria-label="Sequence with timestamps">
+          <CardHeader title="Sequence preview" description={<span className="composed-duration">Total duration: {total.toFixed(1)} seconds</span>} />
+          <div className="flex flex-wrap items-end gap-4 px-4 pt-4 sm:px-6">
+            {(["intro", "outro"] as const).map((card) => (
+              <div key={card} className="w-32">
+                <FieldLabel htmlFor={`${card}_duration`}>{card === "intro" ? "Intro card" : "Outro card"}</FieldLabel>
+                <select
+                  id={`${card}_duration`}
+                  name={`${card}_duration`}
+                  className={inputClass}
+                  value={form[card]}
+                  disabled={!editable}
+                  onChange={(e) => edit({ [card]: Number(e.target.value) })}
+                >
+                  {Array.from(new Set([...CARD_STEPS, form[card]]))
+                    .filter((v) => v >= CARD_MIN_S && v <= CARD_MAX_S)
+                    .sort((a, b) => a - b)
+                    .map((v) => (
+                      <option key={v} value={v}>
+                        {v.toFixed(1)} s
+                      </option>
+                    ))}
+                </select>
+              </div>
+            ))}
+            <FieldError id="cards-error" message={fieldErrors.cards ?? null} />
+          </div>
+          {outside && (
+            <div className="duration-warning mx-4 mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 sm:mx-6" role="status">
+              <p>
+                {total < TARGET_MIN_S ? "Shorter" : "Longer"} than the {TARGET_MIN_S}-{TARGET_MAX_S} s an ad should last.
+              </p>
+              <div className="mt-2 flex flex-wrap items-center gap-3">
+                {fit && (
+                  <Button size="sm" variant="secondary" className="h-auto whitespace-normal py-1.5" disabled={!editable} onClick={() => edit({ intro: fit.intro, outro: fit.outro })}>
+                    Make the cards {fit.intro.toFixed(1)} s and {fit.outro.toFixed(1)} s
+                  </Button>
+                )}
+                <Link href={screenPath(session.id, "clips")} className="font-medium underline">
+                  Change the clips
+                </Link>
+              </div>
+            </div>
+          )}
+          <ol className="sequence-preview flex gap-3 overflow-x-auto p-4 sm:p-6" aria-label="Sequence with timestamps">
             {timeline.map((seg) => (
               <li key={`${seg.kind}-${seg.label}`} className="w-36 flex-none">
                 <div className="relative flex aspect-video items-center justify-center overflow-hidden rounded-lg bg-slate-900 ring-1 ring-slate-200">
@@ -297,7 +484,10 @@ export function FinishScreen({ session }: { session: Session }) {
         <StageFailure session={session} />
         {composing && <ProgressPanel session={session} title="Rendering your ad" />}
         {editable && (
-          <div className="flex justify-end">
+          <div className="flex flex-wrap items-center justify-end gap-4">
+            <span className="draft-state text-xs text-slate-500" role="status" aria-live="polite">
+              {saveState === "saving" ? "Saving draft…" : saveState === "saved" ? "Draft saved" : saveState === "unsaved" ? "Not saved yet" : ""}
+            </span>
             <Button type="submit" size="lg" loading={busy} disabled={!productName.trim() || !cta.trim() || !fonts}>
               Generate Final Video
             </Button>

@@ -40,6 +40,17 @@ export function variantsBody(drafts: VariantDraft[]): VariantBody[] {
   });
 }
 
+/** Back from a saved draft's `variants` to the editor's rows. */
+export function variantsFromBody(body: VariantBody[] | null | undefined): VariantDraft[] {
+  return (body ?? []).map((v) => ({
+    key: nextKey++,
+    format: v.format ?? "16:9",
+    cta: v.text_overlay?.cta ?? "",
+    font: v.text_overlay?.font ?? "",
+    music: !v.audio ? "same" : v.audio.enabled ? (v.audio.genre ?? "upbeat") : "none",
+  }));
+}
+
 /** The finishing screen's "Variants" card: quick "also make 9:16 / 1:1" toggles and custom variants. */
 export function VariantsEditor({
   main,

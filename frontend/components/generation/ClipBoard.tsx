@@ -1,6 +1,7 @@
 "use client";
 
 import {
+  type Announcements,
   closestCenter,
   DndContext,
   type DragEndEvent,
@@ -29,14 +30,29 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { cardsToFit, composedLength, DEFAULT_CARDS, TARGET_MAX_S, TARGET_MIN_S, type Cards } from "@/components/composition/timeline";
 import { call } from "@/lib/api";
+import { useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { money, seconds } from "@/lib/format";
-import { screenPath } from "@/lib/screens";
+import { asLoopClip, draftOf, loopApi } from "@/lib/loop";
+import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, VideoAsset } from "@/lib/types";
 
-// The gateway's estimate: the clips plus a 1 s intro and a 1 s outro card.
-const CARDS_S = 2;
+/** The card lengths the finishing draft holds (the compose call's defaults until changed). */
+export function draftCards(session: Session): Cards {
+  const draft = draftOf(session);
+  return {
+    intro: draft?.intro_duration ?? DEFAULT_CARDS.intro,
+    outro: draft?.outro_duration ?? DEFAULT_CARDS.outro,
+    transition: draft?.transition_duration ?? DEFAULT_CARDS.transition,
+  };
+}
+
+/** What a clip shows, in words: its own shot, else the session's scene. */
+export function clipScene(session: Session, clip: VideoAsset): string {
+  return asLoopClip(clip).scene_prompt || session.video_prompt || "";
+}
 
 function SortableClip({
   clip,
@@ -70,7 +86,7 @@ function SortableClip({
       data-clip-id={clip.id}
     >
       <ClipPlayer clip={clip} label={`clip ${index + 1}`} className="aspect-video" />
-      <div className="flex items-center gap-2 px-3 py-2.5">
+      <div className="flex flex-wrap items-center gap-2 px-3 py-2.5">
         <button
           type="button"
           ref={setActivatorNodeRef}
@@ -91,6 +107,11 @@ function SortableClip({
         <span className="text-sm font-semibold text-slate-900">#{index + 1}</span>
         <Badge>{seconds(clip.duration)}</Badge>
         <span className="text-xs tabular-nums text-slate-500">{money(clip.cost)}</span>
+        {asLoopClip(clip).stale && (
+          <Badge tone="amber" className="stale-badge" >
+            Made from an image you removed
+          </Badge>
+        )}
         <div className="ml-auto flex items-center">
           <Button size="sm" variant="ghost" aria-label={`Move clip ${index + 1} earlier`} disabled={disabled || index === 0} onClick={() => onMove(index, index - 1)}>
             ←
@@ -115,8 +136,10 @@ function SortableClip({
 
 /** Screen 5: the kept clips in playing order; drag (or use the keyboard) to reorder. */
 export function ClipBoard({ session }: { session: Session }) {
-  const { api, refresh } = useSession();
+  const { api, refresh, account } = useSession();
+  const { apiUrl } = useConfig();
   const router = useRouter();
+  const [fitting, setFitting] = useState(false);
   const [order, setOrder] = useState<string[]>(session.clip_order);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -126,7 +149,47 @@ export function ClipBoard({ session }: { session: Session }) {
   const clips = order
     .map((id) => session.generated_clips.find((c) => c.id === id))
     .filter((c): c is VideoAsset => Boolean(c));
-  const total = clips.reduce((s, c) => s + c.duration, 0) + CARDS_S;
+  // The same length the compositor will make: intro + clips + outro - the cross-fades' overlap.
+  const cards = draftCards(session);
+  const clipS = clips.map((c) => c.duration);
+  const total = clips.length ? composedLength(clipS, cards) : 0;
+  const outside = clips.length > 0 && (total < TARGET_MIN_S || total > TARGET_MAX_S);
+  const fit = outside ? cardsToFit(clipS, cards) : null;
+  const running = runningStage(session) !== null;
+  const describe = (id: string | number) => {
+    const i = order.indexOf(String(id));
+    const clip = clips[i];
+    if (!clip) return "a clip";
+    const scene = clipScene(session, clip);
+    return `clip ${i + 1} of ${clips.length}${scene ? `, ${scene}` : ""}`;
+  };
+  const position = (id: string | number) => `position ${order.indexOf(String(id)) + 1} of ${clips.length}`;
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => `Picked up ${describe(active.id)}.`,
+    onDragOver: ({ active, over }) =>
+      over ? `${describe(active.id)} is over ${position(over.id)}.` : `${describe(active.id)} is no longer over a position.`,
+    onDragEnd: ({ active, over }) =>
+      over ? `${describe(active.id)} was dropped at ${position(over.id)}.` : `${describe(active.id)} was dropped.`,
+    onDragCancel: ({ active }) => `Moving was cancelled. ${describe(active.id)} went back to where it was.`,
+  };
+
+  async function fitCards(next: Cards) {
+    setFitting(true);
+    setError(null);
+    try {
+      await loopApi(apiUrl, account.token, session.id).saveComposition({
+        ...(draftOf(session) ?? {}),
+        intro_duration: next.intro,
+        outro_duration: next.outro,
+        transition_duration: next.transition,
+      });
+      await refresh();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setFitting(false);
+    }
+  }
   const imagesCost = session.generated_images.reduce((s, i) => s + i.cost, 0);
   const clipsCost = session.generated_clips.reduce((s, c) => s + c.cost, 0);
 
@@ -170,12 +233,30 @@ export function ClipBoard({ session }: { session: Session }) {
           <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">Estimated final duration</p>
           <p className="estimated-duration mt-1 text-2xl font-semibold tabular-nums text-slate-900">{total.toFixed(1)} seconds</p>
           <p className="mt-1 text-xs text-slate-500">
-            {clips.length} clips + intro and outro cards
+            {clips.length} {clips.length === 1 ? "clip" : "clips"} + {cards.intro.toFixed(1)} s intro and {cards.outro.toFixed(1)} s outro cards,
+            {" "}{cards.transition.toFixed(1)} s cross-fades
           </p>
+          {outside && (
+            <div className="duration-warning mt-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status">
+              <p>
+                {total < TARGET_MIN_S ? "Shorter" : "Longer"} than the {TARGET_MIN_S}-{TARGET_MAX_S} s an ad should last.
+              </p>
+              {fit && (
+                <Button size="sm" variant="secondary" className="mt-2 h-auto whitespace-normal py-1.5" loading={fitting} onClick={() => void fitCards(fit)}>
+                  Make the cards {fit.intro.toFixed(1)} s and {fit.outro.toFixed(1)} s ({composedLength(clipS, fit).toFixed(1)} s)
+                </Button>
+              )}
+              <p className="mt-2">
+                <Link href={screenPath(session.id, "clips")} className="font-medium text-amber-900 underline">
+                  {total < TARGET_MIN_S ? "Keep more clips or make them longer" : "Keep fewer clips or make them shorter"}
+                </Link>
+              </p>
+            </div>
+          )}
           <p className="mt-3 text-sm text-slate-600">
             Images: {money(imagesCost)} | Clips: {money(clipsCost)}
           </p>
-          <Button size="lg" className="mt-4 h-auto w-full whitespace-normal py-3" disabled={saving || clips.length === 0} onClick={() => router.push(screenPath(session.id, "finish"))}>
+          <Button size="lg" className="mt-4 h-auto w-full whitespace-normal py-3" disabled={saving || running || clips.length === 0} onClick={() => router.push(screenPath(session.id, "finish"))}>
             Continue to Final Composition
           </Button>
         </Card>
@@ -186,7 +267,18 @@ export function ClipBoard({ session }: { session: Session }) {
           <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
         </div>
       )}
-      <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCenter}
+        onDragEnd={onDragEnd}
+        accessibility={{
+          announcements,
+          screenReaderInstructions: {
+            draggable:
+              "To move a clip, press Space or Enter to pick it up. Use the arrow keys to move it, Space or Enter to drop it, Escape to cancel.",
+          },
+        }}
+      >
         <SortableContext items={order} strategy={rectSortingStrategy}>
           <ol className="clip-board grid gap-5 sm:grid-cols-2" aria-label="Clips in playing order" aria-busy={saving}>
             {clips.map((clip, i) => (
@@ -195,7 +287,7 @@ export function ClipBoard({ session }: { session: Session }) {
                 clip={clip}
                 index={i}
                 count={clips.length}
-                disabled={saving}
+                disabled={saving || running}
                 canRemove={clips.length > 1}
                 onMove={(from, to) => void save(arrayMove(order, from, to))}
                 onRemove={() => void save(order.filter((id) => id !== clip.id))}
