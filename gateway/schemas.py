@@ -257,7 +257,11 @@ class SessionResponse(BaseModel):
 class SessionSummary(BaseModel):
     id: str
     stage: SessionStage
+    # The owner's name for it, else its product prompt (None for a session not started yet).
+    title: str | None = None
     product_prompt: str | None
+    # The first kept image, else the first generated one (a signed /media URL), else None.
+    thumbnail_url: str | None = None
     total_cost: float
     created_at: datetime
     updated_at: datetime
@@ -308,3 +312,76 @@ class ProgressEvent(BaseModel):
     current_cost: float | None = None
     data: dict[str, Any] | None = None
     timestamp: datetime
+
+
+# ---------------------------------------------------------------- session lifecycle and shares
+
+
+def _trimmed(value: str) -> str:
+    return value.strip()
+
+
+class RenameSessionRequest(Strict):
+    # Stored trimmed; blank (or only spaces) is refused.
+    title: Annotated[
+        str,
+        Field(min_length=1, max_length=100),
+        AfterValidator(_no_nul),
+        AfterValidator(_trimmed),
+        AfterValidator(_not_blank),
+    ]
+
+
+class DuplicateSessionRequest(Strict):
+    # same_images: the product and its kept images, ready for a new scene; fresh: only the product text.
+    mode: Literal["same_images", "fresh"]
+
+
+class SessionDuplicated(BaseModel):
+    session_id: str
+    stage: SessionStage
+
+
+class CreateShareRequest(Strict):
+    # The id of one of the session's final videos (GET /api/sessions/{id}/shares/finals lists them).
+    final_id: ItemId
+    # Never expires when omitted.
+    expires_in_days: int | None = Field(default=None, ge=1, le=365)
+
+
+class ShareCreated(BaseModel):
+    id: str
+    final_id: str
+    # Shown once: only its hash is stored.
+    token: str
+    share_url: str
+    media_url: str
+    expires_at: datetime | None
+
+
+class ShareInfo(BaseModel):
+    id: str
+    final_id: str
+    product_name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+
+class ShareableFinal(BaseModel):
+    id: str
+    label: str
+    aspect_ratio: str
+    # The final's storage key: what its /media URL points at, so a page can tell which one it shows.
+    media_key: str
+
+
+class PublicShare(BaseModel):
+    product_name: str
+    video_url: str
+    poster_url: str | None
+    duration: float
+    width: int
+    height: int
+    created_at: datetime

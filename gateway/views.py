@@ -114,11 +114,13 @@ def session_view(s: Session, assets: Iterable[Asset], settings: Settings) -> Ses
     )
 
 
-def summary_view(s: Session) -> SessionSummary:
+def summary_view(s: Session, settings: Settings, thumbnail_uri: str | None = None) -> SessionSummary:
     return SessionSummary(
         id=s.id,
         stage=SessionStage(s.stage),
+        title=s.title or s.product_prompt,
         product_prompt=s.product_prompt,
+        thumbnail_url=MediaLinks(settings, s.id).url(thumbnail_uri) if thumbnail_uri else None,
         total_cost=dollars(s.total_cost_micros),
         created_at=s.created_at,
         updated_at=s.updated_at,

@@ -85,9 +85,9 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 async def owned_session(db: AsyncSession, user: User, session_id: str, *, lock: bool = False) -> Session:
-    """The user's session; anyone else's (or none) is a 404, so ids reveal nothing."""
+    """The user's session; anyone else's, a deleted one (or none) is a 404, so ids reveal nothing."""
     row = await db.get(Session, session_id, with_for_update=lock)
-    if row is None or row.user_id != user.id:
+    if row is None or row.user_id != user.id or row.deleted_at is not None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"session {session_id} not found")
     return row
 

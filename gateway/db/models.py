@@ -130,3 +130,22 @@ class CostOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Share(Base):
+    """A public link to ONE final video. Only the token's sha256 is stored, so the table leaks no link."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    # No FK: a session's assets are deleted with its media, and the share is revoked with them.
+    asset_id: Mapped[str] = mapped_column(String(64))
+    # Chosen when shared (the final's overlay name): later composes do not rename a shared video.
+    product_name: Mapped[str] = mapped_column(String(200))
+    # A still for link previews (the session's first kept image), served by the same token.
+    poster_asset_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,35 +1,49 @@
-"""Sessions: create, list (mine, newest first), read, costs, and retry of a failed stage."""
+"""Sessions: create, list (mine, newest first), read, rename, duplicate, delete, costs, and retry of a
+failed stage."""
 
 from __future__ import annotations
 
+import copy
+import logging
+import shutil
 import uuid
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, status
-from sqlalchemy import func, select
+from fastapi import APIRouter, Body, HTTPException, Response, status
+from sqlalchemy import delete, func, select, update
 
 from gateway.api.deps import (
     CurrentUser,
     OrchestratorDep,
     SessionDep,
     SettingsDep,
+    StoreDep,
     owned_session,
     require_stage,
 )
 from gateway.api.routes.webhooks import configure_webhook
-from gateway.db.models import Asset, GenerationCost, Session
+from gateway.db.models import Asset, GenerationCost, Session, Share
+from gateway.orchestrator import new_item_id
 from gateway.schemas import (
+    RUNNING_STAGES,
     Accepted,
     CostLine,
     CostsResponse,
     CreateSessionRequest,
+    DuplicateSessionRequest,
+    RenameSessionRequest,
     SessionCreated,
+    SessionDuplicated,
     SessionResponse,
     SessionStage,
     SessionSummary,
 )
 from gateway.views import dollars, session_view, summary_view
 from services.common.costs import usd_to_micros
+from services.common.storage import LocalStore, ObjectStore, key_from_uri, uri_for
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 NOT_FOUND = {404: {"description": "no such session of yours"}}
@@ -65,11 +79,29 @@ async def create_session(
 
 
 @router.get("")
-async def list_sessions(user: CurrentUser, db: SessionDep) -> list[SessionSummary]:
+async def list_sessions(user: CurrentUser, db: SessionDep, settings: SettingsDep) -> list[SessionSummary]:
     rows = await db.execute(
-        select(Session).where(Session.user_id == user.id).order_by(Session.created_at.desc()).limit(100)
+        select(Session)
+        .where(Session.user_id == user.id, Session.deleted_at.is_(None))
+        .order_by(Session.created_at.desc())
+        .limit(100)
     )
-    return [summary_view(s) for s in rows.scalars()]
+    sessions = list(rows.scalars())
+    images = await db.execute(
+        select(Asset.id, Asset.uri).where(
+            Asset.session_id.in_([s.id for s in sessions]), Asset.asset_type == "image"
+        )
+    )
+    uris = {image_id: uri for image_id, uri in images.all()}
+    return [summary_view(s, settings, _thumbnail(s, uris)) for s in sessions]
+
+
+def _thumbnail(s: Session, uris: dict[str, str]) -> str | None:
+    """The first kept image, else the first generated one."""
+    for image_id in (*s.approved_image_ids, *s.generated_image_ids):
+        if image_id in uris:
+            return uris[image_id]
+    return None
 
 
 @router.get("/{session_id}", responses=NOT_FOUND)
@@ -79,6 +111,148 @@ async def get_session(
     row = await owned_session(db, user, str(session_id))
     assets = (await db.execute(select(Asset).where(Asset.session_id == row.id))).scalars().all()
     return session_view(row, assets, settings)
+
+
+@router.patch("/{session_id}", responses=NOT_FOUND)
+async def rename_session(
+    session_id: uuid.UUID,
+    body: RenameSessionRequest,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> SessionSummary:
+    row = await owned_session(db, user, str(session_id), lock=True)
+    row.title = body.title
+    await db.commit()
+    await db.refresh(row)
+    return summary_view(row, settings)
+
+
+@router.post(
+    "/{session_id}/duplicate",
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, 409: {"description": "same_images: the session has no images yet"}},
+)
+async def duplicate_session(
+    session_id: uuid.UUID,
+    body: DuplicateSessionRequest,
+    *,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> SessionDuplicated:
+    """A new session from this one. Nothing is bought: the copy's budget is whole and its cost 0."""
+    src = await owned_session(db, user, str(session_id))
+    row = Session(
+        id=str(uuid.uuid4()),
+        user_id=user.id,
+        stage=SessionStage.CREATED.value,
+        product_prompt=src.product_prompt,
+        num_images=src.num_images,
+        style_keywords=list(src.style_keywords or []),
+        budget_micros=usd_to_micros(settings.budget_usd),
+        total_cost_micros=0,
+        progress=0,
+    )
+    copies: list[Asset] = []
+    if body.mode == "same_images":
+        assets = (
+            await db.execute(
+                select(Asset).where(Asset.session_id == src.id, Asset.id.in_(src.generated_image_ids))
+            )
+        ).scalars()
+        by_id = {a.id: a for a in assets}
+        originals = [by_id[i] for i in src.generated_image_ids if i in by_id]
+        if not originals:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, "mode: same_images needs a session with images; use fresh"
+            )
+        # Media keys are scoped to their session, so the copy gets its own files and asset ids.
+        new_ids = {a.id: new_item_id(a.id.split("_", 1)[0] or "img") for a in originals}
+        for a in originals:
+            copies.append(await _copy_image(store, a, row.id, new_ids[a.id]))
+        row.product_spec = copy.deepcopy(src.product_spec)
+        row.consistency_seed = src.consistency_seed
+        row.image_round = src.image_round
+        row.image_plan = [
+            {**item, "item_id": new_ids.get(item["item_id"]) or new_item_id("img")}
+            for item in copy.deepcopy(src.image_plan or [])
+        ]
+        row.generated_image_ids = [new_ids[a.id] for a in originals]
+        row.approved_image_ids = [new_ids[i] for i in src.approved_image_ids if i in new_ids]
+        row.stage = SessionStage.IMAGE_SELECTION.value
+        row.progress = 50
+        row.message = "Images ready for review!"
+    db.add(row)
+    await db.flush()  # the session row first: the copies' rows reference it
+    db.add_all(copies)
+    await db.commit()
+    return SessionDuplicated(session_id=row.id, stage=SessionStage(row.stage))
+
+
+async def _copy_image(store: ObjectStore, a: Asset, session_id: str, new_id: str) -> Asset:
+    key = key_from_uri(a.uri)
+    name = key.rsplit("/", 1)[-1].replace(a.id, new_id, 1)
+    folder = key.split("/")[2] if key.count("/") >= 3 else "images"
+    new_key = f"sessions/{session_id}/{folder}/{name}"
+    async with store.local_path(key) as path:
+        stored = await store.put_file(new_key, path, "image/png")
+    meta: dict[str, Any] = copy.deepcopy(a.meta)
+    meta["asset"] = {**meta.get("asset", {}), "uri": uri_for(new_key)}
+    meta["copied_from"] = a.id
+    return Asset(
+        id=new_id,
+        session_id=session_id,
+        asset_type=a.asset_type,
+        uri=stored.uri,
+        meta=meta,
+        cost_micros=0,  # bought by the original session, not this one
+        model_used=a.model_used,
+        generation_time=a.generation_time,
+    )
+
+
+@router.delete(
+    "/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**NOT_FOUND, 409: {"description": "a stage is running"}},
+)
+async def delete_session(
+    session_id: uuid.UUID,
+    user: CurrentUser,
+    db: SessionDep,
+    orchestrator: OrchestratorDep,
+    store: StoreDep,
+) -> Response:
+    """Hide the session, remove its assets and media, revoke its shares; its cost ledger rows stay."""
+    row = await owned_session(db, user, str(session_id), lock=True)
+    if orchestrator.is_running(row.id) or row.stage in RUNNING_STAGES:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"session is in stage {row.stage!r}; wait for it to finish, then delete"
+        )
+    uris = (await db.execute(select(Asset.uri).where(Asset.session_id == row.id))).scalars().all()
+    now = datetime.now(UTC)
+    row.deleted_at = now
+    await db.execute(delete(Asset).where(Asset.session_id == row.id))
+    await db.execute(
+        update(Share).where(Share.session_id == row.id, Share.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    await db.commit()
+    # After the commit: a failed file removal leaves an orphan file, never a session without media.
+    await _remove_media(store, row.id, uris)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _remove_media(store: ObjectStore, session_id: str, uris: list[str]) -> None:
+    for uri in uris:
+        try:
+            await store.delete(key_from_uri(uri))
+        except Exception:
+            log.exception("could not delete a deleted session's media", extra={"session_id": session_id})
+    if isinstance(store, LocalStore):
+        # Whatever else an agent wrote under the session's prefix (the S3 interface has no listing).
+        shutil.rmtree(store.path_of(f"sessions/{session_id}"), ignore_errors=True)
 
 
 @router.get("/{session_id}/costs", responses=NOT_FOUND)
