@@ -14,7 +14,19 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from gateway.agents import AgentClients
 from gateway.api.limits import install_limits
-from gateway.api.routes import auth, generation, health, media, sessions, shares, uploads, webhooks, ws
+from gateway.api.routes import (
+    auth,
+    generation,
+    health,
+    media,
+    preview,
+    revisions,
+    sessions,
+    shares,
+    uploads,
+    webhooks,
+    ws,
+)
 from gateway.core.config import Settings
 from gateway.core.errors import install_error_handlers
 from gateway.core.log_redaction import install_log_redaction
@@ -95,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    for module in (auth, sessions, shares, generation, uploads, webhooks, media, ws, health):
+    for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health):
         app.include_router(module.router)
+    app.include_router(preview.router)
     return app

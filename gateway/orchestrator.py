@@ -9,9 +9,10 @@ buys an asset twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -29,7 +30,7 @@ from adreel.v1 import (
     prompt_parser_pb2,
     video_gen_pb2,
 )
-from gateway import telemetry
+from gateway import session_flow, telemetry
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.core.config import Settings
 from gateway.db.models import Asset, Session
@@ -56,7 +57,7 @@ GENRES = {
 
 @dataclass(frozen=True)
 class ItemStage:
-    """How one batch stage maps onto its agent, its asset rows and its progress range."""
+    """How one batch stage maps onto its agent, its asset rows and its share of the step's bar."""
 
     agent: str
     # The oneof field of a result in the agent's stream, also the word used in messages.
@@ -64,6 +65,7 @@ class ItemStage:
     asset_type: str
     progress_stage: str
     list_field: str
+    # Each step's bar runs 0 -> 100; the items fill [lo, hi] of it (planning takes the part before).
     lo: int
     hi: int
 
@@ -97,6 +99,11 @@ def _rpc_message(agent: str, exc: grpc.aio.AioRpcError) -> str:
     return f"the {agent} agent failed: {exc.code().name}: {exc.details()}"
 
 
+def shifted_seed(seed: int, image_round: int) -> int:
+    """Each new round of images gets seeds of its own (round 0 keeps the parser's)."""
+    return (seed + image_round * 7919) % 2**32
+
+
 class Orchestrator:
     def __init__(
         self,
@@ -110,6 +117,19 @@ class Orchestrator:
         self.agents = agents
         self.hub = hub
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # The highest progress shown per (session, step): a step's bar never goes back.
+        self._shown: dict[tuple[str, str], int] = {}
+
+    @contextlib.asynccontextmanager
+    async def _calling(self, agent: str) -> AsyncIterator[None]:
+        """An agent call: a gRPC error fails the stage with the agent's words (and the channel is
+        dropped, so the next call re-resolves a healthy replica)."""
+        try:
+            yield
+        except grpc.aio.AioRpcError as exc:
+            self.agents.forget(agent)
+            telemetry.count_agent_error(agent, exc.code().name)
+            raise StageFailed(_rpc_message(agent, exc)) from exc
 
     # ------------------------------------------------------------ running stages
 
@@ -129,6 +149,7 @@ class Orchestrator:
             SessionStage.CLIP_GENERATION: self.generate_clips,
             SessionStage.FINAL_COMPOSITION: self.compose_final_video,
         }
+        self._shown.pop((session_id, stage.value), None)  # a new run's bar starts again at 0
         try:
             async with telemetry.stage(stage.value), asyncio.timeout(self.settings.stage_deadline_s):
                 await body[stage](session_id)
@@ -136,8 +157,6 @@ class Orchestrator:
             await self._fail(session_id, stage, f"{stage.value} passed its deadline; retry to resume")
         except (StageFailed, AgentUnavailable) as exc:
             await self._fail(session_id, stage, str(exc))
-        except grpc.aio.AioRpcError as exc:
-            await self._fail(session_id, stage, f"an agent call failed: {exc.code().name}: {exc.details()}")
         except asyncio.CancelledError:
             await asyncio.shield(self._fail(session_id, stage, "interrupted: the gateway stopped"))
             raise
@@ -146,6 +165,7 @@ class Orchestrator:
             await self._fail(session_id, stage, "internal error in the gateway; retry to resume")
         finally:
             self._tasks.pop(session_id, None)
+            self._shown.pop((session_id, stage.value), None)
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())
@@ -159,11 +179,7 @@ class Orchestrator:
             row = await db.get(Session, session_id, with_for_update=True)
             if row is None:
                 return
-            row.stage = SessionStage.FAILED
-            row.failed_stage = stage.value
-            row.error = message
-            row.message = message
-            row.stage_deadline = None
+            session_flow.fail(row, stage, message)
             progress, cost = row.progress, row.total_cost_micros
             await enqueue_stage_event(db, row, settings=self.settings, failed_stage=stage.value)
         self.hub.publish(
@@ -212,7 +228,7 @@ class Orchestrator:
             raise StageFailed("session no longer exists")
         return row
 
-    def _check_budget(self, row: Session, estimate_usd: Decimal, what: str) -> None:
+    def check_budget(self, row: Session, estimate_usd: Decimal, what: str) -> None:
         estimate = usd_to_micros(estimate_usd)
         if row.total_cost_micros + estimate > row.budget_micros:
             raise BudgetExceeded(
@@ -231,10 +247,6 @@ class Orchestrator:
             return s.estimate_parse_usd + n * s.estimate_clip_usd, f"{n} clips"
         return s.estimate_compose_usd, "the final composition"
 
-    def check_stage_budget(self, row: Session, stage: SessionStage) -> None:
-        estimate, what = self.stage_estimate(row, stage)
-        self._check_budget(row, estimate, what)
-
     def _emit(
         self,
         row: Session,
@@ -246,6 +258,9 @@ class Orchestrator:
         data: dict[str, Any] | None = None,
         session_stage: str | None = None,
     ) -> None:
+        key = (row.id, stage)
+        progress = max(progress, self._shown.get(key, 0))
+        self._shown[key] = progress
         self.hub.publish(
             row.id,
             type=type,
@@ -289,6 +304,12 @@ class Orchestrator:
                 )
             )
             setattr(row, list_field, [*getattr(row, list_field), item_id])
+            if replaces := meta.get("replaces"):
+                # A regenerated item takes its predecessor's place wherever the person had kept it.
+                for kept in ("approved_image_ids", "approved_clip_ids", "clip_order"):
+                    ids = getattr(row, kept)
+                    if replaces in ids and item_id not in ids:
+                        setattr(row, kept, [item_id if i == replaces else i for i in ids])
             row.total_cost_micros += cost.usd_micros
             row.progress = max(row.progress, progress)
             await record_cost(db, session_id=session_id, agent=agent, item_id=item_id, cost=cost)
@@ -314,13 +335,13 @@ class Orchestrator:
             telemetry.count_agent_error(agent, failure.code)
 
     async def _finish(
-        self, session_id: str, stage: SessionStage, progress: int, message: str, data_key: str
+        self, session_id: str, running: SessionStage, progress: int, message: str, data_key: str
     ) -> None:
         async with self.db.begin() as db:
             row = await db.get(Session, session_id, with_for_update=True)
             assert row is not None
-            row.stage, row.progress, row.message = stage, progress, message
-            row.stage_deadline = row.error = row.failed_stage = None
+            session_flow.finish(row, running)
+            row.progress, row.message = progress, message
             assets = (await db.execute(select(Asset).where(Asset.session_id == session_id))).scalars().all()
             await enqueue_stage_event(db, row, settings=self.settings, assets=assets)
         links = MediaLinks(self.settings, session_id)
@@ -342,7 +363,7 @@ class Orchestrator:
             extra["final_videos"] = [final_view(a, links).model_dump(mode="json") for a in finals]
         self._emit(
             row,
-            stage.value,
+            running.value,
             progress,
             message,
             type="complete",
@@ -369,17 +390,26 @@ class Orchestrator:
             return self.agents.image_gen.GenerateImages(request, timeout=self.settings.agent_call_timeout_s)
 
         def meta(item: dict[str, Any], img: image_gen_pb2.ImageResult) -> dict[str, Any]:
-            return {"view": _view_name(img.view), "seed": img.seed, "fallback_reason": img.fallback_reason}
+            # The prompt stays with the image: it is shown, edited and regenerated from there.
+            return {
+                "view": _view_name(img.view),
+                "seed": img.seed,
+                "fallback_reason": img.fallback_reason,
+                "prompt": item["prompt"],
+                "replaces": item.get("replaces"),
+            }
 
         await self._generate_items(
             row,
-            ItemStage("image_gen", "image", "image", "image_generation", "generated_image_ids", 10, 50),
+            ItemStage("image_gen", "image", "image", "image_generation", "generated_image_ids", 10, 100),
             plan=row.image_plan,
             estimate_usd=self.settings.estimate_image_usd,
             call=call,
             meta=meta,
         )
-        await self._finish(session_id, SessionStage.IMAGE_SELECTION, 50, "Images ready for review!", "images")
+        await self._finish(
+            session_id, SessionStage.IMAGE_GENERATION, 100, "Images ready for review!", "images"
+        )
 
     async def _generate_items(
         self,
@@ -397,65 +427,74 @@ class Orchestrator:
         pending = [p for p in plan if p["item_id"] not in done_ids]
         if not pending:
             return
-        total, noun = len(plan), stage.noun
-        self._check_budget(row, len(pending) * estimate_usd, f"{len(pending)} {noun}s")
+        # The bar and the counts are this run's: regenerating one image is "image 1 of 1".
+        total, noun = len(pending), stage.noun
+        self.check_budget(row, total * estimate_usd, f"{total} {noun}s")
         await self.agents.ensure_serving(stage.agent)
-        delivered = total - len(pending)
+        delivered = 0
         # Per call: the share of its undelivered items already rendered, from its progress events.
         partial: dict[int, float] = {}
         failures: list[str] = []
         size = self.settings.items_per_call
-        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        # One call carries one clip duration (shots of the storyboard may differ), at most `size` items.
+        groups: dict[float, list[dict[str, Any]]] = {}
+        for item in pending:
+            groups.setdefault(float(item.get("duration_s") or 0.0), []).append(item)
+        chunks = [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
 
         def pct() -> int:
             return stage.lo + int((stage.hi - stage.lo) * (delivered + sum(partial.values())) / total)
 
         async def one(index: int, chunk: list[dict[str, Any]]) -> None:
-            nonlocal delivered, row
             items = {item["item_id"]: item for item in chunk}
             undelivered = set(items)
             try:
-                async for event in call(chunk):
-                    kind = event.WhichOneof("event")
-                    if kind == "progress":
-                        share = event.progress.fraction * len(chunk) - (len(chunk) - len(undelivered))
-                        partial[index] = max(0.0, min(share, len(undelivered) - 0.01))
-                        message = f"Generating {noun} {min(delivered + 1, total)} of {total}..."
-                        self._emit(row, stage.progress_stage, pct(), message)
-                    elif kind == stage.result_field:
-                        result = getattr(event, kind)
-                        if result.item_id not in undelivered:
-                            continue
-                        undelivered.discard(result.item_id)
-                        partial[index] = max(0.0, partial.get(index, 0.0) - 1)
-                        saved = await self._save_item(
-                            row.id,
-                            item_id=result.item_id,
-                            kind=stage.asset_type,
-                            ref=result.asset,
-                            cost=result.cost,
-                            agent=stage.agent,
-                            meta=meta(items[result.item_id], result),
-                            list_field=stage.list_field,
-                            progress=stage.lo + int((stage.hi - stage.lo) * (delivered + 1) / total),
-                        )
-                        if saved is not None:
-                            row, delivered = saved, delivered + 1
-                            message = f"{noun.title()} {delivered} of {total} ready"
-                            self._emit(row, stage.progress_stage, pct(), message)
-                    elif kind == "failure":
-                        failure = event.failure
-                        undelivered.discard(failure.item_id)
-                        await self._record_failure(row.id, stage.agent, failure)
-                        failures.append(f"{failure.item_id}: {failure.code}: {failure.message}")
-            except grpc.aio.AioRpcError as exc:
-                self.agents.forget(stage.agent)
-                telemetry.count_agent_error(stage.agent, exc.code().name)
-                failures.extend(f"{i}: {_rpc_message(stage.agent, exc)}" for i in sorted(undelivered))
+                async with self._calling(stage.agent):
+                    await consume(index, chunk, items, undelivered)
+            except StageFailed as exc:  # from _calling: the call as a whole failed
+                failures.extend(f"{i}: {exc}" for i in sorted(undelivered))
                 undelivered.clear()
             finally:
                 partial.pop(index, None)
             failures.extend(f"{i}: the {stage.agent} agent never answered" for i in sorted(undelivered))
+
+        async def consume(
+            index: int, chunk: list[dict[str, Any]], items: dict[str, Any], undelivered: set[str]
+        ) -> None:
+            nonlocal delivered, row
+            async for event in call(chunk):
+                kind = event.WhichOneof("event")
+                if kind == "progress":
+                    share = event.progress.fraction * len(chunk) - (len(chunk) - len(undelivered))
+                    partial[index] = max(0.0, min(share, len(undelivered) - 0.01))
+                    message = f"Generating {noun} {min(delivered + 1, total)} of {total}..."
+                    self._emit(row, stage.progress_stage, pct(), message)
+                elif kind == stage.result_field:
+                    result = getattr(event, kind)
+                    if result.item_id not in undelivered:
+                        continue
+                    undelivered.discard(result.item_id)
+                    partial[index] = max(0.0, partial.get(index, 0.0) - 1)
+                    saved = await self._save_item(
+                        row.id,
+                        item_id=result.item_id,
+                        kind=stage.asset_type,
+                        ref=result.asset,
+                        cost=result.cost,
+                        agent=stage.agent,
+                        meta=meta(items[result.item_id], result),
+                        list_field=stage.list_field,
+                        progress=stage.lo + int((stage.hi - stage.lo) * (delivered + 1) / total),
+                    )
+                    if saved is not None:
+                        row, delivered = saved, delivered + 1
+                        message = f"{noun.title()} {delivered} of {total} ready"
+                        self._emit(row, stage.progress_stage, pct(), message)
+                elif kind == "failure":
+                    failure = event.failure
+                    undelivered.discard(failure.item_id)
+                    await self._record_failure(row.id, stage.agent, failure)
+                    failures.append(f"{failure.item_id}: {failure.code}: {failure.message}")
 
         async with asyncio.TaskGroup() as tg:
             for index, chunk in enumerate(chunks):
@@ -464,10 +503,10 @@ class Orchestrator:
             raise StageFailed(f"{len(failures)} of {total} {noun}s failed ({failures[0]}); retry to resume")
 
     async def _parse_product(self, row: Session) -> None:
-        self._emit(row, "prompt_parsing", 0, "Analyzing your prompt...")
-        self._check_budget(row, self.settings.estimate_parse_usd, "parsing the prompt")
+        self._emit(row, "image_generation", 0, "Parsing prompt...")
+        self.check_budget(row, self.settings.estimate_parse_usd, "parsing the prompt")
         await self.agents.ensure_serving("prompt_parser")
-        try:
+        async with self._calling("prompt_parser"):
             reply = await self.agents.prompt_parser.ParseProduct(
                 prompt_parser_pb2.ParseProductRequest(
                     session_id=row.id,
@@ -477,11 +516,10 @@ class Orchestrator:
                 ),
                 timeout=self.settings.agent_call_timeout_s,
             )
-        except grpc.aio.AioRpcError as exc:
-            self.agents.forget("prompt_parser")
-            telemetry.count_agent_error("prompt_parser", exc.code().name)
-            raise StageFailed(_rpc_message("prompt_parser", exc)) from exc
-        plan = [{"item_id": new_item_id("img"), "prompt": _pb_dict(p)} for p in reply.prompts]
+        plan = []
+        for prompt in reply.prompts:
+            prompt.seed = shifted_seed(prompt.seed, row.image_round)
+            plan.append({"item_id": new_item_id("img"), "prompt": _pb_dict(prompt)})
         async with self.db.begin() as db:
             locked = await db.get(Session, row.id, with_for_update=True)
             assert locked is not None
@@ -492,7 +530,7 @@ class Orchestrator:
             locked.progress = 10
             await record_cost(db, session_id=row.id, agent="prompt_parser", item_id=None, cost=reply.cost)
             telemetry.count_cost("prompt_parser", reply.cost)
-        self._emit(locked, "prompt_parsing", 10, f"Prompt analysed: {len(plan)} views planned")
+        self._emit(locked, "image_generation", 10, f"Prompt parsed: {len(plan)} views planned")
 
     # ------------------------------------------------------------ stage 2: clips
 
@@ -502,7 +540,8 @@ class Orchestrator:
             await self._plan_scenes(row)
             row = await self._load(session_id)
         async with self.db() as db:
-            query = select(Asset).where(Asset.id.in_(row.approved_image_ids))
+            # The plan's own images: a regenerated shot may be of an image no longer on the board.
+            query = select(Asset).where(Asset.id.in_({i["source_image_id"] for i in row.clip_plan}))
             sources = {a.id: a for a in (await db.execute(query)).scalars()}
 
         def call(chunk: list[dict[str, Any]]) -> Any:
@@ -515,27 +554,40 @@ class Orchestrator:
                 )
                 for i in chunk
             ]
+            # A call's shots share one duration (_generate_items groups them so).
+            duration = float(chunk[0].get("duration_s") or row.clip_duration or 3.0)
             request = video_gen_pb2.GenerateClipsRequest(
-                session_id=session_id, jobs=jobs, duration_s=row.clip_duration or 3.0
+                session_id=session_id, jobs=jobs, duration_s=duration
             )
             return self.agents.video_gen.GenerateClips(request, timeout=self.settings.agent_call_timeout_s)
 
         def meta(item: dict[str, Any], clip: video_gen_pb2.ClipResult) -> dict[str, Any]:
-            return {"source_image_id": item["source_image_id"], "fallback_reason": clip.fallback_reason}
+            return {
+                "source_image_id": item["source_image_id"],
+                "fallback_reason": clip.fallback_reason,
+                "plan": item["plan"],
+                "replaces": item.get("replaces"),
+            }
 
         await self._generate_items(
             row,
-            ItemStage("video_gen", "clip", "video", "clip_generation", "generated_clip_ids", 55, 90),
+            ItemStage("video_gen", "clip", "video", "clip_generation", "generated_clip_ids", 10, 100),
             plan=row.clip_plan,
             estimate_usd=self.settings.estimate_clip_usd,
             call=call,
             meta=meta,
         )
-        await self._finish(session_id, SessionStage.CLIP_SELECTION, 90, "Clips ready for review!", "clips")
+        await self._finish(session_id, SessionStage.CLIP_GENERATION, 100, "Clips ready for review!", "clips")
 
     async def _plan_scenes(self, row: Session) -> None:
-        self._emit(row, "video_planning", 50, "Planning video scenes...")
-        self._check_budget(row, self.settings.estimate_parse_usd, "planning the scenes")
+        self._emit(row, "clip_generation", 0, "Planning scenes...")
+        await self.plan_storyboard(row)
+        self._emit(await self._load(row.id), "clip_generation", 10, "Scenes planned")
+
+    async def plan_storyboard(self, row: Session) -> list[dict[str, Any]]:
+        """One shot per approved image from the scene text, saved as the session's clip plan (new
+        item ids, so nothing planned before is mistaken for its clip); the parser's cost is booked."""
+        self.check_budget(row, self.settings.estimate_parse_usd, "planning the scenes")
         await self.agents.ensure_serving("prompt_parser")
         views = {p["item_id"]: p["prompt"].get("view", "VIEW_UNSPECIFIED") for p in row.image_plan}
         async with self.db() as db:
@@ -543,7 +595,7 @@ class Orchestrator:
             # An uploaded photo shows the view its owner chose (front, side, ...), not a planned one.
             uploads = [a for a in approved.scalars() if a.meta.get("source") == "upload"]
             views |= {a.id: f"VIEW_{a.meta['view'].upper()}" for a in uploads}
-        try:
+        async with self._calling("prompt_parser"):
             reply = await self.agents.prompt_parser.PlanScenes(
                 prompt_parser_pb2.PlanScenesRequest(
                     session_id=row.id,
@@ -558,13 +610,15 @@ class Orchestrator:
                 ),
                 timeout=self.settings.agent_call_timeout_s,
             )
-        except grpc.aio.AioRpcError as exc:
-            self.agents.forget("prompt_parser")
-            telemetry.count_agent_error("prompt_parser", exc.code().name)
-            raise StageFailed(_rpc_message("prompt_parser", exc)) from exc
         approved = set(row.approved_image_ids)
+        duration = row.clip_duration or 3.0
         plan = [
-            {"item_id": new_item_id("clip"), "source_image_id": p.item_id, "plan": _pb_dict(p)}
+            {
+                "item_id": new_item_id("clip"),
+                "source_image_id": p.item_id,
+                "plan": _pb_dict(p),
+                "duration_s": duration,
+            }
             for p in reply.plans
             if p.item_id in approved
         ]
@@ -577,10 +631,9 @@ class Orchestrator:
             assert locked is not None
             locked.clip_plan = plan
             locked.total_cost_micros += reply.cost.usd_micros
-            locked.progress = 55
             await record_cost(db, session_id=row.id, agent="prompt_parser", item_id=None, cost=reply.cost)
             telemetry.count_cost("prompt_parser", reply.cost)
-        self._emit(locked, "video_planning", 55, f"{len(plan)} scenes planned")
+        return plan
 
     # ------------------------------------------------------------ stage 3: final video
 
@@ -589,8 +642,8 @@ class Orchestrator:
         plan = row.compose_plan or {}
         item_id = plan["item_id"]
         if row.final_video_id != item_id:
-            self._emit(row, "final_composition", 90, "Adding text overlays...")
-            self._check_budget(row, self.settings.estimate_compose_usd, "the final composition")
+            self._emit(row, "final_composition", 0, "Adding text overlays...")
+            self.check_budget(row, self.settings.estimate_compose_usd, "the final composition")
             await self.agents.ensure_serving("compositor")
             async with self.db() as db:
                 clips = {
@@ -624,17 +677,20 @@ class Orchestrator:
                 ],
             )
             result: compositor_pb2.ComposeResult | None = None
-            try:
+            async with self._calling("compositor"):
                 async for event in self.agents.compositor.Compose(
                     request, timeout=self.settings.agent_call_timeout_s
                 ):
                     kind = event.WhichOneof("event")
                     if kind == "progress":
-                        f = event.progress.fraction
-                        message = "Adding text overlays..." if f < 0.3 else "Stitching clips..."
-                        if plan["music"]["enabled"] and f < 0.15:
-                            message = "Generating music..."
-                        self._emit(row, "final_composition", 90 + int(8 * f), message)
+                        # The compositor's fraction is FFmpeg's frames done of total; its message
+                        # names the substep (music, text overlays, stitching).
+                        progress = event.progress
+                        message = progress.message or "Stitching clips..."
+                        eta = {"eta_s": round(progress.eta_s, 1)} if progress.HasField("eta_s") else None
+                        self._emit(
+                            row, "final_composition", min(99, int(100 * progress.fraction)), message, data=eta
+                        )
                     elif kind == "result":
                         result = event.result
                     elif kind == "failure":
@@ -642,14 +698,12 @@ class Orchestrator:
                         raise StageFailed(
                             f"the compositor agent failed: {event.failure.code}: {event.failure.message}"
                         )
-            except grpc.aio.AioRpcError as exc:
-                self.agents.forget("compositor")
-                telemetry.count_agent_error("compositor", exc.code().name)
-                raise StageFailed(_rpc_message("compositor", exc)) from exc
             if result is None or not result.videos:
                 raise StageFailed("the compositor agent returned no video")
             await self._save_final(session_id, item_id, plan, result)
-        await self._finish(session_id, SessionStage.COMPLETE, 100, "Your video is ready!", "final_video")
+        await self._finish(
+            session_id, SessionStage.FINAL_COMPOSITION, 100, "Your video is ready!", "final_video"
+        )
 
     async def _save_final(
         self, session_id: str, item_id: str, plan: dict[str, Any], result: compositor_pb2.ComposeResult
@@ -673,6 +727,10 @@ class Orchestrator:
                             "asset": _pb_dict(video.asset),
                             "format": names.get(video.format, "16:9"),
                             "order": order,
+                            # What this version was made from: shown beside it, and how it is
+                            # known to be stale once the clips on the board change.
+                            "settings": _settings_used(plan),
+                            "clip_order": list(row.clip_order),
                             **_variant_meta(finals.get(video.variant_id), video.variant_id, has_audio),
                         },
                         # The whole call's cost sits on the primary video.
@@ -693,11 +751,15 @@ class Orchestrator:
                 )
             row.final_video_id = item_id
             row.total_cost_micros += result.cost.usd_micros
-            row.progress = 98
             await record_cost(
                 db, session_id=session_id, agent="compositor", item_id=item_id, cost=result.cost
             )
             telemetry.count_cost("compositor", result.cost)
+
+
+def _settings_used(plan: dict[str, Any]) -> dict[str, Any]:
+    keys = ("overlay", "music", "intro_s", "outro_s", "formats", "transition_s")
+    return {k: plan[k] for k in keys if k in plan}
 
 
 def _variant_meta(final: dict[str, Any] | None, variant_id: str, has_audio: bool) -> dict[str, Any]:

@@ -152,7 +152,84 @@ class ComposeVariant(Strict):
     audio: AudioConfig | None = None
 
 
+CameraMovement = Literal[
+    "static", "zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "tracking", "orbit"
+]
+ShotSeconds = Annotated[float, Field(ge=2.0, le=4.0)]
+Intensity = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class RegenerateImageRequest(Strict):
+    """Either field or none: an omitted prompt keeps the image's own, an omitted seed draws a new one."""
+
+    prompt: Annotated[NonBlank, Field(min_length=3, max_length=500)] | None = None
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+
+
+class PlanStoryboardRequest(Strict):
+    video_prompt: Annotated[NonBlank, Field(min_length=10, max_length=300)]
+    clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
+
+
+class ShotEdit(Strict):
+    shot_id: ItemId
+    scene_prompt: Annotated[NonBlank, Field(min_length=3, max_length=500)] | None = None
+    camera_movement: CameraMovement | None = None
+    motion_intensity: Intensity | None = None
+    duration: ShotSeconds | None = None
+
+
+class EditStoryboardRequest(Strict):
+    shots: list[ShotEdit] = Field(min_length=1, max_length=8)
+
+
+class RegenerateClipRequest(Strict):
+    """What to change of the clip's shot; an omitted field keeps the shot's value."""
+
+    scene_prompt: Annotated[NonBlank, Field(min_length=3, max_length=500)] | None = None
+    camera_movement: CameraMovement | None = None
+    motion_intensity: Intensity | None = None
+    duration: ShotSeconds | None = None
+
+
+class CompositionDraft(Strict):
+    """The finishing form as last edited: every field optional (it is saved while being typed), and
+    bounded so a draft can always be submitted once complete."""
+
+    text_overlay: dict[str, Annotated[Text, Field(max_length=64)]] | None = Field(default=None, max_length=8)
+    audio: AudioConfig | None = None
+    intro_duration: float | None = Field(default=None, ge=0.5, le=3.0)
+    outro_duration: float | None = Field(default=None, ge=0.5, le=3.0)
+    formats: list[OutputFormat] | None = Field(default=None, max_length=3)
+    transition_duration: float | None = Field(default=None, ge=0.0, le=1.0)
+    variants: list[dict[str, Any]] | None = Field(default=None, max_length=6)
+
+
 # ---------------------------------------------------------------- responses
+
+
+class Shot(BaseModel):
+    shot_id: str
+    source_image_id: str
+    scene_prompt: str
+    camera_movement: str
+    motion_intensity: float
+    duration: float
+    # The clip made from this very shot, once generated.
+    clip_id: str | None = None
+
+
+class Storyboard(BaseModel):
+    video_prompt: str | None
+    clip_duration: float
+    shots: list[Shot]
+    # What generating the shots' clips that don't exist yet costs (USD), and the ad's length.
+    quote_usd: float
+    estimated_duration: float
+
+
+class CompositionDraftSaved(BaseModel):
+    composition_draft: dict[str, Any]
 
 
 class AuthResponse(BaseModel):
@@ -200,6 +277,10 @@ class ImageAsset(BaseModel):
     created_at: datetime
     # "generated" by image_gen, or the user's own photo ("upload").
     source: Literal["generated", "upload"] = "generated"
+    # The text it was made from (shown, edited and regenerated from); empty for uploads.
+    prompt: str = ""
+    # Which image this one was regenerated from, if any.
+    replaces: str | None = None
 
 
 class VideoAsset(BaseModel):
@@ -211,6 +292,12 @@ class VideoAsset(BaseModel):
     fps: int
     cost: float
     created_at: datetime
+    # The shot it was made from.
+    scene_prompt: str = ""
+    camera_movement: str = ""
+    motion_intensity: float = 0.0
+    # Made from an image no longer on the mood board.
+    stale: bool = False
 
 
 class FinalVideo(BaseModel):
@@ -225,6 +312,19 @@ class FinalVideo(BaseModel):
     # Which final of the compose call this is (e.g. "16x9", "v1"), and a short description of it.
     variant_id: str | None = None
     label: str = ""
+    # The same file as an attachment named after the product ("pink-tennis-shoes.mp4").
+    download_url: str = ""
+
+
+class FinalVersion(BaseModel):
+    """One compose: its finals (formats and variants), what it was made with, and whether the clip
+    board has changed since (stale)."""
+
+    id: str
+    created_at: datetime
+    settings: dict[str, Any]
+    videos: list[FinalVideo]
+    stale: bool
 
 
 class SessionResponse(BaseModel):
@@ -246,8 +346,13 @@ class SessionResponse(BaseModel):
     approved_clips: list[str]
     clip_order: list[str]
     final_video: FinalVideo | None
-    # Every format composed (the first is final_video).
+    # Every format of the latest compose (the first is final_video).
     final_videos: list[FinalVideo]
+    # Every compose, newest first; all stay downloadable.
+    finals: list[FinalVersion] = Field(default_factory=list)
+    title: str | None = None
+    storyboard: Storyboard | None = None
+    composition_draft: dict[str, Any] | None = None
     total_cost: float
     budget: float
     created_at: datetime
@@ -385,3 +490,31 @@ class PublicShare(BaseModel):
     width: int
     height: int
     created_at: datetime
+
+
+# ---------------------------------------------------------------- preview (animatic)
+
+
+class PreviewRequest(Strict):
+    """The finishing form, as for POST /api/compose-final-video; the session comes from the path.
+
+    The preview shows the first format with the request's own texts and music (variants are finals
+    of the same timeline and are not previewed).
+    """
+
+    # Optional, so the finishing form's body can be sent as is; it must then name the path's session.
+    session_id: uuid.UUID | None = None
+    text_overlay: TextOverlay
+    audio: AudioConfig = Field(default_factory=AudioConfig)
+    intro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
+    outro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
+    formats: list[OutputFormat] = Field(default_factory=lambda: ["16:9"], min_length=1, max_length=3)
+    transition_duration: float = Field(default=0.3, ge=0.0, le=1.0)
+    variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
+
+
+class PreviewResponse(BaseModel):
+    url: str
+    duration: float
+    width: int
+    height: int

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
 
 from gateway.core.config import Settings
 from gateway.core.security import create_media_token
 from gateway.db.models import Asset, Session
 from gateway.schemas import (
+    FinalVersion,
     FinalVideo,
     ImageAsset,
     SessionResponse,
     SessionStage,
     SessionSummary,
+    Shot,
+    Storyboard,
     VideoAsset,
 )
+from gateway.timing import ad_length_s
 from services.common.costs import MICROS_PER_USD
 from services.common.storage import key_from_uri
 
@@ -46,11 +54,20 @@ def image_view(a: Asset, links: MediaLinks) -> ImageAsset:
         height=int(ref.get("height", 0)),
         created_at=a.created_at,
         source="upload" if a.meta.get("source") == "upload" else "generated",
+        prompt=str((a.meta.get("prompt") or {}).get("prompt", "")),
+        replaces=a.meta.get("replaces"),
     )
 
 
-def clip_view(a: Asset, links: MediaLinks) -> VideoAsset:
+def camera_name(value: Any) -> str:
+    """`CAMERA_MOVEMENT_ZOOM_IN` (proto JSON) -> "zoom_in"."""
+    return str(value or "CAMERA_MOVEMENT_STATIC").removeprefix("CAMERA_MOVEMENT_").lower()
+
+
+def clip_view(a: Asset, links: MediaLinks, approved_images: Iterable[str] = ()) -> VideoAsset:
     ref = a.meta.get("asset", {})
+    plan = a.meta.get("plan") or {}
+    source = a.meta.get("source_image_id", "")
     return VideoAsset(
         id=a.id,
         url=links.url(a.uri),
@@ -60,7 +77,19 @@ def clip_view(a: Asset, links: MediaLinks) -> VideoAsset:
         fps=round(float(ref.get("fps", 0.0))),
         cost=dollars(a.cost_micros),
         created_at=a.created_at,
+        scene_prompt=plan.get("scene_prompt", ""),
+        camera_movement=camera_name(plan.get("camera_movement")) if plan else "",
+        motion_intensity=float(plan.get("motion_intensity", 0.0)),
+        stale=bool(source) and source not in set(approved_images),
     )
+
+
+def download_name(product_name: str, label: str) -> str:
+    """A file name from the product name: "Pink Tennis Shoes" 9:16 -> "pink-tennis-shoes-9x16.mp4"
+    (letters of any script kept; what a file system or a header can't hold dropped)."""
+    text = unicodedata.normalize("NFKC", f"{product_name} {label}").lower()
+    slug = re.sub(r"[^\w]+", "-", text).strip("-_")[:80].strip("-_")
+    return f"{slug or 'adreel-ad'}.mp4"
 
 
 def final_view(a: Asset, links: MediaLinks) -> FinalVideo:
@@ -76,6 +105,63 @@ def final_view(a: Asset, links: MediaLinks) -> FinalVideo:
         has_audio=bool(a.meta.get("has_audio", False)),
         variant_id=a.meta.get("variant_id"),
         label=a.meta.get("label") or a.meta.get("format", "16:9"),
+        download_url=f"{links.url(a.uri)}&download={quote(_final_file_name(a))}",
+    )
+
+
+def _final_file_name(a: Asset) -> str:
+    overlay = (a.meta.get("settings") or {}).get("overlay") or {}
+    label = a.meta.get("label") or ""
+    return download_name(overlay.get("product_name") or "adreel-ad", label if label != "16:9" else "")
+
+
+def final_versions(finals: Iterable[Asset], links: MediaLinks, clip_order: list[str]) -> list[FinalVersion]:
+    """Every compose, newest first: its finals (the primary first) grouped under the call's item id."""
+    calls: dict[str, list[Asset]] = {}
+    for a in finals:
+        calls.setdefault(a.id.split("-", 1)[0], []).append(a)
+    versions = []
+    for call_id, videos in calls.items():
+        videos.sort(key=lambda v: v.meta.get("order", 0))
+        primary = videos[0]
+        used = primary.meta.get("clip_order")
+        versions.append(
+            FinalVersion(
+                id=call_id,
+                created_at=primary.created_at,
+                settings=primary.meta.get("settings") or {},
+                videos=[final_view(v, links) for v in videos],
+                stale=used is not None and used != clip_order,
+            )
+        )
+    versions.sort(key=lambda v: v.created_at, reverse=True)
+    return versions
+
+
+def storyboard_view(s: Session, estimate_clip_usd: float) -> Storyboard | None:
+    """The session's clip plan as shots; the quote covers the shots with no clip yet."""
+    if not s.clip_plan:
+        return None
+    made = set(s.generated_clip_ids)
+    shots = [
+        Shot(
+            shot_id=item["item_id"],
+            source_image_id=item["source_image_id"],
+            scene_prompt=item["plan"].get("scene_prompt", ""),
+            camera_movement=camera_name(item["plan"].get("camera_movement")),
+            motion_intensity=float(item["plan"].get("motion_intensity", 0.0)),
+            duration=float(item.get("duration_s") or s.clip_duration or 3.0),
+            clip_id=item["item_id"] if item["item_id"] in made else None,
+        )
+        for item in s.clip_plan
+    ]
+    to_make = sum(1 for shot in shots if shot.clip_id is None)
+    return Storyboard(
+        video_prompt=s.video_prompt,
+        clip_duration=s.clip_duration or 3.0,
+        shots=shots,
+        quote_usd=round(to_make * estimate_clip_usd, 6),
+        estimated_duration=ad_length_s([shot.duration for shot in shots], s.composition_draft),
     )
 
 
@@ -83,11 +169,12 @@ def session_view(s: Session, assets: Iterable[Asset], settings: Settings) -> Ses
     links = MediaLinks(settings, s.id)
     by_id = {a.id: a for a in assets}
     images = [image_view(by_id[i], links) for i in s.generated_image_ids if i in by_id]
-    clips = [clip_view(by_id[i], links) for i in s.generated_clip_ids if i in by_id]
-    finals = sorted(
-        (a for a in by_id.values() if a.asset_type == "final_video"), key=lambda a: a.meta.get("order", 0)
+    clips = [clip_view(by_id[i], links, s.approved_image_ids) for i in s.generated_clip_ids if i in by_id]
+    versions = final_versions(
+        (a for a in by_id.values() if a.asset_type == "final_video"), links, s.clip_order
     )
-    final_views = [final_view(a, links) for a in finals]
+    latest = next((v for v in versions if v.id == s.final_video_id), versions[0] if versions else None)
+    final_views = latest.videos if latest else []
     return SessionResponse(
         id=s.id,
         user_id=s.user_id,
@@ -111,6 +198,10 @@ def session_view(s: Session, assets: Iterable[Asset], settings: Settings) -> Ses
         budget=dollars(s.budget_micros),
         created_at=s.created_at,
         updated_at=s.updated_at,
+        finals=versions,
+        title=s.title or s.product_prompt,
+        storyboard=storyboard_view(s, float(settings.estimate_clip_usd)),
+        composition_draft=s.composition_draft,
     )
 
 

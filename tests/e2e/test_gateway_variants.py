@@ -137,4 +137,4 @@ async def test_three_finals_from_one_compose(stack: Stack, tmp_path: Path) -> No
     costs = (await client.get(f"/api/sessions/{sid}/costs", headers=h)).json()
     compositor = [line for line in costs["breakdown"] if line["agent"] == "compositor"]
     assert len(compositor) == 1 and compositor[0]["calls"] == 1 and compositor[0]["cost"] > 0
-    assert json.dumps(session["final_videos"]).count("/media/") == 3
+    assert json.dumps(session["final_videos"]).count('"url": "/media/') == 3

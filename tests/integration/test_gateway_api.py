@@ -100,13 +100,14 @@ async def test_wrong_stage_and_invalid_bodies(client: httpx.AsyncClient) -> None
     r = await client.post(
         "/api/save-approved-images", headers=h, json={"session_id": sid, "approved_image_ids": ["a", "b"]}
     )
-    assert r.status_code == 409 and "image_selection" in r.json()["detail"]
+    # A step whose input is missing is refused with the reason, not with a stage name.
+    assert r.status_code == 409 and "no images yet" in r.json()["detail"]
     r = await client.post(
         "/api/generate-clips", headers=h, json={"session_id": sid, "video_prompt": "girl running in the sun"}
     )
-    assert r.status_code == 409 and "image_selection" in r.json()["detail"]
+    assert r.status_code == 409 and "at least 2 images" in r.json()["detail"]
     r = await client.post(f"/api/sessions/{sid}/retry", headers=h)
-    assert r.status_code == 409 and "failed" in r.json()["detail"]
+    assert r.status_code == 409 and "no failed stage" in r.json()["detail"]
     bad = [
         {"session_id": sid, "product_prompt": "x"},  # too short
         {"session_id": sid, "product_prompt": "pink shoes", "num_images": 9},

@@ -1,22 +1,17 @@
-"""The generation steps of the PRD: each checks stage, ownership, ids and budget, then answers 202
-and lets the orchestrator run the stage in the background."""
+"""The generation steps of the PRD: each checks ownership, ids and budget, asks the session's state
+machine for the move (any step may be taken again from any idle stage), then answers 202 and lets
+the orchestrator run the stage in the background."""
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, status
 
 from adreel.v1 import compositor_pb2
 from gateway.agents import AgentUnavailable
-from gateway.api.deps import (
-    AgentsDep,
-    CurrentUser,
-    OrchestratorDep,
-    SessionDep,
-    owned_session,
-    require_stage,
-)
+from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, owned_session
 from gateway.db.models import Asset, Session
 from gateway.orchestrator import BudgetExceeded, Orchestrator, new_item_id
 from gateway.schemas import (
@@ -32,29 +27,49 @@ from gateway.schemas import (
     SaveApprovedImagesRequest,
     SessionStage,
 )
+from gateway.session_flow import Move, MoveRefused, begin, check
+from gateway.timing import ad_length_s
 from gateway.variants import plan_finals
 
 router = APIRouter(prefix="/api", tags=["generation"])
 ERRORS = {
     402: {"description": "over the session budget"},
     404: {"description": "no such session of yours"},
-    409: {"description": "wrong stage"},
+    409: {"description": "a stage is running, or the step's input is missing"},
 }
 PREFERRED_DEFAULT_FONTS = ("montserrat", "inter", "roboto", "lato", "dejavu-sans")
 _WEIGHT = re.compile(r"[-_ ]?(bold|regular|medium|semibold|light|black|italic)$", re.IGNORECASE)
 
 
-def _start(row: Session, stage: SessionStage, orchestrator: Orchestrator) -> None:
-    """Refuse what the budget cannot cover, then move the session into the running stage."""
-    if orchestrator.is_running(row.id):
-        raise HTTPException(status.HTTP_409_CONFLICT, "a stage is already running for this session")
+def allow(row: Session, move: Move, orchestrator: Orchestrator) -> None:
+    """409 naming the reason when the session can't make `move` now."""
     try:
-        orchestrator.check_stage_budget(row, stage)
+        check(row, move, running=orchestrator.is_running(row.id))
+    except MoveRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+def make_move(row: Session, move: Move, orchestrator: Orchestrator) -> SessionStage:
+    """The move on the locked row (409 when refused); no stage is set anywhere else."""
+    try:
+        return begin(row, move, running=orchestrator.is_running(row.id))
+    except MoveRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+def start(
+    row: Session, move: Move, orchestrator: Orchestrator, estimate: tuple[Decimal, str]
+) -> SessionStage:
+    """Refuse what the budget cannot cover, then make the move into its running stage."""
+    allow(row, move, orchestrator)
+    try:
+        orchestrator.check_budget(row, *estimate)
     except BudgetExceeded as exc:
         raise HTTPException(status.HTTP_402_PAYMENT_REQUIRED, str(exc)) from None
-    row.stage = stage.value
+    stage = make_move(row, move, orchestrator)
     row.stage_deadline = orchestrator.deadline()
-    row.error = row.failed_stage = None
+    row.progress = 0
+    return stage
 
 
 def _unknown_ids(field: str, ids: list[str], known: list[str]) -> None:
@@ -72,14 +87,18 @@ async def generate_images(
     body: GenerateImagesRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
 ) -> Accepted:
     row = await owned_session(db, user, str(body.session_id), lock=True)
-    # A session started from the user's own photos may still generate images beside them, once.
-    if row.stage != SessionStage.IMAGE_SELECTION or row.image_plan:
-        require_stage(row, SessionStage.CREATED)
+    allow(row, Move.START_IMAGES, orchestrator)
+    # A new round (the first, or again from any later step): the product is parsed again and new
+    # item ids are bought; every earlier image stays in the session's history.
+    if row.image_plan:
+        row.image_round += 1
+    row.image_plan = []
     row.product_prompt = body.product_prompt.strip()
     row.num_images = body.num_images
     row.style_keywords = [k.strip() for k in body.style_keywords]
-    _start(row, SessionStage.IMAGE_GENERATION, orchestrator)
-    row.progress, row.message = 0, "Analyzing your prompt..."
+    orchestrator_estimate = orchestrator.stage_estimate(row, SessionStage.IMAGE_GENERATION)
+    start(row, Move.START_IMAGES, orchestrator, orchestrator_estimate)
+    row.message = "Parsing prompt..."
     await db.commit()
     orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
     return Accepted(
@@ -90,11 +109,12 @@ async def generate_images(
 
 @router.post("/save-approved-images", responses=ERRORS)
 async def save_approved_images(
-    body: SaveApprovedImagesRequest, user: CurrentUser, db: SessionDep
+    body: SaveApprovedImagesRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
 ) -> ApprovedImagesSaved:
     row = await owned_session(db, user, str(body.session_id), lock=True)
-    require_stage(row, SessionStage.IMAGE_SELECTION)
+    allow(row, Move.SELECT_IMAGES, orchestrator)
     _unknown_ids("approved_image_ids", body.approved_image_ids, row.generated_image_ids)
+    make_move(row, Move.SELECT_IMAGES, orchestrator)
     row.approved_image_ids = list(body.approved_image_ids)
     await db.commit()
     return ApprovedImagesSaved(approved_count=len(body.approved_image_ids))
@@ -105,16 +125,21 @@ async def generate_clips(
     body: GenerateClipsRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
 ) -> Accepted:
     row = await owned_session(db, user, str(body.session_id), lock=True)
-    require_stage(row, SessionStage.IMAGE_SELECTION)
-    if len(row.approved_image_ids) < 2:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            "approved_images: approve at least 2 images first (POST /api/save-approved-images)",
-        )
-    row.video_prompt = body.video_prompt.strip()
+    allow(row, Move.START_CLIPS, orchestrator)
+    video_prompt = body.video_prompt.strip()
+    # The saved storyboard (with the person's edits) is used while it still fits: same scene text,
+    # same clip length, one shot per image on the board. Otherwise the stage plans anew.
+    fits = (
+        row.video_prompt == video_prompt
+        and row.clip_duration == body.clip_duration
+        and sorted(s["source_image_id"] for s in row.clip_plan) == sorted(row.approved_image_ids)
+    )
+    if not fits:
+        row.clip_plan = []
+    row.video_prompt = video_prompt
     row.clip_duration = body.clip_duration
-    _start(row, SessionStage.CLIP_GENERATION, orchestrator)
-    row.progress, row.message = 50, "Planning video scenes..."
+    start(row, Move.START_CLIPS, orchestrator, orchestrator.stage_estimate(row, SessionStage.CLIP_GENERATION))
+    row.message = "Planning scenes..." if not fits else "Generating clips..."
     await db.commit()
     orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
     return Accepted(
@@ -124,23 +149,26 @@ async def generate_clips(
 
 @router.post("/save-approved-clips", responses=ERRORS)
 async def save_approved_clips(
-    body: SaveApprovedClipsRequest, user: CurrentUser, db: SessionDep
+    body: SaveApprovedClipsRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
 ) -> ApprovedClipsSaved:
     row = await owned_session(db, user, str(body.session_id), lock=True)
-    require_stage(row, SessionStage.CLIP_SELECTION)
+    allow(row, Move.SELECT_CLIPS, orchestrator)
     _unknown_ids("approved_clip_ids", body.approved_clip_ids, row.generated_clip_ids)
     order = body.clip_order if body.clip_order is not None else body.approved_clip_ids
     if sorted(order) != sorted(body.approved_clip_ids):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "clip_order: must be a permutation of approved_clip_ids"
         )
+    make_move(row, Move.SELECT_CLIPS, orchestrator)
     row.approved_clip_ids = list(body.approved_clip_ids)
     row.clip_order = list(order)
     clips = [await db.get(Asset, c) for c in order]
-    seconds = sum(float(a.meta.get("asset", {}).get("duration_s", 0.0)) for a in clips if a is not None)
     await db.commit()
-    # Default 1 s intro and outro around the clips.
-    return ApprovedClipsSaved(approved_count=len(order), estimated_duration=round(seconds + 2.0, 2))
+    # The length the compositor will render: cards and clips on the frame grid, less the cross-fades.
+    seconds = [float(a.meta.get("asset", {}).get("duration_s", 0.0)) for a in clips if a is not None]
+    return ApprovedClipsSaved(
+        approved_count=len(order), estimated_duration=ad_length_s(seconds, row.composition_draft)
+    )
 
 
 async def _fonts(agents: AgentsDep) -> list[Font]:
@@ -191,12 +219,7 @@ async def compose_final_video(
     agents: AgentsDep,
 ) -> Accepted:
     row = await owned_session(db, user, str(body.session_id), lock=True)
-    require_stage(row, SessionStage.CLIP_SELECTION)
-    if not row.clip_order:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            "approved_clips: approve at least 1 clip first (POST /api/save-approved-clips)",
-        )
+    allow(row, Move.START_COMPOSE, orchestrator)
     fonts = await _fonts(agents)
     font = resolve_font(body.text_overlay.font, fonts)
     if font is None:
@@ -222,8 +245,14 @@ async def compose_final_video(
         # Every final of the call (formats, then variants), each with its id, texts, music, label.
         "finals": plan_finals(body, base_overlay, fonts, resolve_font),
     }
-    _start(row, SessionStage.FINAL_COMPOSITION, orchestrator)
-    row.progress, row.message = 90, "Adding text overlays..."
+    # Every compose is a new version of the final: a new item id, the earlier finals kept.
+    start(
+        row,
+        Move.START_COMPOSE,
+        orchestrator,
+        orchestrator.stage_estimate(row, SessionStage.FINAL_COMPOSITION),
+    )
+    row.message = "Adding text overlays..."
     await db.commit()
     orchestrator.launch(row.id, SessionStage.FINAL_COMPOSITION)
     return Accepted(estimated_duration=35, message="Final video composition started")

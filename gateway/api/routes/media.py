@@ -36,6 +36,8 @@ async def media(
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     token: Annotated[str | None, Query(max_length=2048)] = None,
+    # Serve as an attachment under this file name (the final's download button).
+    download: Annotated[str | None, Query(min_length=5, max_length=100, pattern=r"^[\w.-]+\.mp4$")] = None,
 ) -> FileResponse:
     missing = HTTPException(status.HTTP_404_NOT_FOUND, "no such media")
     try:
@@ -74,4 +76,7 @@ async def media(
         path,
         media_type=content_type or "application/octet-stream",
         headers={"Cache-Control": "private, max-age=3600"},
+        # Starlette writes a non-ASCII name as RFC 5987 filename*=utf-8''...
+        filename=download,
+        content_disposition_type="attachment" if download else "inline",
     )

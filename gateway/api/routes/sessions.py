@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Response, status
 from sqlalchemy import delete, func, select, update
 
+from gateway import session_flow
 from gateway.api.deps import (
     CurrentUser,
     OrchestratorDep,
@@ -20,7 +21,6 @@ from gateway.api.deps import (
     SettingsDep,
     StoreDep,
     owned_session,
-    require_stage,
 )
 from gateway.api.routes.webhooks import configure_webhook
 from gateway.db.models import Asset, GenerationCost, Session, Share
@@ -297,11 +297,10 @@ async def retry_session(
 ) -> Accepted:
     """Resume the failed stage; items already delivered are not generated (or paid) again."""
     row = await owned_session(db, user, str(session_id), lock=True)
-    require_stage(row, SessionStage.FAILED)
-    if not row.failed_stage or orchestrator.is_running(row.id):
-        raise HTTPException(status.HTTP_409_CONFLICT, "this session has no stage to resume")
-    stage = SessionStage(row.failed_stage)
-    row.stage, row.error, row.failed_stage = stage.value, None, None
+    try:
+        stage = session_flow.begin(row, session_flow.Move.RETRY, running=orchestrator.is_running(row.id))
+    except session_flow.MoveRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     row.stage_deadline = orchestrator.deadline()
     row.message = f"Resuming {stage.value}..."
     await db.commit()
