@@ -87,7 +87,17 @@ export function loopApi(apiUrl: string, token: string, sessionId: string): LoopA
     regenerateImage: (imageId, body) =>
       send(apiUrl, token, "POST", `${base}/images/${encodeURIComponent(imageId)}/regenerate`, body),
     planStoryboard: (body) => send(apiUrl, token, "POST", `${base}/storyboard`, body),
-    saveStoryboard: (shots) => send(apiUrl, token, "PUT", `${base}/storyboard`, { shots }),
+    // Edits name the shot and what may change; the image a shot animates is the plan's own.
+    saveStoryboard: (shots) =>
+      send(apiUrl, token, "PUT", `${base}/storyboard`, {
+        shots: shots.map(({ shot_id, scene_prompt, camera_movement, motion_intensity, duration }) => ({
+          shot_id,
+          scene_prompt,
+          camera_movement,
+          motion_intensity,
+          duration,
+        })),
+      }),
     regenerateClip: (clipId, body) =>
       send(apiUrl, token, "POST", `${base}/clips/${encodeURIComponent(clipId)}/regenerate`, body),
     saveComposition: (draft) => send(apiUrl, token, "PUT", `${base}/composition`, draft),

@@ -41,10 +41,12 @@ export interface Shot {
   camera_movement: CameraMovement | string;
   motion_intensity: number;
   duration: number;
+  /** The clip made from this shot, once there is one. */
+  clip_id?: string | null;
 }
 
 export interface Storyboard {
-  video_prompt: string;
+  video_prompt: string | null;
   clip_duration: number;
   shots: Shot[];
   quote_usd: number;

@@ -7,8 +7,23 @@ import { Card } from "@/components/ui/Card";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
-import { resolutionLabel } from "@/lib/format";
-import type { FinalVideo } from "@/lib/types";
+import { dateTime, resolutionLabel } from "@/lib/format";
+import type { FinalVersion, FinalVideo } from "@/lib/types";
+
+/** "AirRun Pro" -> "airrun-pro": a file name from the product's name. */
+export function fileStem(name: string | null | undefined): string {
+  const stem = (name ?? "").trim().slice(0, 60).replace(/[^a-z0-9]+/gi, "-").replace(/^-+|-+$/g, "").toLowerCase();
+  return stem || "adreel-ad";
+}
+
+/** The file name the gateway chose (Content-Disposition), when the browser may read it. */
+function dispositionName(response: Response): string | null {
+  const header = response.headers.get("Content-Disposition") ?? "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain ? plain[1] : null;
+}
 
 /** Save a gateway file: it is another origin, where <a download> is ignored, so fetch it first. */
 export async function downloadFile(url: string, filename: string): Promise<void> {
@@ -16,7 +31,7 @@ export async function downloadFile(url: string, filename: string): Promise<void>
   if (!response.ok) throw new Error(`download failed: ${response.status}`);
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = filename;
+  link.download = dispositionName(response) ?? filename;
   document.body.appendChild(link);
   link.click();
   link.remove();
@@ -76,6 +91,97 @@ export function FinalVariants({ finals, baseName }: { finals: FinalVideo[]; base
           );
         })}
       </ul>
+    </section>
+  );
+}
+
+/** Every render of the session, newest first: the settings it used and each of its files. */
+export function FinalVersions({ versions }: { versions: FinalVersion[] }) {
+  const { apiUrl } = useConfig();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  async function download(video: FinalVersion["videos"][number], key: string, name: string) {
+    setBusy(key);
+    setError(null);
+    try {
+      await downloadFile(absoluteUrl(apiUrl, video.download_url || video.url), name);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section className="final-versions mt-10" aria-labelledby="versions-heading">
+      <h2 id="versions-heading" className="text-lg font-semibold text-slate-900">
+        All versions ({versions.length})
+      </h2>
+      {error !== null && (
+        <div className="mt-3">
+          <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
+        </div>
+      )}
+      <ol className="mt-4 space-y-6">
+        {versions.map((version, n) => {
+          const number = versions.length - n;
+          const overlay = version.settings.text_overlay ?? {};
+          const stem = fileStem(overlay.product_name);
+          const facts = [
+            overlay.product_name && `"${overlay.product_name}"`,
+            overlay.cta && `CTA "${overlay.cta}"`,
+            overlay.font,
+            overlay.color,
+            version.settings.audio ? (version.settings.audio.enabled ? `${version.settings.audio.genre ?? "upbeat"} music` : "no music") : null,
+          ].filter(Boolean);
+          return (
+            <li key={version.id} className="final-version" data-version-id={version.id}>
+              <Card className="overflow-hidden">
+                <div className="flex flex-wrap items-baseline justify-between gap-2 border-b border-slate-100 px-4 py-3 sm:px-5">
+                  <p className="font-semibold text-slate-900">
+                    Version {number}
+                    {n === 0 && <span className="ml-2 text-xs font-medium text-brand-600">latest</span>}
+                  </p>
+                  <p className="text-xs text-slate-500">{dateTime(version.created_at)}</p>
+                  {facts.length > 0 && <p className="version-settings w-full break-words text-xs text-slate-600">{facts.join(" · ")}</p>}
+                  {version.stale && (
+                    <p className="w-full text-xs text-amber-700">Made before later changes to the images or clips.</p>
+                  )}
+                </div>
+                <ul className="grid gap-4 p-4 sm:grid-cols-2 sm:p-5 xl:grid-cols-3">
+                  {version.videos.map((video, i) => {
+                    const id = video.variant_id ?? `${i + 1}`;
+                    const key = `${version.id}-${id}`;
+                    const label = video.label || video.aspect_ratio;
+                    return (
+                      <li key={key} className="final-version-video min-w-0">
+                        <div className="flex aspect-video items-center justify-center overflow-hidden rounded-lg bg-slate-950">
+                          <video src={absoluteUrl(apiUrl, video.url)} controls playsInline preload="metadata" className="max-h-full max-w-full" aria-label={`Version ${number}, ${label}`} />
+                        </div>
+                        <p className="mt-2 text-sm font-medium text-slate-900">{label}</p>
+                        <p className="text-xs tabular-nums text-slate-500">
+                          {resolutionLabel(video.resolution)} · {video.duration.toFixed(1)} s · {video.file_size_mb.toFixed(1)} MB
+                        </p>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          className="mt-2"
+                          onClick={() => void download(video, key, `${stem}-${id}.mp4`)}
+                          loading={busy === key}
+                          aria-label={`Save version ${number} ${label}`}
+                        >
+                          Save MP4
+                        </Button>
+                      </li>
+                    );
+                  })}
+                </ul>
+              </Card>
+            </li>
+          );
+        })}
+      </ol>
     </section>
   );
 }

@@ -1,12 +1,13 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { GridSkeleton } from "@/components/generation/ImageGrid";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { SelectionFooter } from "@/components/generation/SelectionFooter";
 import { StageFailure } from "@/components/generation/StageFailure";
+import { StoryboardEditor } from "@/components/generation/Storyboard";
 import { VideoGrid } from "@/components/generation/VideoGrid";
 import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
@@ -18,8 +19,9 @@ import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { titleCase } from "@/lib/format";
-import { effectiveStage, screenPath } from "@/lib/screens";
-import type { Session } from "@/lib/types";
+import { loopApi, storyboardOf } from "@/lib/loop";
+import { runningStage, screenPath } from "@/lib/screens";
+import type { Session, Shot, Storyboard } from "@/lib/types";
 import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 300;
@@ -27,29 +29,101 @@ const DURATIONS = [2, 3, 4];
 
 /** Screen 4: the scene prompt with the approved images for reference, progress, then the clips. */
 export function ClipsScreen({ session }: { session: Session }) {
-  const { api, refresh } = useSession();
+  const { api, refresh, account } = useSession();
   const { apiUrl } = useConfig();
   const router = useRouter();
-  const [prompt, setPrompt] = useState(session.video_prompt ?? "");
-  const [duration, setDuration] = useState(3);
+  const saved = storyboardOf(session);
+  const [prompt, setPrompt] = useState(session.video_prompt ?? saved?.video_prompt ?? "");
+  const [duration, setDuration] = useState(saved?.clip_duration ?? 3);
   const [selected, toggle] = useSelection(session.approved_clips);
-  const [busy, setBusy] = useState<"generate" | "save" | null>(null);
+  const [busy, setBusy] = useState<"generate" | "plan" | "save" | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [board, setBoard] = useState<Storyboard | null>(saved);
+  const [shots, setShots] = useState<Shot[]>(saved?.shots ?? []);
+  const [planState, setPlanState] = useState<"saving" | "saved" | "unsaved" | null>(null);
+  const pending = useRef<Shot[] | null>(null);
 
-
-  const stage = effectiveStage(session);
-  const editable = session.stage === "image_selection";
-  const generating = session.stage === "clip_generation";
+  const running = runningStage(session);
   const references = session.approved_images
     .map((id) => session.generated_images.find((i) => i.id === id))
     .filter((i): i is NonNullable<typeof i> => Boolean(i));
+  const editable = running === null && references.length >= 2;
+  const generating = running === "clip_generation";
   const clips = session.generated_clips;
+  // The saved plan is for this scene text and length; after changing either, it is planned again.
+  const planFits = board !== null && (board.video_prompt ?? "").trim() === prompt.trim() && board.clip_duration === duration;
+
+  // The plan on the server (another tab, a reload) replaces ours when nothing here is unsaved.
+  const savedKey = JSON.stringify(saved ?? null);
+  useEffect(() => {
+    if (pending.current || !saved) return;
+    setBoard(saved);
+    setShots(saved.shots);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- follows the plan's content
+  }, [savedKey]);
+
+  const loop = loopApi(apiUrl, account.token, session.id);
+
+  async function flushPlan(): Promise<void> {
+    const next = pending.current;
+    if (!next) return;
+    setPlanState("saving");
+    const reply = await loop.saveStoryboard(next);
+    if (pending.current === next) pending.current = null;
+    setBoard(reply);
+    setPlanState("saved");
+  }
+
+  // Shot edits are saved after a pause, and before clips are generated from them.
+  const shotsKey = JSON.stringify(shots);
+  useEffect(() => {
+    if (!pending.current) return;
+    setPlanState("unsaved");
+    const timer = setTimeout(() => {
+      flushPlan().catch((err) => {
+        setPlanState("unsaved");
+        setError(err);
+      });
+    }, 600);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- saves the latest edit
+  }, [shotsKey]);
+
+  function editShots(next: Shot[]) {
+    pending.current = next;
+    setShots(next);
+  }
+
+  async function plan(): Promise<Storyboard> {
+    pending.current = null;
+    const reply = await loop.planStoryboard({ video_prompt: prompt.trim(), clip_duration: duration });
+    setBoard(reply);
+    setShots(reply.shots);
+    setPlanState(null);
+    return reply;
+  }
+
+  async function planShots() {
+    setBusy("plan");
+    setError(null);
+    try {
+      await plan();
+      void refresh();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
 
   async function generate(event: React.FormEvent) {
     event.preventDefault();
     setBusy("generate");
     setError(null);
     try {
+      // Clips follow the storyboard on screen: edits saved, and a plan made for changed scene text.
+      if (board && !planFits) await plan();
+      else await flushPlan();
       await call(
         api.POST("/api/generate-clips", {
           body: { session_id: session.id, video_prompt: prompt.trim(), clip_duration: duration },
@@ -60,6 +134,21 @@ export function ClipsScreen({ session }: { session: Session }) {
       setError(err);
     } finally {
       setBusy(null);
+    }
+  }
+
+  async function regenerateClip(clipId: string, change: Partial<Shot>) {
+    setError(null);
+    try {
+      await loop.regenerateClip(clipId, {
+        scene_prompt: change.scene_prompt,
+        camera_movement: change.camera_movement,
+        motion_intensity: change.motion_intensity,
+        duration: change.duration,
+      });
+      await refresh();
+    } catch (err) {
+      setError(err);
     }
   }
 
@@ -92,7 +181,7 @@ export function ClipsScreen({ session }: { session: Session }) {
       subtitle="One clip per approved image, each following the scene you describe."
     >
       <div className="space-y-6">
-        <Card className="p-6">
+        <Card className="p-4 sm:p-6">
           <details className="reference-images group mb-5 rounded-xl border border-slate-200 bg-slate-50/60">
             <summary className="flex cursor-pointer list-none items-center justify-between px-4 py-3 text-sm font-medium text-slate-700">
               Reference images ({references.length})
@@ -132,7 +221,7 @@ export function ClipsScreen({ session }: { session: Session }) {
                 required
               />
             </div>
-            <div className="flex flex-wrap items-end gap-6">
+            <div className="flex flex-wrap items-end gap-4 sm:gap-6">
               <div className="w-40">
                 <FieldLabel htmlFor="clip_duration">Clip duration</FieldLabel>
                 <select
@@ -155,22 +244,52 @@ export function ClipsScreen({ session }: { session: Session }) {
                 <span className="text-slate-400">(one per approved image)</span>
               </div>
               {editable && (
-                <Button type="submit" size="lg" className="ml-auto" loading={busy === "generate"} disabled={!prompt.trim()}>
-                  Generate Clips
-                </Button>
+                <div className="ml-auto flex flex-wrap gap-3">
+                  <Button
+                    type="button"
+                    variant="secondary"
+                    size="lg"
+                    loading={busy === "plan"}
+                    disabled={prompt.trim().length < 10 || busy !== null}
+                    onClick={() => void planShots()}
+                  >
+                    {board ? "Plan the shots again" : "Plan the shots"}
+                  </Button>
+                  <Button type="submit" size="lg" loading={busy === "generate"} disabled={!prompt.trim() || busy !== null}>
+                    Generate Clips
+                  </Button>
+                </div>
               )}
             </div>
           </form>
         </Card>
 
+        {board && shots.length > 0 && (
+          <>
+            {!planFits && (
+              <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status">
+                The scene text or clip length changed: the shots are planned again when you generate the clips.
+              </p>
+            )}
+            <StoryboardEditor
+              session={session}
+              storyboard={board}
+              shots={shots}
+              disabled={!editable}
+              saving={planState}
+              onChange={editShots}
+            />
+          </>
+        )}
+
         {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
         <StageFailure session={session} />
         {generating && <ProgressPanel session={session} title="Generating your clips" />}
-        {generating && <GridSkeleton count={references.length} aspect="aspect-video" />}
+        {generating && clips.length === 0 && <GridSkeleton count={references.length} aspect="aspect-video" />}
 
-        {clips.length > 0 && stage === "clip_selection" && session.stage !== "failed" && (
+        {clips.length > 0 && (
           <section aria-label="Generated clips">
-            <VideoGrid clips={clips} selected={selected} onToggle={toggle} />
+            <VideoGrid clips={clips} selected={selected} onToggle={toggle} onRegenerate={regenerateClip} disabled={running !== null} />
             <SelectionFooter
               selected={selected.size}
               total={clips.length}
@@ -178,6 +297,7 @@ export function ClipsScreen({ session }: { session: Session }) {
               cost={clips.reduce((sum, c) => sum + c.cost, 0)}
               minimum={1}
               busy={busy === "save"}
+              disabled={running !== null}
               onSubmit={addToMoodBoard}
               action="Add to Clip Board"
             />

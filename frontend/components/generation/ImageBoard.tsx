@@ -14,7 +14,7 @@ import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { money, titleCase } from "@/lib/format";
-import { screenPath } from "@/lib/screens";
+import { runningStage, screenPath } from "@/lib/screens";
 import type { Session } from "@/lib/types";
 
 /** Screen 3: the approved images, large, each removable (two must stay: one clip per image). */
@@ -27,7 +27,7 @@ export function ImageBoard({ session }: { session: Session }) {
   const approved = session.approved_images
     .map((id) => session.generated_images.find((i) => i.id === id))
     .filter((i): i is NonNullable<typeof i> => Boolean(i));
-  const canRemove = approved.length > 2;
+  const canRemove = approved.length > 2 && runningStage(session) === null;
 
   async function remove(id: string) {
     setRemoving(id);
@@ -79,7 +79,7 @@ export function ImageBoard({ session }: { session: Session }) {
                 onClick={() => remove(image.id)}
                 loading={removing === image.id}
                 disabled={!canRemove || removing !== null}
-                title={canRemove ? undefined : "Keep at least 2 images on the mood board"}
+                title={canRemove ? undefined : approved.length > 2 ? "Wait for the running step to finish" : "Keep at least 2 images on the mood board"}
                 aria-label={`Remove image ${i + 1} (${image.view_type} view)`}
               >
                 Remove

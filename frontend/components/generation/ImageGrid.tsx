@@ -1,8 +1,12 @@
 import clsx from "clsx";
+import { useState } from "react";
 
 import { Badge } from "@/components/ui/Badge";
+import { Button } from "@/components/ui/Button";
+import { inputClass } from "@/components/ui/Field";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, titleCase } from "@/lib/format";
+import { imagePrompt } from "@/lib/loop";
 import type { ImageAsset, ViewType } from "@/lib/types";
 
 const VIEWS: ViewType[] = ["front", "side", "back", "top", "detail", "lifestyle"];
@@ -13,29 +17,37 @@ export function ImageGrid({
   selected,
   onToggle,
   onViewChange,
+  onRegenerate,
+  disabled = false,
 }: {
   images: ImageAsset[];
   selected: ReadonlySet<string>;
   onToggle: (id: string) => void;
   /** Uploaded photos get a view picker (generated images show the view they were rendered as). */
   onViewChange?: (id: string, view: ViewType) => void;
+  /** Render this image again: a new seed, or the prompt edited. */
+  onRegenerate?: (id: string, prompt?: string) => Promise<void>;
+  /** A stage is running: look, but change nothing. */
+  disabled?: boolean;
 }) {
   const { apiUrl } = useConfig();
   return (
-    <div className="image-grid grid grid-cols-2 gap-4 md:grid-cols-3">
+    <div className="image-grid grid grid-cols-1 gap-4 min-[480px]:grid-cols-2 md:grid-cols-3">
       {images.map((image, i) => {
         const checked = selected.has(image.id);
         const name = `${titleCase(image.view_type)} view`;
         return (
-          <label
+          <div
             key={image.id}
             className={clsx(
-              "image-card group relative block aspect-square cursor-pointer overflow-hidden rounded-xl bg-slate-100 ring-offset-2 transition",
-              "has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-500",
+              "image-card flex flex-col overflow-hidden rounded-xl bg-white ring-offset-2 transition",
+              "has-[label_input:focus-visible]:ring-2 has-[label_input:focus-visible]:ring-brand-500",
               checked ? "ring-4 ring-brand-500" : "ring-1 ring-slate-200 hover:ring-2 hover:ring-slate-300",
             )}
             data-selected={checked}
+            data-image-id={image.id}
           >
+          <label className="group relative block aspect-square cursor-pointer overflow-hidden bg-slate-100">
             {/* eslint-disable-next-line @next/next/no-img-element -- signed gateway URLs, no optimiser */}
             <img
               src={absoluteUrl(apiUrl, image.url)}
@@ -47,6 +59,7 @@ export function ImageGrid({
                 type="checkbox"
                 className="h-4 w-4 cursor-pointer rounded accent-brand-600"
                 checked={checked}
+                disabled={disabled}
                 onChange={() => onToggle(image.id)}
                 aria-label={`Select image ${i + 1} (${name})`}
               />
@@ -76,8 +89,99 @@ export function ImageGrid({
               {money(image.cost)}
             </Badge>
           </label>
+          {image.source !== "upload" && onRegenerate && (
+            <ImagePrompt index={i} image={image} disabled={disabled} onRegenerate={(prompt) => onRegenerate(image.id, prompt)} />
+          )}
+          </div>
         );
       })}
+    </div>
+  );
+}
+
+/** The prompt an image was rendered from, with "Regenerate" (new seed) and "Edit prompt". */
+function ImagePrompt({
+  index,
+  image,
+  disabled,
+  onRegenerate,
+}: {
+  index: number;
+  image: ImageAsset;
+  disabled: boolean;
+  onRegenerate: (prompt?: string) => Promise<void>;
+}) {
+  const prompt = imagePrompt(image);
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(prompt);
+  const [busy, setBusy] = useState(false);
+  const id = `image-prompt-${image.id}`;
+
+  async function run(edited?: string) {
+    setBusy(true);
+    try {
+      await onRegenerate(edited);
+      setEditing(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="image-prompt flex flex-1 flex-col gap-2 p-3">
+      {editing ? (
+        <>
+          <label htmlFor={id} className="sr-only">
+            Prompt for image {index + 1}
+          </label>
+          <textarea
+            id={id}
+            rows={3}
+            maxLength={500}
+            className={`${inputClass} resize-none text-xs`}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+          <div className="flex flex-wrap gap-2">
+            <Button size="sm" loading={busy} disabled={disabled || !text.trim()} onClick={() => void run(text.trim())}>
+              Regenerate
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>
+              Cancel
+            </Button>
+          </div>
+        </>
+      ) : (
+        <>
+          <p className="image-prompt-text line-clamp-3 break-words text-xs text-slate-600" title={prompt}>
+            {prompt || <span className="italic text-slate-400">No prompt recorded</span>}
+          </p>
+          <div className="mt-auto flex flex-wrap gap-2">
+            <Button
+              size="sm"
+              variant="secondary"
+              loading={busy}
+              disabled={disabled}
+              onClick={() => void run()}
+              aria-label={`Regenerate image ${index + 1} with a new seed`}
+            >
+              Regenerate
+            </Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              disabled={disabled}
+              onClick={() => {
+                setText(prompt);
+                setEditing(true);
+              }}
+              aria-label={`Edit the prompt of image ${index + 1}`}
+            >
+              Edit prompt
+            </Button>
+          </div>
+        </>
+      )}
     </div>
   );
 }

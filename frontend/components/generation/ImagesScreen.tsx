@@ -17,7 +17,9 @@ import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { describeProblem } from "@/lib/errors";
-import { effectiveStage, screenPath } from "@/lib/screens";
+import { useConfig } from "@/lib/config";
+import { loopApi } from "@/lib/loop";
+import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, ViewType } from "@/lib/types";
 import { useSelection } from "@/hooks/useSelection";
 
@@ -25,7 +27,8 @@ const PROMPT_MAX = 200;
 
 /** Screen 2: the product prompt, live progress, then the generated images to choose from. */
 export function ImagesScreen({ session }: { session: Session }) {
-  const { api, refresh } = useSession();
+  const { api, refresh, account } = useSession();
+  const { apiUrl } = useConfig();
   const router = useRouter();
   const [prompt, setPrompt] = useState(session.product_prompt ?? "");
   const [count, setCount] = useState(6);
@@ -35,13 +38,23 @@ export function ImagesScreen({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>(null);
 
 
-  const stage = effectiveStage(session);
   const images = session.generated_images;
-  // A session started from the user's own photos may still generate images beside them.
-  const onlyUploads = images.length > 0 && images.every((i) => i.source === "upload");
-  const editable = session.stage === "created" || (session.stage === "image_selection" && onlyUploads);
-  const generating = session.stage === "image_generation";
-  const canUpload = session.stage === "created" || session.stage === "image_selection";
+  const running = runningStage(session);
+  // Any idle session can start a new round: the prompt is editable again and earlier images stay.
+  const editable = running === null;
+  const generating = running === "image_generation";
+  const canUpload = editable;
+  const hasGenerated = images.some((i) => i.source !== "upload");
+
+  async function regenerate(imageId: string, edited?: string) {
+    setError(null);
+    try {
+      await loopApi(apiUrl, account.token, session.id).regenerateImage(imageId, edited ? { prompt: edited } : {});
+      await refresh();
+    } catch (err) {
+      setError(err);
+    }
+  }
 
   async function generate(event: React.FormEvent) {
     event.preventDefault();
@@ -117,7 +130,7 @@ export function ImagesScreen({ session }: { session: Session }) {
                 required
               />
             </div>
-            <details className="group rounded-xl border border-slate-200 bg-slate-50/60" open={editable}>
+            <details className="group rounded-xl border border-slate-200 bg-slate-50/60" open={editable && !hasGenerated}>
               <summary className="flex cursor-pointer list-none items-center justify-between px-4 py-3 text-sm font-medium text-slate-700">
                 Advanced options
                 <span className="text-slate-400 transition group-open:rotate-180" aria-hidden="true">
@@ -151,10 +164,22 @@ export function ImagesScreen({ session }: { session: Session }) {
               </div>
             </details>
             {editable && (
-              <div className="flex justify-end">
-                <Button type="submit" size="lg" loading={busy === "generate"} disabled={!prompt.trim()}>
-                  Generate Images
-                </Button>
+              <div className="flex flex-wrap items-center justify-end gap-3">
+                {hasGenerated && (
+                  <p className="mr-auto text-xs text-slate-500">
+                    A new set joins the images below; nothing you have is lost or bought again.
+                  </p>
+                )}
+                {hasGenerated && prompt.trim() === (session.product_prompt ?? "").trim() && (
+                  <Button type="submit" variant="secondary" size="lg" loading={busy === "generate"} disabled={!prompt.trim()}>
+                    Add {count} images
+                  </Button>
+                )}
+                {!(hasGenerated && prompt.trim() === (session.product_prompt ?? "").trim()) && (
+                  <Button type="submit" size="lg" loading={busy === "generate"} disabled={!prompt.trim()}>
+                    {hasGenerated ? "Generate a new set" : "Generate Images"}
+                  </Button>
+                )}
               </div>
             )}
           </form>
@@ -165,11 +190,18 @@ export function ImagesScreen({ session }: { session: Session }) {
         {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
         <StageFailure session={session} />
         {generating && <ProgressPanel session={session} title="Generating your images" />}
-        {generating && <GridSkeleton count={count} />}
+        {generating && images.length === 0 && <GridSkeleton count={count} />}
 
-        {images.length > 0 && stage === "image_selection" && session.stage !== "failed" && (
+        {images.length > 0 && (
           <section aria-label="Generated images">
-            <ImageGrid images={images} selected={selected} onToggle={toggle} onViewChange={setView} />
+            <ImageGrid
+              images={images}
+              selected={selected}
+              onToggle={toggle}
+              onViewChange={setView}
+              onRegenerate={regenerate}
+              disabled={!editable}
+            />
             <SelectionFooter
               selected={selected.size}
               total={images.length}
@@ -177,6 +209,7 @@ export function ImagesScreen({ session }: { session: Session }) {
               cost={images.reduce((sum, img) => sum + img.cost, 0)}
               minimum={2}
               busy={busy === "save"}
+              disabled={!editable}
               onSubmit={addToMoodBoard}
             />
           </section>

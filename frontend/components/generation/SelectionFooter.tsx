@@ -11,6 +11,7 @@ export function SelectionFooter({
   busy,
   onSubmit,
   action = "Add to Mood Board",
+  disabled = false,
 }: {
   selected: number;
   total: number;
@@ -21,6 +22,8 @@ export function SelectionFooter({
   onSubmit: () => void;
   /** The button's words: where the choice goes ("Add to Mood Board", "Add to Clip Board"). */
   action?: string;
+  /** A stage is running: nothing can be saved until it ends. */
+  disabled?: boolean;
 }) {
   const short = selected < minimum;
   return (
@@ -34,7 +37,7 @@ export function SelectionFooter({
           {short && ` · select at least ${minimum} to continue`}
         </p>
       </div>
-      <Button size="lg" onClick={onSubmit} disabled={short} loading={busy}>
+      <Button size="lg" onClick={onSubmit} disabled={short || disabled} loading={busy}>
         {action} ({selected})
       </Button>
     </div>

@@ -3,10 +3,13 @@
 import clsx from "clsx";
 import { useRef, useState } from "react";
 
+import { ShotFields } from "@/components/generation/Storyboard";
 import { Badge } from "@/components/ui/Badge";
+import { Button } from "@/components/ui/Button";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { money, seconds } from "@/lib/format";
-import type { VideoAsset } from "@/lib/types";
+import { money, seconds, titleCase } from "@/lib/format";
+import { asLoopClip } from "@/lib/loop";
+import type { Shot, VideoAsset } from "@/lib/types";
 
 /** A clip preview with its own play/pause button (muted, looping). */
 export function ClipPlayer({ clip, label, className }: { clip: VideoAsset; label: string; className?: string }) {
@@ -65,10 +68,16 @@ export function VideoGrid({
   clips,
   selected,
   onToggle,
+  onRegenerate,
+  disabled = false,
 }: {
   clips: VideoAsset[];
   selected: ReadonlySet<string>;
   onToggle: (id: string) => void;
+  /** Render this clip again with its shot edited. */
+  onRegenerate?: (id: string, change: Partial<Shot>) => Promise<void>;
+  /** A stage is running: look, but change nothing. */
+  disabled?: boolean;
 }) {
   return (
     <div className="video-grid grid gap-4 sm:grid-cols-2">
@@ -82,13 +91,16 @@ export function VideoGrid({
               checked ? "ring-4 ring-brand-500" : "ring-1 ring-slate-200",
             )}
             data-selected={checked}
+            data-clip-id={clip.id}
           >
+            <div className="relative">
             <ClipPlayer clip={clip} label={`clip ${i + 1}`} className="aspect-video" />
             <label className="absolute right-2.5 top-2.5 flex h-8 cursor-pointer items-center gap-2 rounded-md bg-white/90 px-2 text-xs font-medium text-slate-700 shadow-sm">
               <input
                 type="checkbox"
                 className="h-4 w-4 cursor-pointer accent-brand-600"
                 checked={checked}
+                disabled={disabled}
                 onChange={() => onToggle(clip.id)}
                 aria-label={`Select clip ${i + 1}`}
               />
@@ -100,9 +112,98 @@ export function VideoGrid({
             <Badge tone="dark" className="pointer-events-none absolute bottom-2.5 right-2.5">
               {money(clip.cost)}
             </Badge>
+            </div>
+            {onRegenerate && <ClipShot index={i} clip={clip} disabled={disabled} onRegenerate={(change) => onRegenerate(clip.id, change)} />}
           </div>
         );
       })}
+    </div>
+  );
+}
+
+/** A clip's shot in words, marked when its image left the mood board, and "Edit shot" to re-render it. */
+function ClipShot({
+  index,
+  clip,
+  disabled,
+  onRegenerate,
+}: {
+  index: number;
+  clip: VideoAsset;
+  disabled: boolean;
+  onRegenerate: (change: Partial<Shot>) => Promise<void>;
+}) {
+  const loop = asLoopClip(clip);
+  const current = {
+    scene_prompt: loop.scene_prompt ?? "",
+    camera_movement: loop.camera_movement ?? "static",
+    motion_intensity: loop.motion_intensity ?? 0.5,
+    duration: clip.duration,
+  };
+  const [editing, setEditing] = useState(false);
+  const [shot, setShot] = useState(current);
+  const [busy, setBusy] = useState(false);
+
+  async function run() {
+    setBusy(true);
+    try {
+      // Only what changed is sent; the rest of the shot stays as it was.
+      const change: Partial<Shot> = {};
+      if (shot.scene_prompt.trim() !== current.scene_prompt) change.scene_prompt = shot.scene_prompt.trim();
+      if (shot.camera_movement !== current.camera_movement) change.camera_movement = shot.camera_movement;
+      if (shot.motion_intensity !== current.motion_intensity) change.motion_intensity = shot.motion_intensity;
+      if (shot.duration !== current.duration) change.duration = shot.duration;
+      await onRegenerate(change);
+      setEditing(false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="clip-shot space-y-2 p-3 text-xs">
+      {loop.stale && (
+        <Badge tone="amber" className="stale-badge">
+          Made from an image you removed
+        </Badge>
+      )}
+      {editing ? (
+        <>
+          <ShotFields shot={shot} label={`Clip ${index + 1}`} idPrefix={`clip-${clip.id}`} disabled={disabled} onChange={(c) => setShot((s) => ({ ...s, ...c }))} />
+          <div className="flex flex-wrap gap-2">
+            <Button size="sm" loading={busy} disabled={disabled || !shot.scene_prompt.trim()} onClick={() => void run()}>
+              Regenerate clip
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>
+              Cancel
+            </Button>
+          </div>
+        </>
+      ) : (
+        <>
+          {current.scene_prompt && <p className="line-clamp-2 break-words text-slate-600">{current.scene_prompt}</p>}
+          <p className="text-slate-500">
+            {titleCase(current.camera_movement)} · motion {Math.round(current.motion_intensity * 100)}%
+          </p>
+          <div className="flex flex-wrap gap-2">
+            <Button
+              size="sm"
+              variant="secondary"
+              disabled={disabled}
+              onClick={() => {
+                setShot(current);
+                setEditing(true);
+              }}
+              aria-label={`Edit the shot of clip ${index + 1}`}
+            >
+              Edit shot
+            </Button>
+            <Button size="sm" variant="ghost" loading={busy} disabled={disabled} onClick={() => void run()} aria-label={`Regenerate clip ${index + 1}`}>
+              Regenerate
+            </Button>
+          </div>
+        </>
+      )}
     </div>
   );
 }
