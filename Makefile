@@ -56,6 +56,7 @@ run: install
 ## Every benchmark, one after another (each is also one command on its own; see README).
 bench: install
 	$(BIN)/python -m bench.compose
+	$(BIN)/python -m bench.preview
 	$(BIN)/python -m bench.clip
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.e2e

@@ -51,7 +51,7 @@ class Music(_message.Message):
     def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ...) -> None: ...
 
 class ComposeRequest(_message.Message):
-    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants")
+    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants", "preview", "stills")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     CLIPS_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +62,8 @@ class ComposeRequest(_message.Message):
     FORMATS_FIELD_NUMBER: _ClassVar[int]
     TRANSITION_S_FIELD_NUMBER: _ClassVar[int]
     VARIANTS_FIELD_NUMBER: _ClassVar[int]
+    PREVIEW_FIELD_NUMBER: _ClassVar[int]
+    STILLS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     item_id: str
     clips: _containers.RepeatedCompositeFieldContainer[_common_pb2.AssetRef]
@@ -72,7 +74,21 @@ class ComposeRequest(_message.Message):
     formats: _containers.RepeatedScalarFieldContainer[OutputFormat]
     transition_s: float
     variants: _containers.RepeatedCompositeFieldContainer[ComposeVariant]
-    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ...) -> None: ...
+    preview: bool
+    stills: _containers.RepeatedCompositeFieldContainer[StillShot]
+    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ..., preview: _Optional[bool] = ..., stills: _Optional[_Iterable[_Union[StillShot, _Mapping]]] = ...) -> None: ...
+
+class StillShot(_message.Message):
+    __slots__ = ("image", "camera_movement", "motion_intensity", "duration_s")
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    CAMERA_MOVEMENT_FIELD_NUMBER: _ClassVar[int]
+    MOTION_INTENSITY_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    image: _common_pb2.AssetRef
+    camera_movement: _common_pb2.CameraMovement
+    motion_intensity: float
+    duration_s: float
+    def __init__(self, image: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., camera_movement: _Optional[_Union[_common_pb2.CameraMovement, str]] = ..., motion_intensity: _Optional[float] = ..., duration_s: _Optional[float] = ...) -> None: ...
 
 class ComposeVariant(_message.Message):
     __slots__ = ("variant_id", "format", "overlay", "music")

@@ -52,7 +52,8 @@ class CompositorServiceServicer:
     """
 
     def Compose(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A final render, or (with `preview`) a free 480p animatic of the same timeline.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')

@@ -19,6 +19,10 @@ class Settings(AgentSettings):
     # VBV cap: 7 Mbit/s + a 7 Mbit buffer keeps a 12 s 1080p ad under 12 MB whatever the content.
     video_maxrate_kbps: int = 7000
     audio_kbps: int = 128
+    # The free 480p animatic: what matters is how soon it plays, not its bits per pixel.
+    preview_x264_preset: str = "ultrafast"
+    preview_x264_crf: int = 28
+    preview_maxrate_kbps: int = 1500
     # FFmpeg renders at once; each takes both cores of a small node, so more only adds memory.
     max_parallel_renders: int = 1
     render_timeout_s: float = 600.0

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from adreel.v1 import common_pb2
 from services.compositor.layout import Format, TextSlot
 from services.compositor.timeline import FPS, Timeline, Window
 
@@ -30,10 +31,23 @@ def quote(value: str) -> str:
 
 
 @dataclass(frozen=True)
+class StillMove:
+    """A still played as the clip it will become: `frames` long, `width`x`height`, camera moving."""
+
+    movement: int  # common_pb2.CameraMovement
+    intensity: float
+    frames: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class ClipInput:
     path: Path
     width: int
     height: int
+    # Set when the input is a still image (a preview before clips exist).
+    still: StillMove | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,50 @@ class RenderPlan:
 def is_dark(color: str) -> bool:
     r, g, b = (int(color[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4
+
+
+# Ken Burns moves as zoompan terms: zoom >= 1 and where the window sits (0-1 of the free room on
+# each axis), from the eased progress `e`. The camera samples a canvas 1.25x the clip, so zoom 1
+# already leaves room to move, as the video generator's camera does.
+_ZOOM, _PAN, _TRACK_PUSH, _ORBIT_PUSH = 0.30, 0.16, 0.22, 0.06
+
+
+def _camera_terms(movement: int, i: float, e: str) -> tuple[str, str, str]:
+    M = common_pb2.CameraMovement
+    hold = 1 / (1 - _PAN * i)  # the zoom that leaves a pan its travel
+    match movement:
+        case M.CAMERA_MOVEMENT_UNSPECIFIED:  # no plan yet: a gentle push in
+            return f"1+0.1*{e}", "0.5", "0.5"
+        case M.CAMERA_MOVEMENT_ZOOM_IN:
+            return f"1+{_ZOOM * i:.4f}*{e}", "0.5", "0.5"
+        case M.CAMERA_MOVEMENT_ZOOM_OUT:
+            return f"1+{_ZOOM * i:.4f}*(1-{e})", "0.5", "0.5"
+        case M.CAMERA_MOVEMENT_PAN_RIGHT:
+            return f"{hold:.4f}", e, "0.5"
+        case M.CAMERA_MOVEMENT_PAN_LEFT:
+            return f"{hold:.4f}", f"(1-{e})", "0.5"
+        case M.CAMERA_MOVEMENT_TILT_DOWN:
+            return f"{hold:.4f}", "0.5", e
+        case M.CAMERA_MOVEMENT_TILT_UP:
+            return f"{hold:.4f}", "0.5", f"(1-{e})"
+        case M.CAMERA_MOVEMENT_TRACKING | M.CAMERA_MOVEMENT_ORBIT:
+            push = _TRACK_PUSH if movement == M.CAMERA_MOVEMENT_TRACKING else _ORBIT_PUSH
+            return f"{hold:.4f}*(1+{push * i:.4f}*{e})", e, "0.5"
+        case _:  # static
+            return "1", "0.5", "0.5"
+
+
+def _camera(move: StillMove) -> str:
+    """Filters turning one decoded still into `move.frames` frames of a camera move over it."""
+    cw, ch = move.width * 5 // 8 * 2, move.height * 5 // 8 * 2  # 1.25x, even
+    e = f"(0.5-0.5*cos(PI*min(1,on/{max(1, move.frames - 1)})))"  # eased: starts and ends at rest
+    z, px, py = _camera_terms(move.movement, move.intensity, e)
+    return (
+        f"scale={cw}:{ch}:force_original_aspect_ratio=increase,crop={cw}:{ch},setsar=1,format=yuv420p,"
+        f"loop=loop={move.frames - 1}:size=1:start=0,setpts=N/{FPS}/TB,"
+        f"zoompan=z={quote(z)}:x={quote(f'(iw-iw/zoom)*{px}')}:y={quote(f'(ih-ih/zoom)*{py}')}"
+        f":d=1:s={move.width}x{move.height}:fps={FPS},"
+    )
 
 
 def _fit(fmt: Format, clip: ClipInput, label_in: str, label_out: str, tag: str) -> list[str]:
@@ -191,12 +249,12 @@ def build_args(plan: RenderPlan) -> list[str]:
 
     graph: list[str] = []
     nc = len(plan.chains)
-    for i in range(len(plan.clips)):
-        src = f"{i}:v"
+    for i, clip in enumerate(plan.clips):
+        src = f"[{i}:v]" + (_camera(clip.still) if clip.still else "")
         if nc > 1:
-            graph.append(f"[{src}]setpts=PTS-STARTPTS,split={nc}" + "".join(f"[c{i}f{f}]" for f in range(nc)))
+            graph.append(f"{src}setpts=PTS-STARTPTS,split={nc}" + "".join(f"[c{i}f{f}]" for f in range(nc)))
         else:
-            graph.append(f"[{src}]setpts=PTS-STARTPTS[c{i}f0]")
+            graph.append(f"{src}setpts=PTS-STARTPTS[c{i}f0]")
     seg_frames = tl.segment_frames
     for f, chain in enumerate(plan.chains):
         segs = [f"s{f}_{k}" for k in range(len(seg_frames))]

@@ -6,7 +6,7 @@ frame width, measured with the same font file FFmpeg draws with.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +39,26 @@ class Format:
     @property
     def aspect(self) -> float:
         return self.width / self.height
+
+    def at_short_side(self, short: int) -> Format:
+        """The same layout at another size (a 480p preview): frame and text sizes scaled alike."""
+        k = short / min(self.width, self.height)
+
+        def even(px: int) -> int:
+            return max(2, round(px * k / 2) * 2)
+
+        def slot(s: TextSlot) -> TextSlot:
+            return replace(s, size_px=max(8, round(s.size_px * k)))
+
+        return replace(
+            self,
+            width=even(self.width),
+            height=even(self.height),
+            intro_name=slot(self.intro_name),
+            clip_name=slot(self.clip_name),
+            outro_name=slot(self.outro_name),
+            outro_cta=slot(self.outro_cta),
+        )
 
     def fills_by_crop(self, src_w: int, src_h: int) -> bool:
         """Cover-crop when it loses at most ~20% of the clip; otherwise fit it over a blurred fill."""

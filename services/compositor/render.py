@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from PIL import Image
+
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from services.common.costs import Stopwatch, local_cost
@@ -31,17 +33,23 @@ from services.compositor.filtergraph import (
     Encoder,
     OutputPlan,
     RenderPlan,
+    StillMove,
     TextItem,
     build_args,
 )
 from services.compositor.filtergraph import is_dark as text_is_dark
 from services.compositor.layout import FORMATS, Format, TextSlot, fit_size
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack
-from services.compositor.request import ComposeSpec, Overlay
+from services.compositor.providers.local import LocalMusic
+from services.compositor.request import ComposeSpec, Overlay, StillSpec
 from services.compositor.soundtrack import fit_track, write_wav
-from services.compositor.timeline import Timeline, Window
+from services.compositor.timeline import Timeline, Window, frames
 
 MODEL = "local/ffmpeg"
+PREVIEW_MODEL = "preview"
+# A preview's short side, and the 16:9 size a still plays at (the shape of the clip it becomes).
+PREVIEW_SHORT = 480
+PREVIEW_CLIP = (854, 480)
 # The product's substep messages, in the order they happen.
 MUSIC_MSG = "Generating music..."
 TEXT_MSG = "Adding text overlays..."
@@ -60,6 +68,26 @@ class Progressor(Protocol):
 class OpenClip:
     path: Path
     info: MediaInfo
+    # A preview's still in place of this clip (info then holds the image size and the planned length).
+    still: StillSpec | None = None
+
+    def frame(self, at_fraction: float) -> Image.Image:
+        """A picture of it for the card backgrounds."""
+        if self.still is None:
+            return still_of(self.path, at_fraction)
+        with Image.open(self.path) as im:
+            return im.convert("RGB")
+
+
+def _probe_still(path: Path, still: StillSpec, field: str) -> MediaInfo:
+    try:
+        with Image.open(path) as im:
+            im.verify()
+        with Image.open(path) as im:
+            width, height = im.size
+    except Exception:
+        raise InvalidArgument(field, "is not a readable image") from None
+    return MediaInfo(width=width, height=height, duration_s=still.duration_s)
 
 
 def _probe_clip(path: Path, field: str, max_s: float) -> MediaInfo:
@@ -96,11 +124,17 @@ class Composer:
         self.store = store
         self.settings = settings
         self.music = music
+        # A preview is free whatever the engine: its music is always the local synth's.
+        self.free_music: MusicProvider = LocalMusic()
         self._renders = asyncio.Semaphore(max(1, settings.max_parallel_renders))
 
     async def open_clips(self, spec: ComposeSpec, stack: AsyncExitStack) -> list[OpenClip]:
         """Local files of the clips (NOT_FOUND when one is missing), probed and checked."""
         clips = []
+        for i, still in enumerate(spec.stills):
+            path = await stack.enter_async_context(self.store.local_path(still.key))
+            info = await asyncio.to_thread(_probe_still, path, still, f"stills[{i}].image")
+            clips.append(OpenClip(path, info, still))
         for i, key in enumerate(spec.clip_keys):
             path = await stack.enter_async_context(self.store.local_path(key))
             info = await asyncio.to_thread(_probe_clip, path, f"clips[{i}]", self.settings.max_clip_s)
@@ -110,10 +144,11 @@ class Composer:
     @staticmethod
     def timeline(spec: ComposeSpec, clips: list[OpenClip]) -> Timeline:
         tl = Timeline(spec.intro_s, tuple(c.info.duration_s for c in clips), spec.outro_s, spec.transition_s)
+        what = "stills" if spec.stills else "clips"
         for i, n in enumerate(tl.segment_frames[1:-1]):
             if tl.transition_frames >= n:
                 raise InvalidArgument(
-                    "transition_s", f"must be shorter than every segment; clips[{i}] lasts {n / 30:.2f} s"
+                    "transition_s", f"must be shorter than every segment; {what}[{i}] lasts {n / 30:.2f} s"
                 )
         return tl
 
@@ -126,6 +161,12 @@ class Composer:
                 result = await self._render_in(work, spec, clips, tl, report)
         finally:
             await asyncio.to_thread(shutil.rmtree, work, True)
+        if spec.preview:
+            result.cost.CopyFrom(
+                common_pb2.Cost(usd_micros=0, provider="local", model=PREVIEW_MODEL, seconds=sw.wall_s)
+            )
+            result.ClearField("music_cost")
+            return result
         # Our CPU (FFmpeg, and local music synthesis, which ran in this process) plus what a
         # remote music engine billed.
         result.cost.CopyFrom(local_cost(MODEL, sw.cpu_s, sw.wall_s))
@@ -138,7 +179,7 @@ class Composer:
 
         async def one(genre: str) -> tuple[Path, MusicTrack]:
             request = MusicRequest(genre, tl.duration_s, music_seed(spec, genre), spec.product_name)
-            track = await self.music.make_music(request)
+            track = await (self.free_music if spec.preview else self.music).make_music(request)
             fitted = await asyncio.to_thread(fit_track, track.samples, track.rate, tl.duration_s)
             path = work / f"music-{genre}.wav"
             await asyncio.to_thread(write_wav, path, fitted, track.rate)
@@ -173,16 +214,11 @@ class Composer:
             if track.fallback_reason:
                 notes.append(f"music: {track.fallback_reason}")
         plan = RenderPlan(
-            clips=tuple(ClipInput(c.path, c.info.width, c.info.height) for c in clips),
+            clips=tuple(_clip_input(c) for c in clips),
             timeline=tl,
             chains=planned.chains,
             music=tuple(path for path, _ in music),
-            encoder=Encoder(
-                self.settings.x264_preset,
-                self.settings.x264_crf,
-                self.settings.video_maxrate_kbps,
-                self.settings.audio_kbps,
-            ),
+            encoder=self._encoder(spec),
         )
         if self._renders.locked():
             report(0.0, WAIT_MSG)
@@ -203,10 +239,14 @@ class Composer:
         base = f"sessions/{spec.session_id}"
         for out, path in zip(spec.outputs, planned.files, strict=True):
             name = out.variant_id or FORMATS[out.format].tag
-            asset = await store_media(
-                self.store, f"{base}/final/{spec.item_id}-{name}.mp4", path, "video/mp4"
-            )
+            # One preview per session and format, replaced by the next.
+            key = f"{base}/preview/{FORMATS[out.format].tag}.mp4" if spec.preview else None
+            key = key or f"{base}/final/{spec.item_id}-{name}.mp4"
+            asset = await store_media(self.store, key, path, "video/mp4")
             result.videos.add(format=out.format, asset=asset, variant_id=out.variant_id)
+        if spec.preview:
+            result.fallback_reason = "; ".join(notes)
+            return result  # the track is inside the preview; only finals keep it on its own
         # The track of the first output with music (every track is also inside its videos).
         primary = next((o.genre for o in spec.outputs if o.genre), None)
         if primary is not None:
@@ -216,16 +256,22 @@ class Composer:
         result.fallback_reason = "; ".join(notes)
         return result
 
+    def _encoder(self, spec: ComposeSpec) -> Encoder:
+        s = self.settings
+        if spec.preview:
+            return Encoder(s.preview_x264_preset, s.preview_x264_crf, s.preview_maxrate_kbps, s.audio_kbps)
+        return Encoder(s.x264_preset, s.x264_crf, s.video_maxrate_kbps, s.audio_kbps)
+
     def _plan_outputs(self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline) -> Planned:
-        intro_still = still_of(clips[0].path, 0.3)
-        outro_still = still_of(clips[-1].path, 0.7)
+        intro_still = clips[0].frame(0.3)
+        outro_still = clips[-1].frame(0.7)
         overlays = list(dict.fromkeys(o.overlay.look for o in spec.outputs))
         genres = spec.genres
         # Outputs of one format whose text tone asks for the same card backgrounds share a chain.
         groups: dict[tuple[int, bool], list[tuple[int, OutputPlan]]] = {}
         files: list[Path] = []
         for k, out in enumerate(spec.outputs):
-            fmt: Format = FORMATS[out.format]
+            fmt: Format = _format(spec, out.format)
             path = work / f"out-{k}.mp4"
             files.append(path)
             ov = out.overlay
@@ -238,7 +284,7 @@ class Composer:
             groups.setdefault((out.format, text_is_dark(ov.color)), []).append((k, plan))
         chains = []
         for (f, dark), outputs in groups.items():
-            fmt = FORMATS[f]
+            fmt = _format(spec, f)
             w, h, tone = fmt.width, fmt.height, "dark" if dark else "light"
             chains.append(
                 ChainPlan(
@@ -249,6 +295,20 @@ class Composer:
                 )
             )
         return Planned(tuple(chains), tuple(files))
+
+
+def _format(spec: ComposeSpec, proto_format: int) -> Format:
+    """The output's frame and text layout; a preview's is the same layout at 480p."""
+    fmt = FORMATS[proto_format]
+    return fmt.at_short_side(PREVIEW_SHORT) if spec.preview else fmt
+
+
+def _clip_input(clip: OpenClip) -> ClipInput:
+    if clip.still is None:
+        return ClipInput(clip.path, clip.info.width, clip.info.height)
+    w, h = PREVIEW_CLIP
+    move = StillMove(clip.still.movement, clip.still.intensity, frames(clip.still.duration_s), w, h)
+    return ClipInput(clip.path, w, h, move)
 
 
 def _add_cost(total: common_pb2.Cost, part: common_pb2.Cost) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id
@@ -17,6 +18,7 @@ MAX_CLIPS = 8
 MAX_VARIANTS = 6
 CARD_S = (0.5, 3.0)
 MAX_TRANSITION_S = 1.0
+STILL_S = (0.5, 10.0)
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 GENRE_NAMES = {
     pb.MUSIC_GENRE_UPBEAT: "upbeat",
@@ -63,6 +65,16 @@ class OutputSpec:
 
 
 @dataclass(frozen=True)
+class StillSpec:
+    """A preview's still in place of a clip: the image and the camera move planned for it."""
+
+    key: str
+    movement: int  # common_pb2.CameraMovement
+    intensity: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
 class ComposeSpec:
     session_id: str
     item_id: str
@@ -75,6 +87,9 @@ class ComposeSpec:
     transition_s: float
     # Every output in order: one per format, or one per variant when the request named variants.
     outputs: tuple[OutputSpec, ...]
+    # A free 480p animatic (one output); it may play stills instead of clips.
+    preview: bool = False
+    stills: tuple[StillSpec, ...] = ()
 
     @property
     def product_name(self) -> str:
@@ -171,10 +186,34 @@ def _variants(req: pb.ComposeRequest, overlay: Overlay, genre: str | None) -> tu
     return tuple(outputs)
 
 
+def _still(shot: pb.StillShot, field: str) -> StillSpec:
+    if shot.camera_movement not in common_pb2.CameraMovement.values():
+        raise InvalidArgument(f"{field}.camera_movement", f"unknown movement {shot.camera_movement}")
+    if not 0.0 <= shot.motion_intensity <= 1.0:
+        raise InvalidArgument(f"{field}.motion_intensity", f"must be 0-1, got {shot.motion_intensity:g}")
+    return StillSpec(
+        key=key_from_uri(shot.image.uri, f"{field}.image.uri"),
+        movement=shot.camera_movement,
+        intensity=shot.motion_intensity,
+        duration_s=_seconds(shot.duration_s, f"{field}.duration_s", *STILL_S),
+    )
+
+
+def _stills(req: pb.ComposeRequest) -> tuple[StillSpec, ...]:
+    if not req.preview:
+        raise InvalidArgument("stills", "only a preview can play stills; a final needs clips")
+    if req.clips:
+        raise InvalidArgument("stills", "give clips or stills, not both")
+    if len(req.stills) > MAX_CLIPS:
+        raise InvalidArgument("stills", f"must hold 1-{MAX_CLIPS} stills, got {len(req.stills)}")
+    return tuple(_still(s, f"stills[{i}]") for i, s in enumerate(req.stills))
+
+
 def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
     session_id = check_id(req.session_id, "session_id")
     item_id = check_id(req.item_id, "item_id")
-    if not 1 <= len(req.clips) <= MAX_CLIPS:
+    stills = _stills(req) if req.stills else ()
+    if not stills and not 1 <= len(req.clips) <= MAX_CLIPS:
         raise InvalidArgument("clips", f"must hold 1-{MAX_CLIPS} clips, got {len(req.clips)}")
     keys = tuple(key_from_uri(c.uri, f"clips[{i}].uri") for i, c in enumerate(req.clips))
     intro_s = _seconds(req.intro_s, "intro_s", *CARD_S)
@@ -197,6 +236,9 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
                 raise InvalidArgument(f"formats[{i}]", f"repeats {pb.OutputFormat.Name(f)}")
             seen.add(f)
         outputs = tuple(OutputSpec("", f, overlay, genre) for f in formats)
+    if req.preview and len(outputs) > 1:
+        field = "variants" if req.variants else "formats"
+        raise InvalidArgument(field, f"a preview renders one format, got {len(outputs)}")
 
     return ComposeSpec(
         session_id=session_id,
@@ -208,4 +250,6 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
         genre=genre,
         transition_s=transition_s,
         outputs=outputs,
+        preview=req.preview,
+        stills=stills,
     )

@@ -24,7 +24,7 @@ from services.common.storage import open_store
 from services.compositor.config import Settings
 from services.compositor.fonts import FONTS, check_fonts
 from services.compositor.providers import make_provider
-from services.compositor.render import MODEL, Composer
+from services.compositor.render import MODEL, PREVIEW_MODEL, Composer
 from services.compositor.request import parse_request
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,10 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
     ) -> AsyncIterator[pb.ComposeResponse]:
         async with rpc_errors(context):
             spec = parse_request(request)
-            cached = await self.cache.get(spec.session_id, spec.item_id, pb.ComposeResult)
+            # A preview is free and shows the timeline as it is now: never replayed.
+            cached = None
+            if not spec.preview:
+                cached = await self.cache.get(spec.session_id, spec.item_id, pb.ComposeResult)
             if cached is not None:
                 cached.replayed = True
                 yield pb.ComposeResponse(result=cached)
@@ -83,13 +86,17 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
                         if isinstance(event, ItemProgress):
                             yield _progress(spec.item_id, event.fraction, event.message, eta_s=etas.popleft())
                         elif isinstance(event, ItemDone):
-                            await self.cache.put(spec.session_id, spec.item_id, event.result)
+                            if not spec.preview:
+                                await self.cache.put(spec.session_id, spec.item_id, event.result)
                             yield _progress(spec.item_id, 1.0, "done", done=1, eta_s=0.0)
                             yield pb.ComposeResponse(result=event.result)
                         elif isinstance(event, ItemFailed):
                             failed = event.error
                 if failed is not None:
-                    yield self._failure(spec.item_id, failed, local_cost(MODEL, sw.cpu_s, sw.wall_s))
+                    cost = local_cost(MODEL, sw.cpu_s, sw.wall_s)
+                    if spec.preview:
+                        cost = common_pb2.Cost(provider="local", model=PREVIEW_MODEL, seconds=sw.wall_s)
+                    yield self._failure(spec.item_id, failed, cost)
 
     @staticmethod
     def _failure(item_id: str, error: BaseException, cost: common_pb2.Cost) -> pb.ComposeResponse:
