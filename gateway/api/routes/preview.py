@@ -1,0 +1,182 @@
+"""The free preview: a 480p animatic of the session's timeline as it stands, rendered while the user
+waits, before the final render is paid for.
+
+It plays the session's ordered clips, or, before any clip exists, the approved images with the camera
+moves planned for them. The compositor renders it with the final's own timeline, text and music
+code, so what the user previews is what the final will be. It records no cost and replaces the
+session's previous preview in storage.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+from fastapi import APIRouter, HTTPException, status
+from google.protobuf.json_format import ParseDict
+from sqlalchemy import select
+
+from adreel.v1 import common_pb2, compositor_pb2
+from gateway.agents import AgentClients, AgentUnavailable
+from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, owned_session
+from gateway.api.routes.generation import resolve_font
+from gateway.db.models import Asset, Session
+from gateway.schemas import Font, PreviewRequest, PreviewResponse
+from gateway.views import MediaLinks
+
+router = APIRouter(prefix="/api", tags=["preview"])
+# A 10 s animatic renders in a few seconds; this bounds a stuck or queued compositor.
+PREVIEW_TIMEOUT_S = 120.0
+FORMATS = {
+    "16:9": compositor_pb2.OUTPUT_FORMAT_LANDSCAPE_16_9,
+    "9:16": compositor_pb2.OUTPUT_FORMAT_PORTRAIT_9_16,
+    "1:1": compositor_pb2.OUTPUT_FORMAT_SQUARE_1_1,
+}
+GENRES = {
+    "upbeat": compositor_pb2.MUSIC_GENRE_UPBEAT,
+    "chill": compositor_pb2.MUSIC_GENRE_CHILL,
+    "energetic": compositor_pb2.MUSIC_GENRE_ENERGETIC,
+}
+# Before scenes are planned: the gentle push in the compositor gives an unplanned still.
+DEFAULT_MOVE = {"camera_movement": "CAMERA_MOVEMENT_UNSPECIFIED", "motion_intensity": 0.3}
+# The compositor's field names, as this route's body calls them (refusals name the body's field).
+_BODY_FIELDS = {
+    "overlay.": "text_overlay.",
+    "intro_s": "intro_duration",
+    "outro_s": "outro_duration",
+    "transition_s": "transition_duration",
+    "music.": "audio.",
+}
+# Sessions with a preview rendering in this gateway process: one at a time each.
+_running: set[str] = set()
+
+
+def _unprocessable(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+
+
+async def _fonts(agents: AgentClients) -> list[Font]:
+    reply = await agents.compositor.ListFonts(compositor_pb2.ListFontsRequest(), timeout=10)
+    return [Font(id=f.id, name=f.name) for f in reply.fonts]
+
+
+async def _timeline(db: SessionDep, row: Session, request: compositor_pb2.ComposeRequest) -> None:
+    """The session's clips in order or, before clips exist, its approved images as planned stills."""
+    ids = list(row.clip_order) or list(row.approved_image_ids)
+    assets = {a.id: a for a in (await db.execute(select(Asset).where(Asset.id.in_(ids)))).scalars()}
+    if row.clip_order:
+        request.clips.extend(
+            ParseDict(assets[i].meta["asset"], common_pb2.AssetRef()) for i in row.clip_order if i in assets
+        )
+        return
+    plans = {p.get("source_image_id"): p.get("plan", {}) for p in row.clip_plan or []}
+    for image_id in row.approved_image_ids:
+        if image_id not in assets:
+            continue
+        plan = plans.get(image_id) or DEFAULT_MOVE
+        request.stills.add(
+            image=ParseDict(assets[image_id].meta["asset"], common_pb2.AssetRef()),
+            camera_movement=common_pb2.CameraMovement.Value(
+                plan.get("camera_movement", DEFAULT_MOVE["camera_movement"])
+            ),
+            motion_intensity=float(plan.get("motion_intensity", DEFAULT_MOVE["motion_intensity"])),
+            duration_s=row.clip_duration or 3.0,
+        )
+
+
+def _body_field(details: str) -> str:
+    for ours, theirs in _BODY_FIELDS.items():
+        if details.startswith(ours):
+            return theirs + details.removeprefix(ours)
+    return details
+
+
+@router.post(
+    "/sessions/{session_id}/preview",
+    responses={
+        404: {"description": "no such session of yours"},
+        409: {"description": "a preview of this session is already rendering"},
+        422: {"description": "bad input, or nothing to preview yet"},
+        503: {"description": "the compositor is unavailable"},
+    },
+)
+async def render_preview(
+    session_id: uuid.UUID,
+    body: PreviewRequest,
+    *,
+    user: CurrentUser,
+    db: SessionDep,
+    agents: AgentsDep,
+    settings: SettingsDep,
+) -> PreviewResponse:
+    sid = str(session_id)
+    if body.session_id is not None and body.session_id != session_id:
+        raise _unprocessable("session_id: must be the session in the path (or be left out)")
+    row = await owned_session(db, user, sid)
+    if sid in _running:
+        raise HTTPException(status.HTTP_409_CONFLICT, "a preview of this session is already rendering")
+    _running.add(sid)
+    try:
+        item_id = f"preview_{uuid.uuid4().hex[:16]}"
+        request = compositor_pb2.ComposeRequest(
+            session_id=sid,
+            item_id=item_id,
+            intro_s=body.intro_duration,
+            outro_s=body.outro_duration,
+            transition_s=body.transition_duration,
+            music=compositor_pb2.Music(enabled=body.audio.enabled, genre=GENRES[body.audio.genre]),
+            formats=[FORMATS[body.formats[0]]],
+            preview=True,
+        )
+        await _timeline(db, row, request)
+        await db.rollback()  # nothing to write: release the session's row while FFmpeg works
+        if not request.clips and not request.stills:
+            raise _unprocessable("approved_images: approve at least 1 image first (or clips)")
+        result = await _render(agents, request, body)
+    finally:
+        _running.discard(sid)
+    video = result.videos[0].asset
+    # The preview's storage key is reused; the item id in the URL keeps a browser from a stale copy.
+    url = f"{MediaLinks(settings, sid).url(video.uri)}&v={item_id}"
+    return PreviewResponse(url=url, duration=video.duration_s, width=video.width, height=video.height)
+
+
+async def _render(
+    agents: AgentClients, request: compositor_pb2.ComposeRequest, body: PreviewRequest
+) -> compositor_pb2.ComposeResult:
+    try:
+        await agents.ensure_serving("compositor")
+        fonts = await _fonts(agents)
+        font = resolve_font(body.text_overlay.font, fonts)
+        if font is None:
+            valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
+            raise _unprocessable(f"text_overlay.font: unknown; one of {valid}")
+        ov = body.text_overlay
+        request.overlay.CopyFrom(
+            compositor_pb2.TextOverlay(
+                product_name=ov.product_name.strip(), cta=ov.cta.strip(), font=font, color=ov.color.lower()
+            )
+        )
+        async for event in agents.compositor.Compose(request, timeout=PREVIEW_TIMEOUT_S):
+            kind = event.WhichOneof("event")
+            if kind == "result" and event.result.videos:
+                return event.result
+            if kind == "failure":
+                failure = event.failure
+                if failure.code == "INVALID_ARGUMENT":
+                    raise _unprocessable(_body_field(failure.message))
+                raise HTTPException(
+                    status.HTTP_502_BAD_GATEWAY, f"the preview failed: {failure.code}: {failure.message}"
+                )
+    except AgentUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+    except grpc.aio.AioRpcError as exc:
+        agents.forget("compositor")
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            raise _unprocessable(_body_field(exc.details() or "")) from None
+        if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "the preview took too long") from None
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc.code().name}"
+        ) from None
+    raise HTTPException(status.HTTP_502_BAD_GATEWAY, "the compositor returned no preview")
