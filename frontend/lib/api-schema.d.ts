@@ -185,6 +185,49 @@ export interface paths {
         get: operations["get_session_api_sessions__session_id__get"];
         put?: never;
         post?: never;
+        /**
+         * Delete Session
+         * @description Hide the session, remove its assets and media, revoke its shares; its cost ledger rows stay.
+         */
+        delete: operations["delete_session_api_sessions__session_id__delete"];
+        options?: never;
+        head?: never;
+        /** Rename Session */
+        patch: operations["rename_session_api_sessions__session_id__patch"];
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/clips/{clip_id}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Regenerate Clip */
+        post: operations["regenerate_clip_api_sessions__session_id__clips__clip_id__regenerate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/composition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Composition Draft
+         * @description The finishing form as typed so far: restored on reload and in every tab. Allowed at any time
+         *     (even while a stage runs): it changes nothing that is being made.
+         */
+        put: operations["save_composition_draft_api_sessions__session_id__composition_put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -205,6 +248,26 @@ export interface paths {
         get: operations["get_costs_api_sessions__session_id__costs_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Duplicate Session
+         * @description A new session from this one. Nothing is bought: the copy's budget is whole and its cost 0.
+         */
+        post: operations["duplicate_session_api_sessions__session_id__duplicate_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -251,6 +314,40 @@ export interface paths {
         patch: operations["set_image_view_api_sessions__session_id__images__image_id__patch"];
         trace?: never;
     };
+    "/api/sessions/{session_id}/images/{image_id}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Regenerate Image */
+        post: operations["regenerate_image_api_sessions__session_id__images__image_id__regenerate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render Preview */
+        post: operations["render_preview_api_sessions__session_id__preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/retry": {
         parameters: {
             query?: never;
@@ -265,6 +362,88 @@ export interface paths {
          * @description Resume the failed stage; items already delivered are not generated (or paid) again.
          */
         post: operations["retry_session_api_sessions__session_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Shares
+         * @description The session's shares, newest first, revoked and expired ones included (their links are not).
+         */
+        get: operations["list_shares_api_sessions__session_id__shares_get"];
+        put?: never;
+        /** Create Share */
+        post: operations["create_share_api_sessions__session_id__shares_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/shares/finals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shareable Finals
+         * @description The session's final videos that can be shared, newest first (with the storage key of each).
+         */
+        get: operations["shareable_finals_api_sessions__session_id__shares_finals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/shares/{share_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke Share */
+        delete: operations["revoke_share_api_sessions__session_id__shares__share_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/storyboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit Storyboard
+         * @description Save edits to shots; an edited shot gets a new item id, so its clip is made (and paid) anew.
+         */
+        put: operations["edit_storyboard_api_sessions__session_id__storyboard_put"];
+        /**
+         * Plan Storyboard
+         * @description Plan one shot per image on the mood board from the scene text; nothing is paid for clips yet.
+         */
+        post: operations["plan_storyboard_api_sessions__session_id__storyboard_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -317,6 +496,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shares/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public Share
+         * @description What the public page shows; no sign-in.
+         */
+        get: operations["public_share_api_shares__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -343,6 +542,46 @@ export interface paths {
         };
         /** Media */
         get: operations["media_media__key__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share-media/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Share Media
+         * @description The shared video itself (with ranges, for seeking), and no other file.
+         */
+        get: operations["share_media_share_media__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/share-media/{token}/poster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Share Poster
+         * @description The share's preview still (for og:image and the player's poster).
+         */
+        get: operations["share_poster_share_media__token__poster_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -470,6 +709,37 @@ export interface components {
             /** Variant Id */
             variant_id?: string | null;
         };
+        /**
+         * CompositionDraft
+         * @description The finishing form as last edited: every field optional (it is saved while being typed), and
+         *     bounded so a draft can always be submitted once complete.
+         */
+        CompositionDraft: {
+            audio?: components["schemas"]["AudioConfig"] | null;
+            /** Formats */
+            formats?: ("16:9" | "9:16" | "1:1")[] | null;
+            /** Intro Duration */
+            intro_duration?: number | null;
+            /** Outro Duration */
+            outro_duration?: number | null;
+            /** Text Overlay */
+            text_overlay?: {
+                [key: string]: string;
+            } | null;
+            /** Transition Duration */
+            transition_duration?: number | null;
+            /** Variants */
+            variants?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        /** CompositionDraftSaved */
+        CompositionDraftSaved: {
+            /** Composition Draft */
+            composition_draft: {
+                [key: string]: unknown;
+            };
+        };
         /** CostLine */
         CostLine: {
             /** Agent */
@@ -503,10 +773,57 @@ export interface components {
             /** Webhook Url */
             webhook_url?: string | null;
         };
+        /** CreateShareRequest */
+        CreateShareRequest: {
+            /** Expires In Days */
+            expires_in_days?: number | null;
+            /** Final Id */
+            final_id: string;
+        };
+        /** DuplicateSessionRequest */
+        DuplicateSessionRequest: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "same_images" | "fresh";
+        };
+        /** EditStoryboardRequest */
+        EditStoryboardRequest: {
+            /** Shots */
+            shots: components["schemas"]["ShotEdit"][];
+        };
+        /**
+         * FinalVersion
+         * @description One compose: its finals (formats and variants), what it was made with, and whether the clip
+         *     board has changed since (stale).
+         */
+        FinalVersion: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** Stale */
+            stale: boolean;
+            /** Videos */
+            videos: components["schemas"]["FinalVideo"][];
+        };
         /** FinalVideo */
         FinalVideo: {
             /** Aspect Ratio */
             aspect_ratio: string;
+            /**
+             * Download Url
+             * @default
+             */
+            download_url: string;
             /** Duration */
             duration: number;
             /** File Size Mb */
@@ -612,6 +929,13 @@ export interface components {
             height: number;
             /** Id */
             id: string;
+            /**
+             * Prompt
+             * @default
+             */
+            prompt: string;
+            /** Replaces */
+            replaces?: string | null;
             /** Seed */
             seed: number;
             /**
@@ -641,6 +965,59 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** PlanStoryboardRequest */
+        PlanStoryboardRequest: {
+            /**
+             * Clip Duration
+             * @default 3
+             */
+            clip_duration: number;
+            /** Video Prompt */
+            video_prompt: string;
+        };
+        /**
+         * PreviewRequest
+         * @description The finishing form, as for POST /api/compose-final-video; the session comes from the path.
+         *
+         *     The preview shows the first format with the request's own texts and music (variants are finals
+         *     of the same timeline and are not previewed).
+         */
+        PreviewRequest: {
+            audio?: components["schemas"]["AudioConfig"];
+            /** Formats */
+            formats?: ("16:9" | "9:16" | "1:1")[];
+            /**
+             * Intro Duration
+             * @default 1
+             */
+            intro_duration: number;
+            /**
+             * Outro Duration
+             * @default 1
+             */
+            outro_duration: number;
+            /** Session Id */
+            session_id?: string | null;
+            text_overlay: components["schemas"]["TextOverlay"];
+            /**
+             * Transition Duration
+             * @default 0.3
+             */
+            transition_duration: number;
+            /** Variants */
+            variants?: components["schemas"]["ComposeVariant"][];
+        };
+        /** PreviewResponse */
+        PreviewResponse: {
+            /** Duration */
+            duration: number;
+            /** Height */
+            height: number;
+            /** Url */
+            url: string;
+            /** Width */
+            width: number;
         };
         /**
          * ProgressEvent
@@ -682,6 +1059,55 @@ export interface components {
              */
             type: "snapshot" | "progress" | "complete" | "failed" | "heartbeat" | "warning";
         };
+        /** PublicShare */
+        PublicShare: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Duration */
+            duration: number;
+            /** Height */
+            height: number;
+            /** Poster Url */
+            poster_url: string | null;
+            /** Product Name */
+            product_name: string;
+            /** Video Url */
+            video_url: string;
+            /** Width */
+            width: number;
+        };
+        /**
+         * RegenerateClipRequest
+         * @description What to change of the clip's shot; an omitted field keeps the shot's value.
+         */
+        RegenerateClipRequest: {
+            /** Camera Movement */
+            camera_movement?: ("static" | "zoom_in" | "zoom_out" | "pan_left" | "pan_right" | "tilt_up" | "tilt_down" | "tracking" | "orbit") | null;
+            /** Duration */
+            duration?: number | null;
+            /** Motion Intensity */
+            motion_intensity?: number | null;
+            /** Scene Prompt */
+            scene_prompt?: string | null;
+        };
+        /**
+         * RegenerateImageRequest
+         * @description Either field or none: an omitted prompt keeps the image's own, an omitted seed draws a new one.
+         */
+        RegenerateImageRequest: {
+            /** Prompt */
+            prompt?: string | null;
+            /** Seed */
+            seed?: number | null;
+        };
+        /** RenameSessionRequest */
+        RenameSessionRequest: {
+            /** Title */
+            title: string;
+        };
         /** SaveApprovedClipsRequest */
         SaveApprovedClipsRequest: {
             /** Approved Clip Ids */
@@ -717,6 +1143,12 @@ export interface components {
             /** Webhook Secret */
             webhook_secret?: string | null;
         };
+        /** SessionDuplicated */
+        SessionDuplicated: {
+            /** Session Id */
+            session_id: string;
+            stage: components["schemas"]["SessionStage"];
+        };
         /** SessionResponse */
         SessionResponse: {
             /** Approved Clips */
@@ -727,6 +1159,10 @@ export interface components {
             budget: number;
             /** Clip Order */
             clip_order: string[];
+            /** Composition Draft */
+            composition_draft?: {
+                [key: string]: unknown;
+            } | null;
             /** Consistency Seed */
             consistency_seed: number | null;
             /**
@@ -741,6 +1177,8 @@ export interface components {
             final_video: components["schemas"]["FinalVideo"] | null;
             /** Final Videos */
             final_videos: components["schemas"]["FinalVideo"][];
+            /** Finals */
+            finals?: components["schemas"]["FinalVersion"][];
             /** Generated Clips */
             generated_clips: components["schemas"]["VideoAsset"][];
             /** Generated Images */
@@ -754,8 +1192,11 @@ export interface components {
             /** Progress */
             progress: number;
             stage: components["schemas"]["SessionStage"];
+            storyboard?: components["schemas"]["Storyboard"] | null;
             /** Style Keywords */
             style_keywords: string[];
+            /** Title */
+            title?: string | null;
             /** Total Cost */
             total_cost: number;
             /**
@@ -785,6 +1226,10 @@ export interface components {
             /** Product Prompt */
             product_prompt: string | null;
             stage: components["schemas"]["SessionStage"];
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Title */
+            title?: string | null;
             /** Total Cost */
             total_cost: number;
             /**
@@ -792,6 +1237,95 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** ShareCreated */
+        ShareCreated: {
+            /** Expires At */
+            expires_at: string | null;
+            /** Final Id */
+            final_id: string;
+            /** Id */
+            id: string;
+            /** Media Url */
+            media_url: string;
+            /** Share Url */
+            share_url: string;
+            /** Token */
+            token: string;
+        };
+        /** ShareInfo */
+        ShareInfo: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Final Id */
+            final_id: string;
+            /** Id */
+            id: string;
+            /** Product Name */
+            product_name: string;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /** ShareableFinal */
+        ShareableFinal: {
+            /** Aspect Ratio */
+            aspect_ratio: string;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string;
+            /** Media Key */
+            media_key: string;
+        };
+        /** Shot */
+        Shot: {
+            /** Camera Movement */
+            camera_movement: string;
+            /** Clip Id */
+            clip_id?: string | null;
+            /** Duration */
+            duration: number;
+            /** Motion Intensity */
+            motion_intensity: number;
+            /** Scene Prompt */
+            scene_prompt: string;
+            /** Shot Id */
+            shot_id: string;
+            /** Source Image Id */
+            source_image_id: string;
+        };
+        /** ShotEdit */
+        ShotEdit: {
+            /** Camera Movement */
+            camera_movement?: ("static" | "zoom_in" | "zoom_out" | "pan_left" | "pan_right" | "tilt_up" | "tilt_down" | "tracking" | "orbit") | null;
+            /** Duration */
+            duration?: number | null;
+            /** Motion Intensity */
+            motion_intensity?: number | null;
+            /** Scene Prompt */
+            scene_prompt?: string | null;
+            /** Shot Id */
+            shot_id: string;
+        };
+        /** Storyboard */
+        Storyboard: {
+            /** Clip Duration */
+            clip_duration: number;
+            /** Estimated Duration */
+            estimated_duration: number;
+            /** Quote Usd */
+            quote_usd: number;
+            /** Shots */
+            shots: components["schemas"]["Shot"][];
+            /** Video Prompt */
+            video_prompt: string | null;
         };
         /** TextOverlay */
         TextOverlay: {
@@ -845,6 +1379,11 @@ export interface components {
         };
         /** VideoAsset */
         VideoAsset: {
+            /**
+             * Camera Movement
+             * @default
+             */
+            camera_movement: string;
             /** Cost */
             cost: number;
             /**
@@ -858,10 +1397,25 @@ export interface components {
             fps: number;
             /** Id */
             id: string;
+            /**
+             * Motion Intensity
+             * @default 0
+             */
+            motion_intensity: number;
             /** Resolution */
             resolution: string;
+            /**
+             * Scene Prompt
+             * @default
+             */
+            scene_prompt: string;
             /** Source Image Id */
             source_image_id: string;
+            /**
+             * Stale
+             * @default false
+             */
+            stale: boolean;
             /** Url */
             url: string;
         };
@@ -1140,7 +1694,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description wrong stage */
+            /** @description a stage is running, or the step's input is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1283,7 +1837,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description wrong stage */
+            /** @description a stage is running, or the step's input is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1388,7 +1942,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description wrong stage */
+            /** @description a stage is running, or the step's input is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1493,7 +2047,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description wrong stage */
+            /** @description a stage is running, or the step's input is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,7 +2143,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description wrong stage */
+            /** @description a stage is running, or the step's input is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1801,6 +2355,330 @@ export interface operations {
             };
         };
     };
+    delete_session_api_sessions__session_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a stage is running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    rename_session_api_sessions__session_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummary"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    regenerate_clip_api_sessions__session_id__clips__clip_id__regenerate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                clip_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegenerateClipRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description over the session budget */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a stage is running, or the step's input is missing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    save_composition_draft_api_sessions__session_id__composition_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompositionDraft"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionDraftSaved"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
     get_costs_api_sessions__session_id__costs_get: {
         parameters: {
             query?: never;
@@ -1832,6 +2710,95 @@ export interface operations {
             };
             /** @description no such session of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    duplicate_session_api_sessions__session_id__duplicate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDuplicated"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description same_images: the session has no images yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2052,6 +3019,194 @@ export interface operations {
             };
         };
     };
+    regenerate_image_api_sessions__session_id__images__image_id__regenerate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegenerateImageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description over the session budget */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a stage is running, or the step's input is missing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    render_preview_api_sessions__session_id__preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResponse"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a preview of this session is already rendering */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description bad input, or nothing to preview yet */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the compositor is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
     retry_session_api_sessions__session_id__retry_post: {
         parameters: {
             query?: never;
@@ -2115,6 +3270,455 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    list_shares_api_sessions__session_id__shares_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareInfo"][];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or share) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    create_share_api_sessions__session_id__shares_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateShareRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareCreated"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or share) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description final_id is not one of the session's final videos */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    shareable_finals_api_sessions__session_id__shares_finals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareableFinal"][];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or share) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    revoke_share_api_sessions__session_id__shares__share_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                share_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or share) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    edit_storyboard_api_sessions__session_id__storyboard_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditStoryboardRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Storyboard"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description over the session budget */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a stage is running, or the step's input is missing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    plan_storyboard_api_sessions__session_id__storyboard_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanStoryboardRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Storyboard"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description over the session budget */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a stage is running, or the step's input is missing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -2380,6 +3984,55 @@ export interface operations {
             };
         };
     };
+    public_share_api_shares__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicShare"];
+                };
+            };
+            /** @description no such share, or it was revoked or has expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
     health_health_get: {
         parameters: {
             query?: never;
@@ -2413,6 +4066,7 @@ export interface operations {
         parameters: {
             query?: {
                 token?: string | null;
+                download?: string | null;
             };
             header?: never;
             path: {
@@ -2449,6 +4103,120 @@ export interface operations {
                 };
             };
             /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    share_media_share_media__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "video/mp4": unknown;
+                };
+            };
+            /** @description Temporary Redirect */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such share, or it was revoked or has expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    share_poster_share_media__token__poster_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "video/mp4": unknown;
+                };
+            };
+            /** @description Temporary Redirect */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such share, or it was revoked or has expired */
             404: {
                 headers: {
                     [name: string]: unknown;

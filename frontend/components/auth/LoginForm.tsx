@@ -12,7 +12,7 @@ import { saveAccount } from "@/lib/auth";
 import { useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 
-/** Screen 1: sign in (the demo account is pre-filled), start a session, go to the product prompt. */
+/** Screen 1: sign in (the demo account is pre-filled), then the latest unfinished session or My sessions. */
 export function LoginForm() {
   const { apiUrl } = useConfig();
   const router = useRouter();
@@ -39,9 +39,14 @@ export function LoginForm() {
         router.push(next);
         return;
       }
+      // Signing in never creates a session (one is made when a product is started): continue the
+      // latest unfinished session, else land on My sessions.
       const api = createApi(apiUrl, auth.session_token);
-      const created = await call(api.POST("/api/sessions/create", { body: { user_id: auth.user_id } }));
-      router.push(`/sessions/${created.session_id}/images`);
+      const sessions = await call(api.GET("/api/sessions"));
+      const unfinished = sessions
+        .filter((s) => s.stage !== "complete")
+        .sort((a, b) => b.updated_at.localeCompare(a.updated_at))[0];
+      router.push(unfinished ? `/sessions/${unfinished.id}` : "/sessions");
     } catch (err) {
       setError(err);
       setBusy(false);

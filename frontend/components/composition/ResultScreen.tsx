@@ -15,24 +15,7 @@ import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { money, resolutionLabel } from "@/lib/format";
 import type { Session } from "@/lib/types";
-
-/** Copy text; navigator.clipboard needs a secure context, so fall back to a selected textarea. */
-async function copyText(text: string): Promise<void> {
-  if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  const area = document.createElement("textarea");
-  area.value = text;
-  area.setAttribute("readonly", "");
-  area.style.position = "fixed";
-  area.style.opacity = "0";
-  document.body.appendChild(area);
-  area.select();
-  const ok = document.execCommand("copy");
-  area.remove();
-  if (!ok) throw new Error("copy refused");
-}
+import { ShareControls } from "@/app/s/ShareControls";
 
 /** Screen 7: the finished ad, its facts, download / share, and what each stage cost. */
 export function ResultScreen({ session }: { session: Session }) {
@@ -41,7 +24,6 @@ export function ResultScreen({ session }: { session: Session }) {
   const router = useRouter();
   const video = useRef<HTMLVideoElement>(null);
   const [busy, setBusy] = useState<"download" | "new" | null>(null);
-  const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
   const [error, setError] = useState<unknown>(null);
   const final = session.final_video!;
   const url = absoluteUrl(apiUrl, final.url);
@@ -76,16 +58,6 @@ export function ResultScreen({ session }: { session: Session }) {
     } finally {
       setBusy(null);
     }
-  }
-
-  async function share() {
-    try {
-      await copyText(url);
-      setCopied("ok");
-    } catch {
-      setCopied("failed");
-    }
-    setTimeout(() => setCopied(null), 4000);
   }
 
   async function another() {
@@ -136,21 +108,8 @@ export function ResultScreen({ session }: { session: Session }) {
             <Button size="lg" variant="secondary" onClick={another} loading={busy === "new"}>
               Generate Another Video
             </Button>
-            <Button size="lg" variant="ghost" onClick={share}>
-              {copied === "ok" ? "Link copied!" : "Share Link"}
-            </Button>
-            <span className="sr-only" role="status" aria-live="polite">
-              {copied === "ok" ? "Link copied to the clipboard" : copied === "failed" ? "Copy failed" : ""}
-            </span>
+            <ShareControls api={api} sessionId={session.id} mediaUrl={final.url} />
           </div>
-          {copied === "failed" && (
-            <div className="mt-3">
-              <label htmlFor="share_url" className="text-sm font-medium text-slate-700">
-                Copy this link
-              </label>
-              <input id="share_url" readOnly value={url} className="mt-1 w-full rounded-lg border border-slate-300 px-3 py-2 font-mono text-xs" />
-            </div>
-          )}
           {error !== null && (
             <div className="mt-4">
               <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
