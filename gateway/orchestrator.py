@@ -686,6 +686,8 @@ class Orchestrator:
                         # The compositor's fraction is FFmpeg's frames done of total; its message
                         # names the substep (music, text overlays, stitching).
                         progress = event.progress
+                        if progress.message == "done":  # "Saving video..." stays up until complete
+                            continue
                         message = progress.message or "Stitching clips..."
                         eta = {"eta_s": round(progress.eta_s, 1)} if progress.HasField("eta_s") else None
                         self._emit(
