@@ -46,6 +46,22 @@ export function finalsOf(session: Session): FinalVersion[] {
   ];
 }
 
+interface VersionSettings {
+  productName?: string;
+  cta?: string;
+  font?: string;
+  color?: string;
+  music?: { enabled?: boolean; genre?: string };
+}
+
+/** What a version was rendered with, whether recorded as the compose request or as the render plan. */
+export function versionSettings(version: FinalVersion): VersionSettings {
+  const s = version.settings as Record<string, Record<string, unknown> | undefined>;
+  const overlay = (s.text_overlay ?? s.overlay ?? {}) as Record<string, string | undefined>;
+  const music = (s.audio ?? s.music) as VersionSettings["music"] | undefined;
+  return { productName: overlay.product_name, cta: overlay.cta, font: overlay.font, color: overlay.color, music };
+}
+
 export function imagePrompt(image: LoopImage): string {
   return image.prompt ?? "";
 }

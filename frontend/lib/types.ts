@@ -57,7 +57,8 @@ export interface Storyboard {
 export interface FinalVersion {
   id: string;
   created_at: string;
-  settings: CompositionDraft;
+  /** The render's settings as the gateway recorded them (overlay, music, card lengths, formats). */
+  settings: Record<string, unknown>;
   videos: (FinalVideo & { download_url?: string | null })[];
   stale: boolean;
 }

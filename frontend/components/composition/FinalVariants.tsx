@@ -8,6 +8,7 @@ import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { dateTime, resolutionLabel } from "@/lib/format";
+import { versionSettings } from "@/lib/loop";
 import type { FinalVersion, FinalVideo } from "@/lib/types";
 
 /** "AirRun Pro" -> "airrun-pro": a file name from the product's name. */
@@ -126,14 +127,14 @@ export function FinalVersions({ versions }: { versions: FinalVersion[] }) {
       <ol className="mt-4 space-y-6">
         {versions.map((version, n) => {
           const number = versions.length - n;
-          const overlay = version.settings.text_overlay ?? {};
-          const stem = fileStem(overlay.product_name);
+          const used = versionSettings(version);
+          const stem = fileStem(used.productName);
           const facts = [
-            overlay.product_name && `"${overlay.product_name}"`,
-            overlay.cta && `CTA "${overlay.cta}"`,
-            overlay.font,
-            overlay.color,
-            version.settings.audio ? (version.settings.audio.enabled ? `${version.settings.audio.genre ?? "upbeat"} music` : "no music") : null,
+            used.productName && `"${used.productName}"`,
+            used.cta && `CTA "${used.cta}"`,
+            used.font,
+            used.color,
+            used.music ? (used.music.enabled ? `${used.music.genre ?? "upbeat"} music` : "no music") : null,
           ].filter(Boolean);
           return (
             <li key={version.id} className="final-version" data-version-id={version.id}>

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 
-import { FinalVariants } from "@/components/composition/FinalVariants";
+import { FinalVariants, FinalVersions, downloadFile, fileStem } from "@/components/composition/FinalVariants";
 import { costLines } from "@/components/session/SessionSidebar";
 import { Stepper } from "@/components/session/Stepper";
 import { useSession } from "@/components/session/SessionProvider";
@@ -14,6 +14,8 @@ import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { money, resolutionLabel } from "@/lib/format";
+import { finalsOf, versionSettings } from "@/lib/loop";
+import { screenPath, stepLabel } from "@/lib/screens";
 import type { Session } from "@/lib/types";
 import { ShareControls } from "@/app/s/ShareControls";
 
@@ -25,7 +27,8 @@ export function ResultScreen({ session }: { session: Session }) {
   const video = useRef<HTMLVideoElement>(null);
   const [busy, setBusy] = useState<"download" | "new" | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const final = session.final_video!;
+  const versions = finalsOf(session);
+  const final = versions[0]?.videos[0] ?? session.final_video!;
   const url = absoluteUrl(apiUrl, final.url);
 
   // Autoplay with sound when the browser allows it (you just clicked), muted otherwise.
@@ -42,17 +45,10 @@ export function ResultScreen({ session }: { session: Session }) {
     setBusy("download");
     setError(null);
     try {
-      // The file is on the gateway (another origin), where <a download> is ignored: fetch it first.
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`download failed: ${response.status}`);
-      const blob = await response.blob();
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = `adreel-${(session.product_prompt ?? "ad").slice(0, 40).replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.mp4`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      // The file is on the gateway (another origin): fetched, saved under the product's name.
+      const latest = versions[0]?.videos[0];
+      const name = (versions[0] && versionSettings(versions[0]).productName) ?? session.product_prompt;
+      await downloadFile(absoluteUrl(apiUrl, latest?.download_url || final.url), `${fileStem(name)}.mp4`);
     } catch (err) {
       setError(err);
     } finally {
@@ -78,9 +74,10 @@ export function ResultScreen({ session }: { session: Session }) {
   const parseCost = lines.find((l) => l.label === "Prompt analysis")?.cost ?? 0;
 
   return (
-    <div className="mx-auto max-w-7xl px-6 pb-24 pt-6">
+    <div className="mx-auto max-w-7xl px-4 pb-24 pt-6 sm:px-6">
       <Stepper session={session} current="result" />
       <header className="mt-8 text-center">
+        <p className="step-label text-xs font-semibold uppercase tracking-wide text-brand-600">{stepLabel("result")}</p>
         <h1 className="text-3xl font-bold tracking-tight text-slate-900">Your Video is Ready! <span aria-hidden="true">🎉</span></h1>
         <p className="mt-2 text-slate-500">{session.product_prompt}</p>
       </header>
@@ -105,6 +102,9 @@ export function ResultScreen({ session }: { session: Session }) {
               </svg>
               Download MP4
             </Button>
+            <Button size="lg" variant="secondary" onClick={() => router.push(screenPath(session.id, "finish"))}>
+              Edit and render again
+            </Button>
             <Button size="lg" variant="secondary" onClick={another} loading={busy === "new"}>
               Generate Another Video
             </Button>
@@ -115,7 +115,8 @@ export function ResultScreen({ session }: { session: Session }) {
               <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
             </div>
           )}
-          {session.final_videos.length > 1 && (
+          {versions.length > 1 && <FinalVersions versions={versions} />}
+          {versions.length <= 1 && session.final_videos.length > 1 && (
             <FinalVariants finals={session.final_videos} baseName={`adreel-${(session.product_prompt ?? "ad").slice(0, 40).replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`} />
           )}
         </main>
