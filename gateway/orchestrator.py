@@ -9,19 +9,14 @@ buys an asset twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import grpc
-from google.protobuf.json_format import MessageToDict, ParseDict
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from google.protobuf.json_format import ParseDict
+from sqlalchemy import select
 
 from adreel.v1 import (
     common_pb2,
@@ -30,29 +25,16 @@ from adreel.v1 import (
     prompt_parser_pb2,
     video_gen_pb2,
 )
-from gateway import session_flow, telemetry
-from gateway.agents import AgentClients, AgentUnavailable
-from gateway.core.config import Settings
+from gateway import telemetry
 from gateway.db.models import Asset, Session
 from gateway.events import record_cost
-from gateway.progress import ProgressHub
-from gateway.schemas import RUNNING_STAGES, SessionStage
-from gateway.views import MediaLinks, clip_view, dollars, final_view, image_view
-from gateway.webhooks.events import enqueue_stage_event
-from services.common.costs import usd_to_micros
+from gateway.schemas import SessionStage
+from gateway.stage_runner import BudgetExceeded, StageFailed, new_item_id, pb_dict, view_name
+from gateway.stage_store import FORMATS, GENRES, StageStore
 
 log = logging.getLogger(__name__)
 
-FORMATS = {
-    "16:9": compositor_pb2.OUTPUT_FORMAT_LANDSCAPE_16_9,
-    "9:16": compositor_pb2.OUTPUT_FORMAT_PORTRAIT_9_16,
-    "1:1": compositor_pb2.OUTPUT_FORMAT_SQUARE_1_1,
-}
-GENRES = {
-    "upbeat": compositor_pb2.MUSIC_GENRE_UPBEAT,
-    "chill": compositor_pb2.MUSIC_GENRE_CHILL,
-    "energetic": compositor_pb2.MUSIC_GENRE_ENERGETIC,
-}
+__all__ = ["BudgetExceeded", "Orchestrator", "StageFailed", "new_item_id"]
 
 
 @dataclass(frozen=True)
@@ -74,301 +56,13 @@ class ItemStage:
         return self.result_field
 
 
-class StageFailed(Exception):
-    """A stage cannot finish; the message is shown to the user and the session becomes resumable."""
-
-
-class BudgetExceeded(StageFailed):
-    pass
-
-
-def _pb_dict(msg: Any) -> dict[str, Any]:
-    return MessageToDict(msg, preserving_proto_field_name=True)
-
-
-def new_item_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:16]}"
-
-
-def _view_name(view: str | int) -> str:
-    name = view if isinstance(view, str) else common_pb2.View.Name(view)
-    return name.removeprefix("VIEW_").lower()
-
-
-def _rpc_message(agent: str, exc: grpc.aio.AioRpcError) -> str:
-    return f"the {agent} agent failed: {exc.code().name}: {exc.details()}"
-
-
 def shifted_seed(seed: int, image_round: int) -> int:
     """Each new round of images gets seeds of its own (round 0 keeps the parser's)."""
     return (seed + image_round * 7919) % 2**32
 
 
-class Orchestrator:
-    def __init__(
-        self,
-        settings: Settings,
-        db: async_sessionmaker[AsyncSession],
-        agents: AgentClients,
-        hub: ProgressHub,
-    ) -> None:
-        self.settings = settings
-        self.db = db
-        self.agents = agents
-        self.hub = hub
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        # The highest progress shown per (session, step): a step's bar never goes back.
-        self._shown: dict[tuple[str, str], int] = {}
-
-    @contextlib.asynccontextmanager
-    async def _calling(self, agent: str) -> AsyncIterator[None]:
-        """An agent call: a gRPC error fails the stage with the agent's words (and the channel is
-        dropped, so the next call re-resolves a healthy replica)."""
-        try:
-            yield
-        except grpc.aio.AioRpcError as exc:
-            self.agents.forget(agent)
-            telemetry.count_agent_error(agent, exc.code().name)
-            raise StageFailed(_rpc_message(agent, exc)) from exc
-
-    # ------------------------------------------------------------ running stages
-
-    def is_running(self, session_id: str) -> bool:
-        task = self._tasks.get(session_id)
-        return task is not None and not task.done()
-
-    def launch(self, session_id: str, stage: SessionStage) -> None:
-        """Run `stage` in the background (the HTTP request has already answered 202)."""
-        self._tasks[session_id] = asyncio.create_task(
-            self._run(session_id, stage), name=f"stage:{session_id}"
-        )
-
-    async def _run(self, session_id: str, stage: SessionStage) -> None:
-        body: dict[SessionStage, Callable[[str], Awaitable[None]]] = {
-            SessionStage.IMAGE_GENERATION: self.generate_images,
-            SessionStage.CLIP_GENERATION: self.generate_clips,
-            SessionStage.FINAL_COMPOSITION: self.compose_final_video,
-        }
-        self._shown.pop((session_id, stage.value), None)  # a new run's bar starts again at 0
-        try:
-            async with telemetry.stage(stage.value), asyncio.timeout(self.settings.stage_deadline_s):
-                await body[stage](session_id)
-        except TimeoutError:
-            await self._fail(session_id, stage, f"{stage.value} passed its deadline; retry to resume")
-        except (StageFailed, AgentUnavailable) as exc:
-            await self._fail(session_id, stage, str(exc))
-        except asyncio.CancelledError:
-            await asyncio.shield(self._fail(session_id, stage, "interrupted: the gateway stopped"))
-            raise
-        except Exception:
-            log.exception("stage crashed", extra={"session_id": session_id, "stage": stage.value})
-            await self._fail(session_id, stage, "internal error in the gateway; retry to resume")
-        finally:
-            self._tasks.pop(session_id, None)
-            self._shown.pop((session_id, stage.value), None)
-
-    async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _fail(self, session_id: str, stage: SessionStage, message: str) -> None:
-        log.warning("stage failed", extra={"session_id": session_id, "stage": stage.value, "error": message})
-        async with self.db.begin() as db:
-            row = await db.get(Session, session_id, with_for_update=True)
-            if row is None:
-                return
-            session_flow.fail(row, stage, message)
-            progress, cost = row.progress, row.total_cost_micros
-            await enqueue_stage_event(db, row, settings=self.settings, failed_stage=stage.value)
-        self.hub.publish(
-            session_id,
-            type="failed",
-            stage=stage.value,
-            session_stage=SessionStage.FAILED,
-            progress=progress,
-            message=message,
-            current_cost=dollars(cost),
-            data={"error": message, "failed_stage": stage.value, "retry": True},
-        )
-
-    def deadline(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.settings.stage_deadline_s)
-
-    async def recover_interrupted(self) -> int:
-        """At startup: sessions left in a running stage by a previous process become failed + resumable."""
-        return await self._fail_where(
-            Session.stage.in_([s.value for s in RUNNING_STAGES]), "interrupted by a gateway restart"
-        )
-
-    async def expire_overdue(self) -> int:
-        """Watchdog: running stages past their deadline that no task here is working on -> failed."""
-        overdue = Session.stage.in_([s.value for s in RUNNING_STAGES]) & (
-            Session.stage_deadline < datetime.now(UTC)
-        )
-        return await self._fail_where(overdue, "the stage passed its deadline; retry to resume")
-
-    async def _fail_where(self, condition: Any, message: str) -> int:
-        async with self.db() as db:
-            rows = (await db.execute(select(Session.id, Session.stage).where(condition))).all()
-        count = 0
-        for sid, stage in rows:
-            if not self.is_running(sid):
-                await self._fail(sid, SessionStage(stage), message)
-                count += 1
-        return count
-
-    # ------------------------------------------------------------ shared steps
-
-    async def _load(self, session_id: str) -> Session:
-        async with self.db() as db:
-            row = await db.get(Session, session_id)
-        if row is None:
-            raise StageFailed("session no longer exists")
-        return row
-
-    def check_budget(self, row: Session, estimate_usd: Decimal, what: str) -> None:
-        estimate = usd_to_micros(estimate_usd)
-        if row.total_cost_micros + estimate > row.budget_micros:
-            raise BudgetExceeded(
-                f"budget: {what} would cost about ${dollars(estimate):.2f}, and this session has spent "
-                f"${dollars(row.total_cost_micros):.2f} of its ${dollars(row.budget_micros):.2f} budget"
-            )
-
-    def stage_estimate(self, row: Session, stage: SessionStage) -> tuple[Decimal, str]:
-        """What the whole stage is expected to cost, checked by the route before it answers 202."""
-        s = self.settings
-        if stage is SessionStage.IMAGE_GENERATION:
-            n = row.num_images or 6
-            return s.estimate_parse_usd + n * s.estimate_image_usd, f"{n} images"
-        if stage is SessionStage.CLIP_GENERATION:
-            n = len(row.approved_image_ids)
-            return s.estimate_parse_usd + n * s.estimate_clip_usd, f"{n} clips"
-        return s.estimate_compose_usd, "the final composition"
-
-    def _emit(
-        self,
-        row: Session,
-        stage: str,
-        progress: int,
-        message: str,
-        *,
-        type: str = "progress",
-        data: dict[str, Any] | None = None,
-        session_stage: str | None = None,
-    ) -> None:
-        key = (row.id, stage)
-        progress = max(progress, self._shown.get(key, 0))
-        self._shown[key] = progress
-        self.hub.publish(
-            row.id,
-            type=type,
-            stage=stage,
-            session_stage=session_stage or row.stage,
-            progress=progress,
-            message=message,
-            current_cost=dollars(row.total_cost_micros),
-            data=data,
-        )
-
-    async def _save_item(
-        self,
-        session_id: str,
-        *,
-        item_id: str,
-        kind: str,
-        ref: common_pb2.AssetRef,
-        cost: common_pb2.Cost,
-        agent: str,
-        meta: dict[str, Any],
-        list_field: str,
-        progress: int,
-    ) -> Session | None:
-        """Asset row + session update + cost row in ONE transaction; None when already saved."""
-        async with self.db.begin() as db:
-            row = await db.get(Session, session_id, with_for_update=True)
-            # Under the row lock the session's id list is authoritative: a replayed item is dropped.
-            if row is None or item_id in getattr(row, list_field):
-                return None
-            db.add(
-                Asset(
-                    id=item_id,
-                    session_id=session_id,
-                    asset_type=kind,
-                    uri=ref.uri,
-                    meta={"asset": _pb_dict(ref), **meta},
-                    cost_micros=cost.usd_micros,
-                    model_used=cost.model or None,
-                    generation_time=cost.seconds,
-                )
-            )
-            setattr(row, list_field, [*getattr(row, list_field), item_id])
-            if replaces := meta.get("replaces"):
-                # A regenerated item takes its predecessor's place wherever the person had kept it.
-                for kept in ("approved_image_ids", "approved_clip_ids", "clip_order"):
-                    ids = getattr(row, kept)
-                    if replaces in ids and item_id not in ids:
-                        setattr(row, kept, [item_id if i == replaces else i for i in ids])
-            row.total_cost_micros += cost.usd_micros
-            row.progress = max(row.progress, progress)
-            await record_cost(db, session_id=session_id, agent=agent, item_id=item_id, cost=cost)
-            telemetry.count_cost(agent, cost)
-            return row
-
-    async def _record_failure(self, session_id: str, agent: str, failure: common_pb2.ItemFailure) -> None:
-        async with self.db.begin() as db:
-            row = await db.get(Session, session_id, with_for_update=True)
-            if row is None:
-                return
-            row.total_cost_micros += failure.cost.usd_micros
-            await record_cost(
-                db,
-                session_id=session_id,
-                agent=agent,
-                item_id=failure.item_id,
-                cost=failure.cost,
-                success=False,
-                error=f"{failure.code}: {failure.message}",
-            )
-            telemetry.count_cost(agent, failure.cost)
-            telemetry.count_agent_error(agent, failure.code)
-
-    async def _finish(
-        self, session_id: str, running: SessionStage, progress: int, message: str, data_key: str
-    ) -> None:
-        async with self.db.begin() as db:
-            row = await db.get(Session, session_id, with_for_update=True)
-            assert row is not None
-            session_flow.finish(row, running)
-            row.progress, row.message = progress, message
-            assets = (await db.execute(select(Asset).where(Asset.session_id == session_id))).scalars().all()
-            await enqueue_stage_event(db, row, settings=self.settings, assets=assets)
-        links = MediaLinks(self.settings, session_id)
-        extra: dict[str, Any] = {}
-        if data_key == "images":
-            by_id = {a.id: a for a in assets}
-            payload: Any = [
-                image_view(by_id[i], links).model_dump(mode="json") for i in row.generated_image_ids
-            ]
-        elif data_key == "clips":
-            by_id = {a.id: a for a in assets}
-            payload = [clip_view(by_id[i], links).model_dump(mode="json") for i in row.generated_clip_ids]
-        else:
-            final = next(a for a in assets if a.id == row.final_video_id)
-            payload = final_view(final, links).model_dump(mode="json")
-            # Every final of the compose call (its variants), the primary first.
-            finals = [a for a in assets if a.asset_type == "final_video" and a.id.startswith(final.id)]
-            finals.sort(key=lambda a: a.meta.get("order", 0))
-            extra["final_videos"] = [final_view(a, links).model_dump(mode="json") for a in finals]
-        self._emit(
-            row,
-            running.value,
-            progress,
-            message,
-            type="complete",
-            data={data_key: payload, "total_cost": dollars(row.total_cost_micros), **extra},
-        )
+class Orchestrator(StageStore):
+    """The three stages, top to bottom: images, clips, the final video."""
 
     # ------------------------------------------------------------ stage 1: images
 
@@ -392,7 +86,7 @@ class Orchestrator:
         def meta(item: dict[str, Any], img: image_gen_pb2.ImageResult) -> dict[str, Any]:
             # The prompt stays with the image: it is shown, edited and regenerated from there.
             return {
-                "view": _view_name(img.view),
+                "view": view_name(img.view),
                 "seed": img.seed,
                 "fallback_reason": img.fallback_reason,
                 "prompt": item["prompt"],
@@ -519,11 +213,11 @@ class Orchestrator:
         plan = []
         for prompt in reply.prompts:
             prompt.seed = shifted_seed(prompt.seed, row.image_round)
-            plan.append({"item_id": new_item_id("img"), "prompt": _pb_dict(prompt)})
+            plan.append({"item_id": new_item_id("img"), "prompt": pb_dict(prompt)})
         async with self.db.begin() as db:
             locked = await db.get(Session, row.id, with_for_update=True)
             assert locked is not None
-            locked.product_spec = _pb_dict(reply.product)
+            locked.product_spec = pb_dict(reply.product)
             locked.consistency_seed = reply.consistency_seed
             locked.image_plan = plan
             locked.total_cost_micros += reply.cost.usd_micros
@@ -616,7 +310,7 @@ class Orchestrator:
             {
                 "item_id": new_item_id("clip"),
                 "source_image_id": p.item_id,
-                "plan": _pb_dict(p),
+                "plan": pb_dict(p),
                 "duration_s": duration,
             }
             for p in reply.plans
@@ -706,76 +400,3 @@ class Orchestrator:
         await self._finish(
             session_id, SessionStage.FINAL_COMPOSITION, 100, "Your video is ready!", "final_video"
         )
-
-    async def _save_final(
-        self, session_id: str, item_id: str, plan: dict[str, Any], result: compositor_pb2.ComposeResult
-    ) -> None:
-        names = {v: k for k, v in FORMATS.items()}
-        has_audio = result.HasField("music")
-        finals = {f["variant_id"]: f for f in plan.get("finals", [])}
-        async with self.db.begin() as db:
-            row = await db.get(Session, session_id, with_for_update=True)
-            assert row is not None
-            if await db.get(Asset, item_id) is not None:
-                return
-            for order, video in enumerate(result.videos):
-                db.add(
-                    Asset(
-                        id=item_id if order == 0 else f"{item_id}-{order}",
-                        session_id=session_id,
-                        asset_type="final_video",
-                        uri=video.asset.uri,
-                        meta={
-                            "asset": _pb_dict(video.asset),
-                            "format": names.get(video.format, "16:9"),
-                            "order": order,
-                            # What this version was made from: shown beside it, and how it is
-                            # known to be stale once the clips on the board change.
-                            "settings": _settings_used(plan),
-                            "clip_order": list(row.clip_order),
-                            **_variant_meta(finals.get(video.variant_id), video.variant_id, has_audio),
-                        },
-                        # The whole call's cost sits on the primary video.
-                        cost_micros=result.cost.usd_micros if order == 0 else 0,
-                        model_used=result.cost.model or None,
-                        generation_time=result.cost.seconds,
-                    )
-                )
-            if has_audio:
-                db.add(
-                    Asset(
-                        id=f"{item_id}-music",
-                        session_id=session_id,
-                        asset_type="audio",
-                        uri=result.music.uri,
-                        meta={"asset": _pb_dict(result.music), "genre": plan["music"]["genre"]},
-                    )
-                )
-            row.final_video_id = item_id
-            row.total_cost_micros += result.cost.usd_micros
-            await record_cost(
-                db, session_id=session_id, agent="compositor", item_id=item_id, cost=result.cost
-            )
-            telemetry.count_cost("compositor", result.cost)
-
-
-def _settings_used(plan: dict[str, Any]) -> dict[str, Any]:
-    keys = ("overlay", "music", "intro_s", "outro_s", "formats", "transition_s")
-    return {k: plan[k] for k in keys if k in plan}
-
-
-def _variant_meta(final: dict[str, Any] | None, variant_id: str, has_audio: bool) -> dict[str, Any]:
-    if final is None:  # a plan from before variants: one music for every final
-        return {"has_audio": has_audio}
-    return {"variant_id": variant_id, "label": final["label"], "has_audio": final["music"]["enabled"]}
-
-
-async def mark_stage(
-    db: AsyncSession, session_id: str, stage: SessionStage, deadline: datetime, **values: Any
-) -> None:
-    """Move a session into a running stage (the route's transaction)."""
-    await db.execute(
-        update(Session)
-        .where(Session.id == session_id)
-        .values(stage=stage.value, stage_deadline=deadline, error=None, failed_stage=None, **values)
-    )

@@ -22,21 +22,12 @@ from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, ow
 from gateway.api.routes.generation import resolve_font
 from gateway.db.models import Asset, Session
 from gateway.schemas import Font, PreviewRequest, PreviewResponse
+from gateway.stage_store import FORMATS, GENRES
 from gateway.views import MediaLinks
 
 router = APIRouter(prefix="/api", tags=["preview"])
 # A 10 s animatic renders in a few seconds; this bounds a stuck or queued compositor.
 PREVIEW_TIMEOUT_S = 120.0
-FORMATS = {
-    "16:9": compositor_pb2.OUTPUT_FORMAT_LANDSCAPE_16_9,
-    "9:16": compositor_pb2.OUTPUT_FORMAT_PORTRAIT_9_16,
-    "1:1": compositor_pb2.OUTPUT_FORMAT_SQUARE_1_1,
-}
-GENRES = {
-    "upbeat": compositor_pb2.MUSIC_GENRE_UPBEAT,
-    "chill": compositor_pb2.MUSIC_GENRE_CHILL,
-    "energetic": compositor_pb2.MUSIC_GENRE_ENERGETIC,
-}
 # Before scenes are planned: the gentle push in the compositor gives an unplanned still.
 DEFAULT_MOVE = {"camera_movement": "CAMERA_MOVEMENT_UNSPECIFIED", "motion_intensity": 0.3}
 # The compositor's field names, as this route's body calls them (refusals name the body's field).
