@@ -1,4 +1,5 @@
-"""Credentials never reach the logs: `?token=` query values are masked in the server's log lines.
+"""Credentials never reach the logs: `?token=` query values and share tokens in paths
+(`/s/<token>`, `/api/shares/<token>`, `/share-media/<token>`) are masked in the server's log lines.
 
 Browsers cannot send headers on a WebSocket or a <video src>, so those URLs carry the session or
 media token in the query string, and uvicorn logs every request target. A logger's filters only
@@ -11,11 +12,12 @@ import logging
 import re
 
 _TOKEN = re.compile(r"([?&](?:token|access_token|session_token)=)[^&\s\"']+", re.IGNORECASE)
+_SHARE = re.compile(r"(/(?:s|api/shares|share-media)/)[A-Za-z0-9_\-]{16,}")
 LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def redact(text: str) -> str:
-    return _TOKEN.sub(r"\1[redacted]", text)
+    return _SHARE.sub(r"\1[redacted]", _TOKEN.sub(r"\1[redacted]", text))
 
 
 class RedactTokens(logging.Filter):

@@ -48,7 +48,7 @@ async def progress_socket(websocket: WebSocket, session_id: str, token: str | No
             await websocket.close(CLOSE_UNAUTHORIZED, "invalid or missing token")
             return
         row = await db.get(Session, session_id) if len(session_id) <= 36 else None
-    if row is None or row.user_id != user.id:
+    if row is None or row.user_id != user.id or row.deleted_at is not None:
         await websocket.close(CLOSE_NOT_FOUND, "session not found")
         return
     hub: ProgressHub = state.hub
