@@ -1,39 +1,20 @@
 // The creative loop's session fields and routes (issue 13): regenerate an image or a clip, the
 // storyboard, the finishing draft and the list of final versions.
 
-import { call } from "./api";
-import type {
-  CompositionDraft,
-  FinalVersion,
-  LoopClip,
-  LoopImage,
-  Session,
-  Shot,
-  Storyboard,
-} from "./types";
-
-type LoopFields = {
-  storyboard?: Storyboard | null;
-  finals?: FinalVersion[] | null;
-  composition_draft?: CompositionDraft | null;
-};
-
-function loop(session: Session): LoopFields {
-  return session as unknown as LoopFields;
-}
+import { type Api, call } from "./api";
+import type { CameraMovement, CompositionDraft, FinalVersion, Session, Shot, Storyboard } from "./types";
 
 export function storyboardOf(session: Session): Storyboard | null {
-  return loop(session).storyboard ?? null;
+  return session.storyboard ?? null;
 }
 
 export function draftOf(session: Session): CompositionDraft | null {
-  return loop(session).composition_draft ?? null;
+  return session.composition_draft ?? null;
 }
 
 /** Every final version, newest first; a session from before versions shows its one final as one. */
 export function finalsOf(session: Session): FinalVersion[] {
-  const finals = loop(session).finals;
-  if (finals && finals.length) return finals;
+  if (session.finals?.length) return session.finals;
   if (!session.final_video) return [];
   return [
     {
@@ -62,61 +43,47 @@ export function versionSettings(version: FinalVersion): VersionSettings {
   return { productName: overlay.product_name, cta: overlay.cta, font: overlay.font, color: overlay.color, music };
 }
 
-export function imagePrompt(image: LoopImage): string {
-  return image.prompt ?? "";
+/** A shot's edit as the API takes it: the shot's id and what may change (never its image). */
+function shotEdit({ shot_id, scene_prompt, camera_movement, motion_intensity, duration }: Shot) {
+  return { shot_id, scene_prompt, camera_movement: camera_movement as CameraMovement, motion_intensity, duration };
 }
 
-export function asLoopClip(clip: Session["generated_clips"][number]): LoopClip {
-  return clip as LoopClip;
+export interface ClipChange {
+  scene_prompt?: string;
+  camera_movement?: string;
+  motion_intensity?: number;
+  duration?: number;
 }
 
-// ---------------------------------------------------------------- routes
-
-/** A route the typed client may not know yet: same errors as `call`, body as JSON. */
-async function send<T>(apiUrl: string, token: string, method: "POST" | "PUT", path: string, body: unknown): Promise<T> {
-  return call<T>(
-    fetch(`${apiUrl}${path}`, {
-      method,
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify(body ?? {}),
-    }).then(async (response) => {
-      const json: unknown = await response.json().catch(() => undefined);
-      return response.ok ? { data: json as T, response } : { error: json ?? {}, response };
-    }),
-  );
-}
-
-export interface LoopApi {
-  regenerateImage(imageId: string, body: { prompt?: string; seed?: number }): Promise<unknown>;
-  planStoryboard(body: { video_prompt: string; clip_duration: number }): Promise<Storyboard>;
-  saveStoryboard(shots: Shot[]): Promise<Storyboard>;
-  regenerateClip(
-    clipId: string,
-    body: { scene_prompt?: string; camera_movement?: string; motion_intensity?: number; duration?: number },
-  ): Promise<unknown>;
-  saveComposition(draft: CompositionDraft): Promise<unknown>;
-}
-
-export function loopApi(apiUrl: string, token: string, sessionId: string): LoopApi {
-  const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
+/** The loop's routes for one session. */
+export function loopApi(api: Api, sessionId: string) {
+  const session = { session_id: sessionId };
   return {
-    regenerateImage: (imageId, body) =>
-      send(apiUrl, token, "POST", `${base}/images/${encodeURIComponent(imageId)}/regenerate`, body),
-    planStoryboard: (body) => send(apiUrl, token, "POST", `${base}/storyboard`, body),
-    // Edits name the shot and what may change; the image a shot animates is the plan's own.
-    saveStoryboard: (shots) =>
-      send(apiUrl, token, "PUT", `${base}/storyboard`, {
-        shots: shots.map(({ shot_id, scene_prompt, camera_movement, motion_intensity, duration }) => ({
-          shot_id,
-          scene_prompt,
-          camera_movement,
-          motion_intensity,
-          duration,
-        })),
-      }),
-    regenerateClip: (clipId, body) =>
-      send(apiUrl, token, "POST", `${base}/clips/${encodeURIComponent(clipId)}/regenerate`, body),
-    saveComposition: (draft) => send(apiUrl, token, "PUT", `${base}/composition`, draft),
+    regenerateImage: (imageId: string, body: { prompt?: string; seed?: number }) =>
+      call(
+        api.POST("/api/sessions/{session_id}/images/{image_id}/regenerate", {
+          params: { path: { ...session, image_id: imageId } },
+          body,
+        }),
+      ),
+    planStoryboard: (body: { video_prompt: string; clip_duration: number }) =>
+      call(api.POST("/api/sessions/{session_id}/storyboard", { params: { path: session }, body })),
+    saveStoryboard: (shots: Shot[]) =>
+      call(
+        api.PUT("/api/sessions/{session_id}/storyboard", {
+          params: { path: session },
+          body: { shots: shots.map(shotEdit) },
+        }),
+      ),
+    regenerateClip: (clipId: string, change: ClipChange) =>
+      call(
+        api.POST("/api/sessions/{session_id}/clips/{clip_id}/regenerate", {
+          params: { path: { ...session, clip_id: clipId } },
+          body: { ...change, camera_movement: change.camera_movement as CameraMovement | undefined },
+        }),
+      ),
+    saveComposition: (draft: CompositionDraft) =>
+      call(api.PUT("/api/sessions/{session_id}/composition", { params: { path: session }, body: draft })),
   };
 }
 

@@ -19,59 +19,12 @@ export type ProgressEvent = Schemas["ProgressEvent"];
 export type OutputFormat = ComposeRequest["formats"] extends (infer F)[] | undefined ? F : never;
 export type Genre = NonNullable<Schemas["AudioConfig"]["genre"]>;
 
-// ---------------------------------------------------------------- the creative loop (issue 13)
-// The contract of the loop's routes and session fields, written out until the gateway's OpenAPI
-// document carries them; lib/loop.ts reads the session through these.
-
-export type CameraMovement =
-  | "static"
-  | "zoom_in"
-  | "zoom_out"
-  | "pan_left"
-  | "pan_right"
-  | "tilt_up"
-  | "tilt_down"
-  | "tracking"
-  | "orbit";
-
-export interface Shot {
-  shot_id: string;
-  source_image_id: string;
-  scene_prompt: string;
-  camera_movement: CameraMovement | string;
-  motion_intensity: number;
-  duration: number;
-  /** The clip made from this shot, once there is one. */
-  clip_id?: string | null;
-}
-
-export interface Storyboard {
-  video_prompt: string | null;
-  clip_duration: number;
-  shots: Shot[];
-  quote_usd: number;
-  estimated_duration: number;
-}
-
+// The creative loop (issue 13).
+export type Shot = Schemas["Shot"];
+export type ShotEdit = Schemas["ShotEdit"];
+export type CameraMovement = NonNullable<ShotEdit["camera_movement"]>;
+export type Storyboard = Schemas["Storyboard"];
 /** One render of the finishing form: its settings and every file it made. */
-export interface FinalVersion {
-  id: string;
-  created_at: string;
-  /** The render's settings as the gateway recorded them (overlay, music, card lengths, formats). */
-  settings: Record<string, unknown>;
-  videos: (FinalVideo & { download_url?: string | null })[];
-  stale: boolean;
-}
-
+export type FinalVersion = Schemas["FinalVersion"];
 /** The finishing form as saved on the server (compose-final-video minus session_id, all optional). */
-export type CompositionDraft = Partial<Omit<ComposeRequest, "session_id" | "text_overlay">> & {
-  text_overlay?: Partial<ComposeRequest["text_overlay"]>;
-};
-
-export type LoopImage = ImageAsset & { prompt?: string | null };
-export type LoopClip = VideoAsset & {
-  scene_prompt?: string | null;
-  camera_movement?: string | null;
-  motion_intensity?: number | null;
-  stale?: boolean;
-};
+export type CompositionDraft = Schemas["CompositionDraft"];

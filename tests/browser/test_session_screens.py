@@ -52,13 +52,18 @@ async def test_refresh_restores_keyboard_selects_and_drag_reorders(mesh: Mesh, b
     await page.wait_for_selector(".image-grid", timeout=60000)
     await expect(page.locator(".image-card")).to_have_count(4)
 
-    # Keyboard only: Space ticks the focused card's checkbox, Tab moves to the next card.
+    # Keyboard only: Space ticks the focused card's checkbox; Tab goes through the card's own
+    # "Regenerate" and "Edit prompt" buttons, then to the next card.
     await page.locator('.image-card input[type="checkbox"]').first.focus()
     await page.keyboard.press("Space")
     await page.keyboard.press("Tab")
+    await expect(page.get_by_role("button", name="Regenerate image 1 with a new seed")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
     await page.keyboard.press("Space")
     await expect(page.locator(".selection-footer")).to_contain_text("Selected: 2 of 4 images")
-    await page.keyboard.press("Tab")
+    for _ in range(3):
+        await page.keyboard.press("Tab")
     await expect(page.locator('.image-card input[type="checkbox"]').nth(2)).to_be_focused()
     await page.click('button:has-text("Add to Mood Board")')
     await expect(page.locator(".mood-card")).to_have_count(2)

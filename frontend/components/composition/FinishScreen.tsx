@@ -95,7 +95,7 @@ function formFromDraft(draft: CompositionDraft | null): Form {
     music: draft?.audio?.enabled ?? true,
     genre: draft?.audio?.genre ?? "upbeat",
     format: draft?.formats?.[0] ?? "16:9",
-    variants: variantsFromBody(draft?.variants),
+    variants: variantsFromBody(draft?.variants as Parameters<typeof variantsFromBody>[0]),
     intro: draft?.intro_duration ?? DEFAULT_CARDS.intro,
     outro: draft?.outro_duration ?? DEFAULT_CARDS.outro,
     transition: draft?.transition_duration ?? DEFAULT_CARDS.transition,
@@ -139,7 +139,7 @@ function FieldError({ id, message }: { id: string; message: string | null }) {
 
 /** Screen 5: text overlay, music, output format, the sequence preview, then the final render. */
 export function FinishScreen({ session }: { session: Session }) {
-  const { api, refresh, account } = useSession();
+  const { api, refresh } = useSession();
   const { apiUrl } = useConfig();
   const router = useRouter();
   const serverDraft = draftOf(session);
@@ -175,7 +175,7 @@ export function FinishScreen({ session }: { session: Session }) {
     const timer = setTimeout(async () => {
       setSaveState("saving");
       try {
-        await loopApi(apiUrl, account.token, session.id).saveComposition(JSON.parse(formKey) as CompositionDraft);
+        await loopApi(api, session.id).saveComposition(JSON.parse(formKey) as CompositionDraft);
         dirty.current = false;
         setSaveState("saved");
         void refresh();
@@ -184,7 +184,7 @@ export function FinishScreen({ session }: { session: Session }) {
       }
     }, 600);
     return () => clearTimeout(timer);
-  }, [formKey, apiUrl, account.token, session.id, refresh]);
+  }, [formKey, api, session.id, refresh]);
 
   // The render this screen started (or watched) finished: show the new version.
   const lastStage = useRef(session.stage);

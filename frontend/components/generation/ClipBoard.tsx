@@ -32,10 +32,9 @@ import { Card } from "@/components/ui/Card";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { cardsToFit, composedLength, DEFAULT_CARDS, TARGET_MAX_S, TARGET_MIN_S, type Cards } from "@/components/composition/timeline";
 import { call } from "@/lib/api";
-import { useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { money, seconds } from "@/lib/format";
-import { asLoopClip, draftOf, loopApi } from "@/lib/loop";
+import { draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, VideoAsset } from "@/lib/types";
 
@@ -51,7 +50,7 @@ export function draftCards(session: Session): Cards {
 
 /** What a clip shows, in words: its own shot, else the session's scene. */
 export function clipScene(session: Session, clip: VideoAsset): string {
-  return asLoopClip(clip).scene_prompt || session.video_prompt || "";
+  return clip.scene_prompt || session.video_prompt || "";
 }
 
 function SortableClip({
@@ -107,7 +106,7 @@ function SortableClip({
         <span className="text-sm font-semibold text-slate-900">#{index + 1}</span>
         <Badge>{seconds(clip.duration)}</Badge>
         <span className="text-xs tabular-nums text-slate-500">{money(clip.cost)}</span>
-        {asLoopClip(clip).stale && (
+        {clip.stale && (
           <Badge tone="amber" className="stale-badge" >
             Made from an image you removed
           </Badge>
@@ -136,8 +135,7 @@ function SortableClip({
 
 /** Screen 5: the kept clips in playing order; drag (or use the keyboard) to reorder. */
 export function ClipBoard({ session }: { session: Session }) {
-  const { api, refresh, account } = useSession();
-  const { apiUrl } = useConfig();
+  const { api, refresh } = useSession();
   const router = useRouter();
   const [fitting, setFitting] = useState(false);
   const [order, setOrder] = useState<string[]>(session.clip_order);
@@ -177,7 +175,7 @@ export function ClipBoard({ session }: { session: Session }) {
     setFitting(true);
     setError(null);
     try {
-      await loopApi(apiUrl, account.token, session.id).saveComposition({
+      await loopApi(api, session.id).saveComposition({
         ...(draftOf(session) ?? {}),
         intro_duration: next.intro,
         outro_duration: next.outro,

@@ -29,7 +29,7 @@ const DURATIONS = [2, 3, 4];
 
 /** Screen 4: the scene prompt with the approved images for reference, progress, then the clips. */
 export function ClipsScreen({ session }: { session: Session }) {
-  const { api, refresh, account } = useSession();
+  const { api, refresh } = useSession();
   const { apiUrl } = useConfig();
   const router = useRouter();
   const saved = storyboardOf(session);
@@ -62,7 +62,7 @@ export function ClipsScreen({ session }: { session: Session }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- follows the plan's content
   }, [savedKey]);
 
-  const loop = loopApi(apiUrl, account.token, session.id);
+  const loop = loopApi(api, session.id);
 
   async function flushPlan(): Promise<void> {
     const next = pending.current;

@@ -6,7 +6,6 @@ import { Button } from "@/components/ui/Button";
 import { inputClass } from "@/components/ui/Field";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, titleCase } from "@/lib/format";
-import { imagePrompt } from "@/lib/loop";
 import type { ImageAsset, ViewType } from "@/lib/types";
 
 const VIEWS: ViewType[] = ["front", "side", "back", "top", "detail", "lifestyle"];
@@ -111,7 +110,7 @@ function ImagePrompt({
   disabled: boolean;
   onRegenerate: (prompt?: string) => Promise<void>;
 }) {
-  const prompt = imagePrompt(image);
+  const prompt = image.prompt ?? "";
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(prompt);
   const [busy, setBusy] = useState(false);

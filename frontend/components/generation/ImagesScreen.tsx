@@ -17,7 +17,6 @@ import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { describeProblem } from "@/lib/errors";
-import { useConfig } from "@/lib/config";
 import { loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, ViewType } from "@/lib/types";
@@ -27,8 +26,7 @@ const PROMPT_MAX = 200;
 
 /** Screen 2: the product prompt, live progress, then the generated images to choose from. */
 export function ImagesScreen({ session }: { session: Session }) {
-  const { api, refresh, account } = useSession();
-  const { apiUrl } = useConfig();
+  const { api, refresh } = useSession();
   const router = useRouter();
   const [prompt, setPrompt] = useState(session.product_prompt ?? "");
   const [count, setCount] = useState(6);
@@ -49,7 +47,7 @@ export function ImagesScreen({ session }: { session: Session }) {
   async function regenerate(imageId: string, edited?: string) {
     setError(null);
     try {
-      await loopApi(apiUrl, account.token, session.id).regenerateImage(imageId, edited ? { prompt: edited } : {});
+      await loopApi(api, session.id).regenerateImage(imageId, edited ? { prompt: edited } : {});
       await refresh();
     } catch (err) {
       setError(err);

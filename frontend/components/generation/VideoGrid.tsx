@@ -8,7 +8,6 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, seconds, titleCase } from "@/lib/format";
-import { asLoopClip } from "@/lib/loop";
 import type { Shot, VideoAsset } from "@/lib/types";
 
 /** A clip preview with its own play/pause button (muted, looping). */
@@ -133,10 +132,10 @@ function ClipShot({
   disabled: boolean;
   onRegenerate: (change: Partial<Shot>) => Promise<void>;
 }) {
-  const loop = asLoopClip(clip);
+  const loop = clip;
   const current = {
     scene_prompt: loop.scene_prompt ?? "",
-    camera_movement: loop.camera_movement ?? "static",
+    camera_movement: loop.camera_movement || "static",
     motion_intensity: loop.motion_intensity ?? 0.5,
     duration: clip.duration,
   };
