@@ -30,6 +30,7 @@ from gateway.api.routes import (
 from gateway.core.config import Settings
 from gateway.core.errors import install_error_handlers
 from gateway.core.log_redaction import install_log_redaction
+from gateway.core.request_errors import install_request_error_handler
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay
 from gateway.orchestrator import Orchestrator
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     instrument(app)  # OpenTelemetry: server spans; OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT
     install_limits(app, settings)  # body size, login and generation rate limits (inside CORS)
     install_error_handlers(app)  # database down -> 503 with a message
+    install_request_error_handler(app)  # a 422 even when the body holds a lone surrogate or NaN
     install_log_redaction()  # ?token= of WebSocket and media URLs never reaches a log line
     app.add_middleware(
         CORSMiddleware,

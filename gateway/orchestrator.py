@@ -26,11 +26,12 @@ from adreel.v1 import (
     video_gen_pb2,
 )
 from gateway import telemetry
+from gateway.compose_request import compose_request
 from gateway.db.models import Asset, Session
 from gateway.events import record_cost
 from gateway.schemas import SessionStage
 from gateway.stage_runner import BudgetExceeded, StageFailed, new_item_id, pb_dict, view_name
-from gateway.stage_store import FORMATS, GENRES, StageStore
+from gateway.stage_store import StageStore
 
 log = logging.getLogger(__name__)
 
@@ -344,32 +345,7 @@ class Orchestrator(StageStore):
                     a.id: a
                     for a in (await db.execute(select(Asset).where(Asset.id.in_(row.clip_order)))).scalars()
                 }
-            overlay = plan["overlay"]
-            request = compositor_pb2.ComposeRequest(
-                session_id=session_id,
-                item_id=item_id,
-                clips=[ParseDict(clips[c].meta["asset"], common_pb2.AssetRef()) for c in row.clip_order],
-                intro_s=plan["intro_s"],
-                outro_s=plan["outro_s"],
-                overlay=compositor_pb2.TextOverlay(**overlay),
-                music=compositor_pb2.Music(
-                    enabled=plan["music"]["enabled"], genre=GENRES[plan["music"]["genre"]]
-                ),
-                formats=[FORMATS[f] for f in plan["formats"]],
-                transition_s=plan["transition_s"],
-                # Every final as a variant of the one call (plans saved before variants had none).
-                variants=[
-                    compositor_pb2.ComposeVariant(
-                        variant_id=v["variant_id"],
-                        format=FORMATS[v["format"]],
-                        overlay=compositor_pb2.TextOverlay(**v["overlay"]),
-                        music=compositor_pb2.Music(
-                            enabled=v["music"]["enabled"], genre=GENRES[v["music"]["genre"]]
-                        ),
-                    )
-                    for v in plan.get("finals", [])
-                ],
-            )
+            request = compose_request(session_id, plan, [clips[c].meta["asset"] for c in row.clip_order])
             result: compositor_pb2.ComposeResult | None = None
             async with self._calling("compositor"):
                 async for event in self.agents.compositor.Compose(

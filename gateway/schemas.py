@@ -1,17 +1,22 @@
 """The PRD's request and response models (section 5.1, 6.2), checked strictly at the edge.
 
 Every string refuses NUL (PostgreSQL cannot store it) and every number is bounded, so nothing a
-client sends can reach the database as a 500.
+client sends can reach the database as a 500. No field anywhere in a body may hold a lone surrogate
+or a non-finite number. Texts an agent receives follow services/common/contract.py, the rules that
+agent enforces with the same code.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from services.common import contract
 
 
 def _no_nul(value: str) -> str:
@@ -42,8 +47,52 @@ Password = Annotated[
 ]
 
 
+def _rule(rule: contract.TextRule) -> Any:
+    """A field following `rule`: refused as the agent would refuse it, stored in canonical form."""
+    return Annotated[str, Field(json_schema_extra=rule.json_schema()), AfterValidator(rule.clean)]
+
+
+ProductText = _rule(contract.PRODUCT_TEXT)
+StyleKeyword = _rule(contract.STYLE_KEYWORD)
+SceneText = _rule(contract.SCENE_TEXT)
+ImagePrompt = _rule(contract.IMAGE_PROMPT)
+ShotPrompt = _rule(contract.SHOT_PROMPT)
+ProductName = _rule(contract.PRODUCT_NAME)
+CallToAction = _rule(contract.CTA)
+
+
+def _unstorable(value: Any, path: str) -> str | None:
+    """Where `value` holds what neither UTF-8 nor JSON can carry, and what it is."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = ord(value[exc.start])
+            return f"{path or 'body'}: contains a lone surrogate U+{bad:04X}, which is not valid Unicode"
+    elif isinstance(value, float) and not math.isfinite(value):
+        return f"{path or 'body'}: must be a finite number, not {value}"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if problem := _unstorable(key, sub) or _unstorable(item, sub):
+                return problem
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if problem := _unstorable(item, f"{path}[{i}]"):
+                return problem
+    return None
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        # Anywhere in the body, free-form fields included: NaN and surrogates never reach storage.
+        if problem := _unstorable(data, ""):
+            raise ValueError(problem)
+        return data
 
 
 class SessionStage(StrEnum):
@@ -80,11 +129,9 @@ class CreateSessionRequest(Strict):
 
 class GenerateImagesRequest(Strict):
     session_id: uuid.UUID
-    product_prompt: Annotated[NonBlank, Field(min_length=3, max_length=200)]
+    product_prompt: ProductText
     num_images: int = Field(default=6, ge=4, le=8)
-    style_keywords: list[Annotated[NonBlank, Field(max_length=40)]] = Field(
-        default_factory=list, max_length=10
-    )
+    style_keywords: list[StyleKeyword] = Field(default_factory=list, max_length=contract.MAX_STYLE_KEYWORDS)
 
 
 class SaveApprovedImagesRequest(Strict):
@@ -94,7 +141,7 @@ class SaveApprovedImagesRequest(Strict):
 
 class GenerateClipsRequest(Strict):
     session_id: uuid.UUID
-    video_prompt: Annotated[NonBlank, Field(min_length=10, max_length=300)]
+    video_prompt: SceneText
     clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
 
 
@@ -106,8 +153,8 @@ class SaveApprovedClipsRequest(Strict):
 
 
 class TextOverlay(Strict):
-    product_name: Annotated[NonBlank, Field(min_length=1, max_length=50)]
-    cta: Annotated[NonBlank, Field(min_length=1, max_length=30)]
+    product_name: ProductName
+    cta: CallToAction
     # A compositor font id or name (GET /api/fonts); the PRD's "Montserrat-Bold" maps to the default.
     font: Annotated[Text, Field(max_length=64)] = "Montserrat-Bold"
     color: str = Field(default="#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$")
@@ -137,8 +184,8 @@ class ComposeFinalVideoRequest(Strict):
 class VariantOverlay(Strict):
     """What a variant changes of the request's text_overlay; an omitted field keeps its value."""
 
-    product_name: Annotated[NonBlank, Field(min_length=1, max_length=50)] | None = None
-    cta: Annotated[NonBlank, Field(min_length=1, max_length=30)] | None = None
+    product_name: ProductName | None = None
+    cta: CallToAction | None = None
     font: Annotated[Text, Field(max_length=64)] | None = None
     color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
 
@@ -162,18 +209,18 @@ Intensity = Annotated[float, Field(ge=0.0, le=1.0)]
 class RegenerateImageRequest(Strict):
     """Either field or none: an omitted prompt keeps the image's own, an omitted seed draws a new one."""
 
-    prompt: Annotated[NonBlank, Field(min_length=3, max_length=500)] | None = None
+    prompt: ImagePrompt | None = None
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
 
 class PlanStoryboardRequest(Strict):
-    video_prompt: Annotated[NonBlank, Field(min_length=10, max_length=300)]
+    video_prompt: SceneText
     clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
 
 
 class ShotEdit(Strict):
     shot_id: ItemId
-    scene_prompt: Annotated[NonBlank, Field(min_length=3, max_length=500)] | None = None
+    scene_prompt: ShotPrompt | None = None
     camera_movement: CameraMovement | None = None
     motion_intensity: Intensity | None = None
     duration: ShotSeconds | None = None
@@ -186,7 +233,7 @@ class EditStoryboardRequest(Strict):
 class RegenerateClipRequest(Strict):
     """What to change of the clip's shot; an omitted field keeps the shot's value."""
 
-    scene_prompt: Annotated[NonBlank, Field(min_length=3, max_length=500)] | None = None
+    scene_prompt: ShotPrompt | None = None
     camera_movement: CameraMovement | None = None
     motion_intensity: Intensity | None = None
     duration: ShotSeconds | None = None

@@ -145,15 +145,33 @@ class ListFontsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class Font(_message.Message):
-    __slots__ = ("id", "name")
+    __slots__ = ("id", "name", "scripts", "fallback_scripts")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    SCRIPTS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_SCRIPTS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    scripts: _containers.RepeatedScalarFieldContainer[str]
+    fallback_scripts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., scripts: _Optional[_Iterable[str]] = ..., fallback_scripts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListFontsResponse(_message.Message):
     __slots__ = ("fonts",)
     FONTS_FIELD_NUMBER: _ClassVar[int]
     fonts: _containers.RepeatedCompositeFieldContainer[Font]
     def __init__(self, fonts: _Optional[_Iterable[_Union[Font, _Mapping]]] = ...) -> None: ...
+
+class CheckComposeRequest(_message.Message):
+    __slots__ = ("request",)
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    request: ComposeRequest
+    def __init__(self, request: _Optional[_Union[ComposeRequest, _Mapping]] = ...) -> None: ...
+
+class CheckComposeResponse(_message.Message):
+    __slots__ = ("duration_s", "notes")
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    duration_s: float
+    notes: str
+    def __init__(self, duration_s: _Optional[float] = ..., notes: _Optional[str] = ...) -> None: ...

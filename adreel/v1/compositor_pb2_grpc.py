@@ -45,6 +45,11 @@ class CompositorServiceStub:
                 request_serializer=adreel_dot_v1_dot_compositor__pb2.ListFontsRequest.SerializeToString,
                 response_deserializer=adreel_dot_v1_dot_compositor__pb2.ListFontsResponse.FromString,
                 _registered_method=True)
+        self.CheckCompose = channel.unary_unary(
+                '/adreel.v1.CompositorService/CheckCompose',
+                request_serializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeRequest.SerializeToString,
+                response_deserializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeResponse.FromString,
+                _registered_method=True)
 
 
 class CompositorServiceServicer:
@@ -65,6 +70,15 @@ class CompositorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckCompose(self, request, context):
+        """Every check Compose makes before it renders (fields, fonts and glyphs, the clips and their
+        timeline), without rendering: a caller asks this before it accepts the work, so nothing it
+        accepts is refused later. INVALID_ARGUMENT / NOT_FOUND exactly as Compose would answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CompositorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +91,11 @@ def add_CompositorServiceServicer_to_server(servicer, server):
                     servicer.ListFonts,
                     request_deserializer=adreel_dot_v1_dot_compositor__pb2.ListFontsRequest.FromString,
                     response_serializer=adreel_dot_v1_dot_compositor__pb2.ListFontsResponse.SerializeToString,
+            ),
+            'CheckCompose': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckCompose,
+                    request_deserializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeRequest.FromString,
+                    response_serializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +153,33 @@ class CompositorService:
             '/adreel.v1.CompositorService/ListFonts',
             adreel_dot_v1_dot_compositor__pb2.ListFontsRequest.SerializeToString,
             adreel_dot_v1_dot_compositor__pb2.ListFontsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckCompose(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/adreel.v1.CompositorService/CheckCompose',
+            adreel_dot_v1_dot_compositor__pb2.CheckComposeRequest.SerializeToString,
+            adreel_dot_v1_dot_compositor__pb2.CheckComposeResponse.FromString,
             options,
             channel_credentials,
             insecure,

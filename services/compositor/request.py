@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
+from services.common.contract import CTA, PRODUCT_NAME, check_text
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id
 from services.common.storage import key_from_uri
 from services.compositor.fonts import FONTS, FontChoice, NoGlyph, choose_font
 from services.compositor.layout import FORMATS
-from services.compositor.text import clean_text
 
 MAX_CLIPS = 8
 MAX_VARIANTS = 6
@@ -127,8 +127,8 @@ def _font_for(text: str, field: str, wanted_id: str) -> FontChoice:
 
 
 def _overlay(ov: pb.TextOverlay, field: str) -> Overlay:
-    name = clean_text(ov.product_name, f"{field}.product_name", 50)
-    cta = clean_text(ov.cta, f"{field}.cta", 30)
+    name = check_text(PRODUCT_NAME, ov.product_name, f"{field}.product_name")
+    cta = check_text(CTA, ov.cta, f"{field}.cta")
     if ov.font not in FONTS:
         raise InvalidArgument(f"{field}.font", f"unknown font {ov.font!r}; one of {', '.join(FONTS)}")
     if not _COLOR_RE.fullmatch(ov.color):

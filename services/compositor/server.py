@@ -50,6 +50,18 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
     ) -> pb.ListFontsResponse:
         return pb.ListFontsResponse(fonts=[pb.Font(id=f.id, name=f.name) for f in FONTS.values()])
 
+    async def CheckCompose(
+        self, request: pb.CheckComposeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CheckComposeResponse:
+        async with rpc_errors(context):
+            spec = parse_request(request.request)
+            async with AsyncExitStack() as stack:
+                clips = await self.composer.open_clips(spec, stack)
+                timeline = self.composer.timeline(spec, clips)
+            notes = "; ".join(spec.fallback_notes())
+            return pb.CheckComposeResponse(duration_s=timeline.duration_s, notes=notes)
+        raise AssertionError("unreachable: rpc_errors aborts")
+
     async def Compose(
         self, request: pb.ComposeRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ComposeResponse]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from adreel.v1 import common_pb2, image_gen_pb2
+from services.common.contract import IMAGE_PROMPT, check_text
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id, check_unique_ids
 from services.image_gen.providers import ImageRequest
@@ -25,9 +26,7 @@ VIEW_NAMES = {
 }
 
 
-def _text(value: str, field: str, required: bool) -> str:
-    if required and not value.strip():
-        raise InvalidArgument(field, "must not be empty")
+def _text(value: str, field: str) -> str:
     if len(value) > MAX_PROMPT:
         raise InvalidArgument(field, f"must be at most {MAX_PROMPT} characters (got {len(value)})")
     return value
@@ -65,8 +64,8 @@ def validate(request: image_gen_pb2.GenerateImagesRequest) -> list[ImageRequest]
             ImageRequest(
                 item_id=job.item_id,
                 view=view,
-                prompt=_text(p.prompt, f"{field}.prompt", required=True),
-                negative_prompt=_text(p.negative_prompt, f"{field}.negative_prompt", required=False),
+                prompt=check_text(IMAGE_PROMPT, p.prompt, f"{field}.prompt"),
+                negative_prompt=_text(p.negative_prompt, f"{field}.negative_prompt"),
                 seed=p.seed,
                 guidance_scale=p.guidance_scale,
                 category=category,

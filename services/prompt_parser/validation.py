@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adreel.v1 import common_pb2, prompt_parser_pb2
+from services.common.contract import MAX_STYLE_KEYWORDS, PRODUCT_TEXT, SCENE_TEXT, STYLE_KEYWORD, check_text
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id, check_unique_ids
 from services.prompt_parser.view_prompts import MAX_IMAGES, MIN_IMAGES
 
-MAX_PRODUCT_CHARS = 200
-MAX_SCENE_CHARS = 300
-MAX_STYLE_KEYWORDS = 10
-MAX_STYLE_KEYWORD_CHARS = 30
 MAX_SCENE_IMAGES = 8
 
 
@@ -33,37 +30,25 @@ class SceneQuery:
     product: common_pb2.ProductSpec
 
 
-def _text(value: str, field: str, limit: int) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidArgument(field, "must not be blank")
-    if len(text) > limit:
-        raise InvalidArgument(field, f"must be at most {limit} characters (got {len(text)})")
-    return text
-
-
 def check_parse_product(req: prompt_parser_pb2.ParseProductRequest) -> ProductQuery:
     check_id(req.session_id, "session_id")
-    text = _text(req.product_text, "product_text", MAX_PRODUCT_CHARS)
+    text = check_text(PRODUCT_TEXT, req.product_text, "product_text")
     if not MIN_IMAGES <= req.num_images <= MAX_IMAGES:
         raise InvalidArgument("num_images", f"must be {MIN_IMAGES} to {MAX_IMAGES} (got {req.num_images})")
     if len(req.style_keywords) > MAX_STYLE_KEYWORDS:
         raise InvalidArgument(
             "style_keywords", f"must have at most {MAX_STYLE_KEYWORDS} items (got {len(req.style_keywords)})"
         )
-    keywords = []
-    for i, keyword in enumerate(req.style_keywords):
-        k = keyword.strip()
-        if not 1 <= len(k) <= MAX_STYLE_KEYWORD_CHARS:
-            raise InvalidArgument(f"style_keywords[{i}]", f"must be 1-{MAX_STYLE_KEYWORD_CHARS} characters")
-        keywords.append(k)
+    keywords = [
+        check_text(STYLE_KEYWORD, k, f"style_keywords[{i}]") for i, k in enumerate(req.style_keywords)
+    ]
     seed = req.seed if req.HasField("seed") else None
     return ProductQuery(req.session_id, text, req.num_images, tuple(keywords), seed)
 
 
 def check_plan_scenes(req: prompt_parser_pb2.PlanScenesRequest) -> SceneQuery:
     check_id(req.session_id, "session_id")
-    scene = _text(req.scene_text, "scene_text", MAX_SCENE_CHARS)
+    scene = check_text(SCENE_TEXT, req.scene_text, "scene_text")
     if not 1 <= len(req.images) <= MAX_SCENE_IMAGES:
         raise InvalidArgument("images", f"must have 1 to {MAX_SCENE_IMAGES} items (got {len(req.images)})")
     check_unique_ids([im.item_id for im in req.images], "images")

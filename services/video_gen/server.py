@@ -14,6 +14,7 @@ import grpc
 
 from adreel.v1 import common_pb2, video_gen_pb2, video_gen_pb2_grpc
 from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
+from services.common.contract import SHOT_PROMPT, check_text
 from services.common.errors import AgentError, InvalidArgument, rpc_errors, status_name
 from services.common.ids import check_id, check_unique_ids
 from services.common.media import store_media
@@ -51,6 +52,8 @@ def validate(request: video_gen_pb2.GenerateClipsRequest) -> None:
         plan = job.plan
         if plan.item_id:
             check_id(plan.item_id, f"jobs[{i}].plan.item_id")
+        if plan.scene_prompt:  # optional: the local engine never reads it
+            check_text(SHOT_PROMPT, plan.scene_prompt, f"jobs[{i}].plan.scene_prompt")
         if plan.camera_movement not in Movement.values() or plan.camera_movement == 0:
             raise InvalidArgument(f"jobs[{i}].plan.camera_movement", "must be specified")
         m = plan.motion_intensity

@@ -258,7 +258,7 @@ def _bad(mutate: str) -> image_gen_pb2.GenerateImagesRequest:
         ("no-jobs", "jobs:"),
         ("too-many", "jobs:"),
         ("dup", "jobs[1].item_id:"),
-        ("empty-prompt", "jobs[1].prompt.prompt: must not be empty"),
+        ("empty-prompt", "jobs[1].prompt.prompt: must not be blank"),
         ("long-prompt", "jobs[1].prompt.prompt:"),
         ("no-view", "jobs[1].prompt.view:"),
         ("category", "product.category:"),

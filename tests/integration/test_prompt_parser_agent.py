@@ -122,7 +122,7 @@ BAD_PARSE: list[tuple[Callable[[], pb.ParseProductRequest], str]] = [
     (lambda: parse_request(session_id=""), "session_id: "),
     (lambda: parse_request(session_id="../etc"), "session_id: "),
     (lambda: parse_request(product_text="   "), "product_text: must not be blank"),
-    (lambda: parse_request(product_text="x" * 201), "product_text: must be at most 200"),
+    (lambda: parse_request(product_text="x" * 201), "product_text: must be 3-200 characters"),
     (lambda: parse_request(num_images=3), "num_images: "),
     (lambda: parse_request(num_images=9), "num_images: "),
     (lambda: parse_request(style_keywords=[f"k{i}" for i in range(11)]), "style_keywords: "),
@@ -132,7 +132,7 @@ BAD_PARSE: list[tuple[Callable[[], pb.ParseProductRequest], str]] = [
 BAD_PLAN: list[tuple[Callable[[], pb.PlanScenesRequest], str]] = [
     (lambda: plan_request(session_id="a b"), "session_id: "),
     (lambda: plan_request(scene_text="\n "), "scene_text: must not be blank"),
-    (lambda: plan_request(scene_text="y" * 301), "scene_text: must be at most 300"),
+    (lambda: plan_request(scene_text="y" * 301), "scene_text: must be 10-300 characters"),
     (lambda: plan_request([]), "images: "),
     (lambda: plan_request(_too_many_images()), "images: "),
     (lambda: plan_request([("ok", View.VIEW_FRONT), ("bad id!", View.VIEW_SIDE)]), "images[1].item_id: "),

@@ -9,13 +9,13 @@ import pytest
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
+from services.common.contract import CTA, PRODUCT_NAME, TextRule, check_text
 from services.common.errors import InvalidArgument
 from services.common.ffmpeg import ffmpeg_exe
 from services.compositor.filtergraph import quote
 from services.compositor.fonts import FALLBACK, FONTS, NoGlyph, choose_font
 from services.compositor.layout import FORMATS, fit_size
 from services.compositor.request import parse_request
-from services.compositor.text import clean_text
 from services.compositor.timeline import Timeline
 
 
@@ -34,15 +34,15 @@ def test_timeline_durations_offsets_and_windows() -> None:
 
 
 def test_text_newlines_controls_and_lengths() -> None:
-    assert clean_text("  Run \r\n Faster ", "f", 50) == "Run\nFaster"
-    assert clean_text('It\'s "50%": {x} \\ %{pts}', "f", 50) == 'It\'s "50%": {x} \\ %{pts}'
-    assert clean_text("Cafe\u0301", "f", 50) == "Café"  # NFC
+    assert check_text(PRODUCT_NAME, "  Run \r\n Faster ", "f") == "Run\nFaster"
+    assert check_text(PRODUCT_NAME, 'It\'s "50%": {x} \\ %{pts}', "f") == 'It\'s "50%": {x} \\ %{pts}'
+    assert check_text(PRODUCT_NAME, "Cafe\u0301", "f") == "Café"  # NFC
     for bad in ("", "   ", "a\nb\nc", "a\n\nb", "tab\there", "nul\x00", "esc\x1b[31m", "line\u2028sep"):
         with pytest.raises(InvalidArgument) as err:
-            clean_text(bad, "overlay.cta", 30)
+            check_text(CTA, bad, "overlay.cta")
         assert err.value.field == "overlay.cta"
     with pytest.raises(InvalidArgument, match="1-5 characters"):
-        clean_text("abcdef", "f", 5)
+        check_text(TextRule(1, 5), "abcdef", "f")
 
 
 def test_fonts_are_bundled_and_fall_back_only_when_needed() -> None:

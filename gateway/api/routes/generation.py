@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import grpc
 from fastapi import APIRouter, HTTPException, status
+from sqlalchemy import select
 
 from adreel.v1 import compositor_pb2
-from gateway.agents import AgentUnavailable
+from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, owned_session
+from gateway.compose_request import body_field, compose_request
 from gateway.db.models import Asset, Session
 from gateway.orchestrator import BudgetExceeded, Orchestrator, new_item_id
 from gateway.schemas import (
@@ -210,6 +213,27 @@ async def list_fonts(user: CurrentUser, agents: AgentsDep) -> FontsResponse:
     return FontsResponse(fonts=fonts, default=_default_font(fonts))
 
 
+async def check_compose(db: SessionDep, row: Session, agents: AgentClients, formats: int) -> None:
+    """The compositor checks the very request the stage will send (texts and their glyphs, fonts,
+    clips, timeline): what it would refuse is a 422 now, never a failed stage after the 202."""
+    query = select(Asset).where(Asset.id.in_(row.clip_order))
+    assets = {a.id: a for a in (await db.execute(query)).scalars()}
+    clips = [assets[c].meta["asset"] for c in row.clip_order if c in assets]
+    request = compose_request(row.id, row.compose_plan, clips)
+    try:
+        await agents.compositor.CheckCompose(compositor_pb2.CheckComposeRequest(request=request), timeout=30)
+    except grpc.aio.AioRpcError as exc:
+        details = exc.details() or ""
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, body_field(details, formats)) from None
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"clip_order: {details}") from None
+        agents.forget("compositor")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc.code().name}"
+        ) from None
+
+
 @router.post("/compose-final-video", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
 async def compose_final_video(
     body: ComposeFinalVideoRequest,
@@ -245,6 +269,7 @@ async def compose_final_video(
         # Every final of the call (formats, then variants), each with its id, texts, music, label.
         "finals": plan_finals(body, base_overlay, fonts, resolve_font),
     }
+    await check_compose(db, row, agents, len(dict.fromkeys(body.formats)))
     # Every compose is a new version of the final: a new item id, the earlier finals kept.
     start(
         row,

@@ -20,6 +20,7 @@ from adreel.v1 import common_pb2, compositor_pb2
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.api.routes.generation import resolve_font
+from gateway.compose_request import body_field
 from gateway.db.models import Asset, Session
 from gateway.schemas import Font, PreviewRequest, PreviewResponse
 from gateway.stage_store import FORMATS, GENRES
@@ -30,14 +31,6 @@ router = APIRouter(prefix="/api", tags=["preview"])
 PREVIEW_TIMEOUT_S = 120.0
 # Before scenes are planned: the gentle push in the compositor gives an unplanned still.
 DEFAULT_MOVE = {"camera_movement": "CAMERA_MOVEMENT_UNSPECIFIED", "motion_intensity": 0.3}
-# The compositor's field names, as this route's body calls them (refusals name the body's field).
-_BODY_FIELDS = {
-    "overlay.": "text_overlay.",
-    "intro_s": "intro_duration",
-    "outro_s": "outro_duration",
-    "transition_s": "transition_duration",
-    "music.": "audio.",
-}
 # Sessions with a preview rendering in this gateway process: one at a time each.
 _running: set[str] = set()
 
@@ -73,13 +66,6 @@ async def _timeline(db: SessionDep, row: Session, request: compositor_pb2.Compos
             motion_intensity=float(plan.get("motion_intensity", DEFAULT_MOVE["motion_intensity"])),
             duration_s=row.clip_duration or 3.0,
         )
-
-
-def _body_field(details: str) -> str:
-    for ours, theirs in _BODY_FIELDS.items():
-        if details.startswith(ours):
-            return theirs + details.removeprefix(ours)
-    return details
 
 
 @router.post(
@@ -155,7 +141,7 @@ async def _render(
             if kind == "failure":
                 failure = event.failure
                 if failure.code == "INVALID_ARGUMENT":
-                    raise _unprocessable(_body_field(failure.message))
+                    raise _unprocessable(body_field(failure.message))
                 raise HTTPException(
                     status.HTTP_502_BAD_GATEWAY, f"the preview failed: {failure.code}: {failure.message}"
                 )
@@ -164,7 +150,7 @@ async def _render(
     except grpc.aio.AioRpcError as exc:
         agents.forget("compositor")
         if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
-            raise _unprocessable(_body_field(exc.details() or "")) from None
+            raise _unprocessable(body_field(exc.details() or "")) from None
         if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
             raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "the preview took too long") from None
         raise HTTPException(
