@@ -40,7 +40,8 @@ async def image_stage_seconds(client: httpx.AsyncClient, ws_base: str, token: st
     """POST /api/generate-images on a fresh session -> its terminal WebSocket event, in seconds."""
     h = {"Authorization": f"Bearer {token}"}
     sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
-    async with websockets.connect(f"{ws_base}/ws/{sid}?token={token}") as ws:
+    ticket = (await client.post("/api/ws-ticket", headers=h, json={"session_id": sid})).json()["ticket"]
+    async with websockets.connect(f"{ws_base}/ws/{sid}?ticket={ticket}") as ws:
         await ws.recv()  # the snapshot
         start = time.perf_counter()
         body = {"session_id": sid, "product_prompt": "pink tennis shoes", "num_images": num_images}

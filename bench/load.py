@@ -62,7 +62,9 @@ def _serve_gateway(fields: dict[str, Any], port: int, published_path: str) -> No
     # uvicorn re-raises the SIGTERM that stopped it: make that an exit, so `finally` runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+        uvicorn.run(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", proxy_headers=False
+        )
     finally:
         Path(published_path).write_text(json.dumps(published))
 
@@ -89,7 +91,10 @@ async def journey(client: httpx.AsyncClient, ws_base: str) -> SessionRun:
         r = await client.post("/api/sessions/create", headers=h)
         r.raise_for_status()
         run.sid = r.json()["session_id"]
-        async with websockets.connect(f"{ws_base}/ws/{run.sid}?token={token}", max_queue=None) as ws:
+        r = await client.post("/api/ws-ticket", headers=h, json={"session_id": run.sid})
+        r.raise_for_status()
+        url = f"{ws_base}/ws/{run.sid}?ticket={r.json()['ticket']}"
+        async with websockets.connect(url, max_queue=None) as ws:
             run.snapshot_seq = json.loads(await ws.recv())["seq"]
 
             async def stage(path: str, body: dict[str, Any]) -> dict[str, Any]:

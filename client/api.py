@@ -178,10 +178,13 @@ class AdreelClient:
 
     # ---------------------------------------------------------------- progress and media
 
-    def ws_url(self, session_id: str) -> str:
+    async def ws_url(self, session_id: str) -> str:
+        """The socket's URL with a fresh single-use ticket (the access token never goes in a URL)."""
+        reply = await self._call("POST", "/api/ws-ticket", {"session_id": session_id})
         scheme, netloc, path, _, _ = urlsplit(self.base_url)
         ws_scheme = "wss" if scheme == "https" else "ws"
-        return urlunsplit((ws_scheme, netloc, f"{path}/ws/{session_id}", f"token={self.token}", ""))
+        query = f"ticket={reply['ticket']}"
+        return urlunsplit((ws_scheme, netloc, f"{path}/ws/{session_id}", query, ""))
 
     async def wait_for_stage(
         self,
@@ -197,7 +200,7 @@ class AdreelClient:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             try:
-                async with websockets.connect(self.ws_url(session_id), open_timeout=10) as ws:
+                async with websockets.connect(await self.ws_url(session_id), open_timeout=10) as ws:
                     while time.monotonic() < deadline:
                         try:
                             raw = await asyncio.wait_for(ws.recv(), poll_s)

@@ -34,6 +34,9 @@ def main() -> None:
             port=settings.gateway_port,
             log_config=None,
             ws="websockets-sansio",
+            # X-Forwarded-For is believed only from ADREEL_TRUSTED_PROXIES (gateway/api/client_ip.py);
+            # uvicorn's own handling would trust any local process.
+            proxy_headers=False,
         )
     finally:
         if server is not None:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway.agents import AgentClients
+from gateway.api.client_ip import TrustedProxies, parse_networks
 from gateway.api.limits import install_limits
 from gateway.api.routes import (
     auth,
@@ -30,6 +31,7 @@ from gateway.api.routes import (
 from gateway.core.config import Settings
 from gateway.core.errors import install_error_handlers
 from gateway.core.log_redaction import install_log_redaction
+from gateway.core.passwords import PasswordHasher
 from gateway.core.request_errors import install_request_error_handler
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay
@@ -66,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings)
         app.state.agents = AgentClients(settings)
         app.state.hub = ProgressHub()
+        app.state.passwords = PasswordHasher(
+            settings.bcrypt_rounds, settings.password_hash_workers, settings.password_max_waiting
+        )
         orchestrator = Orchestrator(settings, app.state.sessionmaker, app.state.agents, app.state.hub)
         app.state.orchestrator = orchestrator
         settings.jwt_key  # noqa: B018 - create the local secret now, not on the first login
@@ -89,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if relay is not None:
                 await relay.stop()  # after the stages: their last events are in the outbox already
             await app.state.agents.close()
+            app.state.passwords.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -109,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    # Outermost: every part inside sees the client's address, as the configured proxies report it.
+    app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
     for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health):
         app.include_router(module.router)
     app.include_router(preview.router)

@@ -33,13 +33,15 @@ def dollars(micros: int) -> float:
 
 
 class MediaLinks:
-    """Builds /media URLs carrying one short-lived token for the session (for <img>/<video>)."""
+    """Builds /media URLs, each carrying a short-lived token for its one object (for <img>/<video>)."""
 
     def __init__(self, settings: Settings, session_id: str) -> None:
-        self.token = create_media_token(session_id, settings.jwt_key, settings.media_token_ttl_s)
+        self.session_id = session_id
+        self._key, self._ttl_s = settings.jwt_key, settings.media_token_ttl_s
 
     def url(self, uri: str) -> str:
-        return f"/media/{key_from_uri(uri)}?token={self.token}"
+        key = key_from_uri(uri)
+        return f"/media/{key}?token={create_media_token(key, self._key, self._ttl_s)}"
 
 
 def image_view(a: Asset, links: MediaLinks) -> ImageAsset:

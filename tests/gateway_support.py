@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import os
 import secrets
+import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -87,7 +89,12 @@ def gateway_settings(database_url: str, storage_dir: Path, state_dir: Path, **ov
 async def running_gateway(settings: Settings) -> AsyncIterator[str]:
     """Serve the gateway with uvicorn on a free loopback port in this event loop; yield its base URL."""
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio"
+        create_app(settings),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        ws="websockets-sansio",
+        proxy_headers=False,  # as `python -m gateway` runs it
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -127,6 +134,67 @@ def gateway_database(request: pytest.FixtureRequest) -> str:
     return url
 
 
+async def socket_url(client: httpx.AsyncClient, token: str, sid: str) -> str:
+    """WS /ws/{sid} with a fresh single-use ticket: every connection needs one of its own."""
+    r = await client.post(
+        "/api/ws-ticket", headers={"Authorization": f"Bearer {token}"}, json={"session_id": sid}
+    )
+    r.raise_for_status()
+    base = str(client.base_url).rstrip("/").replace("http", "ws", 1)
+    return f"{base}/ws/{sid}?ticket={r.json()['ticket']}"
+
+
 def unused_addr() -> str:
     """A loopback address nothing listens on (an agent that is down)."""
     return f"127.0.0.1:{free_port()}"
+
+
+@asynccontextmanager
+async def spawned_gateway(
+    database_url: str, tmp: Path, env: dict[str, str] | None = None
+) -> AsyncIterator[tuple[str, int]]:
+    """`python -m gateway` as its own process, exactly as deployed (its uvicorn flags, its memory);
+    yield (base URL, pid). Agents are down unless `env` names them; costs are booked inline."""
+    port = free_port()
+    down = unused_addr()
+    full_env = {
+        **{k: v for k, v in os.environ.items() if k != "NATS_URL"},
+        "DATABASE_URL": database_url,
+        "ADREEL_GATEWAY_PORT": str(port),
+        "ADREEL_STATE_DIR": str(tmp / "state"),
+        "ADREEL_STORAGE_DIR": str(tmp / "storage"),
+        "ADREEL_JWT_SECRET": secrets.token_urlsafe(32),
+        "ADREEL_BCRYPT_ROUNDS": "4",
+        "ADREEL_LOG_LEVEL": "WARNING",
+        **{
+            f"ADREEL_{a.upper()}_ADDR": down
+            for a in ("prompt_parser", "image_gen", "video_gen", "compositor")
+        },
+        **(env or {}),
+    }
+    log = tmp / f"gateway-{port}.log"
+    with log.open("wb") as out:  # a file, not a pipe: nobody has to keep reading it
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "gateway", env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=2) as probe:
+            for _ in range(300):
+                if proc.returncode is not None:
+                    raise RuntimeError(f"the gateway exited: {log.read_text()[-2000:]}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await probe.get("/openapi.json")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                raise TimeoutError("the gateway never answered")
+        yield base, proc.pid
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()

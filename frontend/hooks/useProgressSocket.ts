@@ -10,14 +10,18 @@ export type ConnectionState = "connecting" | "live" | "reconnecting" | "offline"
 const FATAL_CLOSE_CODES = new Set([4401, 4404]);
 const MAX_BACKOFF_MS = 10_000;
 
+/** A single-use ticket for the session's socket (POST /api/ws-ticket); throws ApiError when refused. */
+export type IssueTicket = () => Promise<string>;
+
 /**
- * The session's progress events over WS /ws/{id}?token=..., reconnecting with backoff. The gateway
- * sends the latest state first on every (re)connect, so nothing is missed across a drop.
+ * The session's progress events over WS /ws/{id}?ticket=..., reconnecting with backoff. Every
+ * connection gets a fresh single-use ticket, so the URL (which proxies log) never carries the access
+ * token. The gateway sends the latest state first on every (re)connect, so nothing is missed.
  */
 export function useProgressSocket(
   wsUrl: string,
   sessionId: string,
-  token: string | null,
+  issueTicket: IssueTicket | null,
   onEvent: (event: ProgressEvent) => void,
 ): { state: ConnectionState; attempts: number } {
   const [state, setState] = useState<ConnectionState>("connecting");
@@ -26,16 +30,40 @@ export function useProgressSocket(
   handler.current = onEvent;
 
   useEffect(() => {
-    if (!token) return;
+    if (!issueTicket) return;
     let socket: WebSocket | null = null;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let closed = false;
+    let connecting = false;
     let failures = 0;
     let lastSeq = 0;
 
-    const connect = () => {
+    const retryLater = () => {
+      failures += 1;
+      setAttempts(failures);
+      setState("reconnecting");
+      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures - 1, 5));
+      timer = setTimeout(() => void connect(), delay);
+    };
+
+    const connect = async () => {
+      if (closed || connecting) return;
+      connecting = true;
+      let ticket: string;
+      try {
+        ticket = await issueTicket();
+      } catch (error) {
+        connecting = false;
+        if (closed) return;
+        // Signed out or no such session: a new ticket would be refused just the same.
+        const status = (error as { status?: number }).status;
+        if (status === 401 || status === 403 || status === 404) setState("offline");
+        else retryLater();
+        return;
+      }
+      connecting = false;
       if (closed) return;
-      socket = new WebSocket(`${wsUrl}/ws/${encodeURIComponent(sessionId)}?token=${encodeURIComponent(token)}`);
+      socket = new WebSocket(`${wsUrl}/ws/${encodeURIComponent(sessionId)}?ticket=${encodeURIComponent(ticket)}`);
       socket.onopen = () => {
         failures = 0;
         setAttempts(0);
@@ -60,11 +88,7 @@ export function useProgressSocket(
           setState("offline");
           return;
         }
-        failures += 1;
-        setAttempts(failures);
-        setState("reconnecting");
-        const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures - 1, 5));
-        timer = setTimeout(connect, delay);
+        retryLater();
       };
     };
 
@@ -72,19 +96,19 @@ export function useProgressSocket(
     const online = () => {
       if (socket === null && !closed) {
         if (timer) clearTimeout(timer);
-        connect();
+        void connect();
       }
     };
     window.addEventListener("online", online);
     setState("connecting");
-    connect();
+    void connect();
     return () => {
       closed = true;
       window.removeEventListener("online", online);
       if (timer) clearTimeout(timer);
       socket?.close(1000, "leaving");
     };
-  }, [wsUrl, sessionId, token]);
+  }, [wsUrl, sessionId, issueTicket]);
 
   return { state, attempts };
 }

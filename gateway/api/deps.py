@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.agents import AgentClients
 from gateway.core.config import Settings
-from gateway.core.security import decode_token
+from gateway.core.security import decode_token, user_id_of
 from gateway.db.models import Session, User
 from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
@@ -61,11 +61,8 @@ def unauthorized(
 
 
 async def user_from_token(db: AsyncSession, token: str | None, settings: Settings) -> User | None:
-    claims = decode_token(token, settings.jwt_key, "access") if token else None
-    sub = str(claims.get("sub", "")) if claims else ""
-    if not sub.isdigit() or int(sub) >= 2**31:
-        return None
-    return await db.get(User, int(sub))
+    user_id = user_id_of(decode_token(token, settings.jwt_key, "access") if token else None)
+    return await db.get(User, user_id) if user_id is not None else None
 
 
 async def get_current_user(

@@ -8,9 +8,10 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.api.client_ip import parse_networks
 from services.common.config import REPO_ROOT, StorageSettings
 
 # The PRD's ceiling for one video; no configuration may raise a session budget above it.
@@ -36,6 +37,9 @@ class Settings(StorageSettings):
     jwt_ttl_s: int = 24 * 3600
     # bcrypt work factor of new password hashes (tests lower it; verifying reads it from the hash).
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # bcrypt runs in this many threads, off the event loop; past this many more waiting, 503.
+    password_hash_workers: int = Field(default=2, ge=1, le=32)
+    password_max_waiting: int = Field(default=64, ge=0, le=10_000)
     # <video src> cannot send headers, so media URLs carry a short-lived signed token.
     media_token_ttl_s: int = 3600
 
@@ -64,6 +68,8 @@ class Settings(StorageSettings):
     stage_deadline_s: float = 900.0
     watchdog_interval_s: float = 5.0
     ws_heartbeat_s: float = 15.0
+    # A WebSocket ticket (POST /api/ws-ticket) opens one socket, once, within this many seconds.
+    ws_ticket_ttl_s: int = Field(default=60, ge=5, le=600)
 
     # The user's own product photos (POST /api/sessions/{id}/images): bytes per file, decoded
     # pixels per file (checked from the header, before decoding), files per request and per session.
@@ -72,12 +78,19 @@ class Settings(StorageSettings):
     upload_max_files: int = Field(default=8, ge=1, le=32)
     upload_max_per_session: int = Field(default=16, ge=1, le=64)
 
-    # Edge limits (gateway/api/limits.py, per process): JSON request bodies; failed logins per
-    # client IP + email and per client IP in a window; accepted generation starts per user.
+    # Edge limits (gateway/api/limits.py, per process): JSON request bodies; failed logins
+    # (gateway/api/login_limits.py): per account + client IP a hard limit in the window, per account
+    # and per client IP a delay that doubles with each failure past a free number, never a refusal.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
     login_max_failures: int = Field(default=5, ge=1)
-    login_max_failures_per_ip: int = Field(default=50, ge=1)
     login_window_s: float = Field(default=300.0, gt=0)
+    login_delay_after: int = Field(default=3, ge=0)
+    login_ip_delay_after: int = Field(default=20, ge=0)
+    login_delay_base_s: float = Field(default=0.25, ge=0)
+    login_delay_max_s: float = Field(default=8.0, ge=0, le=60)
+    # Only these peers (IPs or networks, e.g. the ingress controller's) may say who the client is
+    # in X-Forwarded-For; empty: the TCP peer is the client (gateway/api/client_ip.py).
+    trusted_proxies: list[str] = Field(default_factory=list)
     generation_max_starts: int = Field(default=30, ge=1)
     generation_window_s: float = Field(default=60.0, gt=0)
 
@@ -104,6 +117,12 @@ class Settings(StorageSettings):
     outbox_poll_s: float = 1.0
     outbox_publish_timeout_s: float = 5.0
     outbox_backoff_max_s: float = 10.0
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)  # a bad entry stops the gateway at startup, named
+        return value
 
     @cached_property
     def jwt_key(self) -> str:

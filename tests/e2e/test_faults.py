@@ -31,6 +31,7 @@ import websockets
 from services.common.media import probe
 from stack.spawn import LaunchedStack, Ports
 from tests.e2e.test_gateway_journey import events_until_terminal
+from tests.gateway_support import socket_url
 from tests.integration.test_stack_launcher import child_of, fresh_database, requires_mesh
 
 __all__ = ["fresh_database"]
@@ -78,7 +79,7 @@ class Journey:
     ) -> list[dict[str, Any]]:
         """POST a stage; with `kill_when`, run `kill` at the first event it matches. Returns the events
         up to the terminal one (or up to the kill, when the kill takes the gateway down)."""
-        url = f"{self.ws_base}/ws/{self.sid}?token={self.token}"
+        url = await socket_url(self.client, self.token, self.sid)
         events: list[dict[str, Any]] = []
         async with websockets.connect(url) as ws:
             await ws.recv()
@@ -94,7 +95,7 @@ class Journey:
         return events
 
     async def retry(self) -> dict[str, Any]:
-        url = f"{self.ws_base}/ws/{self.sid}?token={self.token}"
+        url = await socket_url(self.client, self.token, self.sid)
         async with websockets.connect(url) as ws:
             await ws.recv()
             r = await self.client.post(f"/api/sessions/{self.sid}/retry", headers=self.h)
@@ -263,5 +264,5 @@ async def test_journey_survives_kill_9_of_agents_and_gateway(fresh_database: str
     assert sorted(restarts) == ["compositor", "gateway", "image_gen"]
     assert REPLICATE_TOKEN not in log and JWT_SECRET not in log
     assert REPLICATE_TOKEN[3:20] not in log and JWT_SECRET[4:24] not in log  # nor a part of either
-    # Nor the user's bearer token, which WebSocket URLs carry in their query string.
-    assert signature not in log and "token=[redacted]" in log
+    # Nor the user's bearer token (no URL carries it), nor a WebSocket ticket.
+    assert signature not in log and "ticket=[redacted]" in log

@@ -15,6 +15,7 @@ from PIL import Image
 
 from services.common.media import probe
 from tests.e2e.conftest import Stack
+from tests.gateway_support import socket_url
 
 
 async def events_until_terminal(ws: Any) -> list[dict[str, Any]]:
@@ -34,20 +35,19 @@ async def test_login_to_mp4(stack: Stack, tmp_path: Path) -> None:
     sid = (
         await client.post("/api/sessions/create", headers=h, json={"user_id": login.json()["user_id"]})
     ).json()["session_id"]
-    ws_url = f"{stack.ws_base}/ws/{sid}?token={token}"
 
     # Images: socket A from the start, socket B joins mid-stage, drops, and reconnects.
-    async with websockets.connect(ws_url) as a:
+    async with websockets.connect(await socket_url(client, token, sid)) as a:
         assert json.loads(await a.recv())["type"] == "snapshot"
         body = {"session_id": sid, "product_prompt": "pink tennis shoes with white laces", "num_images": 4}
         assert (await client.post("/api/generate-images", headers=h, json=body)).status_code == 202
         r = await client.post("/api/generate-images", headers=h, json=body)
         assert r.status_code == 409 and "running" in r.json()["detail"]
         first = json.loads(await a.recv())
-        async with websockets.connect(ws_url) as b:
+        async with websockets.connect(await socket_url(client, token, sid)) as b:
             late = json.loads(await b.recv())
         assert late["type"] == "snapshot" and late["seq"] >= first["seq"]
-        async with websockets.connect(ws_url) as b2:
+        async with websockets.connect(await socket_url(client, token, sid)) as b2:
             again = json.loads(await b2.recv())
             assert again["type"] == "snapshot" and again["seq"] >= late["seq"]
             b_events = [again, *(await events_until_terminal(b2))] if again["type"] != "complete" else [again]
@@ -89,7 +89,7 @@ async def test_login_to_mp4(stack: Stack, tmp_path: Path) -> None:
     assert r.status_code == 200 and r.json()["approved_count"] == 3
 
     # Clips.
-    async with websockets.connect(ws_url) as a:
+    async with websockets.connect(await socket_url(client, token, sid)) as a:
         await a.recv()
         body = {
             "session_id": sid,
@@ -142,7 +142,7 @@ async def test_login_to_mp4(stack: Stack, tmp_path: Path) -> None:
     bad_font = {**compose, "text_overlay": {**compose["text_overlay"], "font": "Comic Sans"}}
     r = await client.post("/api/compose-final-video", headers=h, json=bad_font)
     assert r.status_code == 422 and fonts["default"] in r.json()["detail"]
-    async with websockets.connect(ws_url) as a:
+    async with websockets.connect(await socket_url(client, token, sid)) as a:
         await a.recv()
         assert (await client.post("/api/compose-final-video", headers=h, json=compose)).status_code == 202
         final_events = await events_until_terminal(a)

@@ -15,7 +15,7 @@ from stack.embedded import free_port
 from tests.agents import spawn_agent, terminate, wait_serving
 from tests.e2e.conftest import start_stack
 from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import plain_dsn
+from tests.gateway_support import plain_dsn, socket_url
 
 
 async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path, tmp_path: Path) -> None:
@@ -36,7 +36,7 @@ async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path,
             token = r.json()["session_token"]
             h = {"Authorization": f"Bearer {token}"}
             sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
-            async with websockets.connect(f"{stack.ws_base}/ws/{sid}?token={token}") as ws:
+            async with websockets.connect(await socket_url(client, token, sid)) as ws:
                 await ws.recv()
                 body = {
                     "session_id": sid,
@@ -55,7 +55,7 @@ async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path,
             assert 1 <= len(kept) < 6
 
             # A retry while the agent is still down fails again, with the same message, nothing lost.
-            async with websockets.connect(f"{stack.ws_base}/ws/{sid}?token={token}") as ws:
+            async with websockets.connect(await socket_url(client, token, sid)) as ws:
                 await ws.recv()
                 assert (await client.post(f"/api/sessions/{sid}/retry", headers=h)).status_code == 202
                 again = (await events_until_terminal(ws))[-1]
@@ -63,7 +63,7 @@ async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path,
 
             procs.append(spawn_agent("image_gen", port, env))
             await wait_serving(port)
-            async with websockets.connect(f"{stack.ws_base}/ws/{sid}?token={token}") as ws:
+            async with websockets.connect(await socket_url(client, token, sid)) as ws:
                 await ws.recv()
                 assert (await client.post(f"/api/sessions/{sid}/retry", headers=h)).status_code == 202
                 done = (await events_until_terminal(ws))[-1]

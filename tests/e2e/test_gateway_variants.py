@@ -14,9 +14,10 @@ import websockets
 from services.common.media import probe
 from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
+from tests.gateway_support import socket_url
 
 
-async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str, str]:
+async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str]:
     """A fresh user's session with two approved 2 s clips (the shortest journey to composing)."""
     client = stack.client
     r = await client.post(
@@ -25,22 +26,21 @@ async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str, str]:
     token = r.json()["session_token"]
     h = {"Authorization": f"Bearer {token}"}
     sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
-    ws_url = f"{stack.ws_base}/ws/{sid}?token={token}"
-    async with websockets.connect(ws_url) as ws:
+    async with websockets.connect(await socket_url(client, token, sid)) as ws:
         await ws.recv()
         body = {"session_id": sid, "product_prompt": "red leather handbag", "num_images": 4}
         assert (await client.post("/api/generate-images", headers=h, json=body)).status_code == 202
         images = (await events_until_terminal(ws))[-1]["data"]["images"]
     body = {"session_id": sid, "approved_image_ids": [i["id"] for i in images[:2]]}
     assert (await client.post("/api/save-approved-images", headers=h, json=body)).status_code == 200
-    async with websockets.connect(ws_url) as ws:
+    async with websockets.connect(await socket_url(client, token, sid)) as ws:
         await ws.recv()
         body = {"session_id": sid, "video_prompt": "slow turn on a marble table", "clip_duration": 2.0}
         assert (await client.post("/api/generate-clips", headers=h, json=body)).status_code == 202
         clips = (await events_until_terminal(ws))[-1]["data"]["clips"]
     body = {"session_id": sid, "approved_clip_ids": [c["id"] for c in clips]}
     assert (await client.post("/api/save-approved-clips", headers=h, json=body)).status_code == 200
-    return h, sid, ws_url
+    return h, sid
 
 
 def _compose(sid: str, *variants: dict[str, Any], **over: Any) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def _last_frame(path: Path) -> np.ndarray:
 
 async def test_three_finals_from_one_compose(stack: Stack, tmp_path: Path) -> None:
     client = stack.client
-    h, sid, ws_url = await _to_clip_selection(stack)
+    h, sid = await _to_clip_selection(stack)
     tall = {
         "format": "9:16",
         "text_overlay": {"cta": "Tap to shop", "color": "#00E5FF", "font": "Bebas Neue"},
@@ -93,7 +93,7 @@ async def test_three_finals_from_one_compose(stack: Stack, tmp_path: Path) -> No
     r = await client.post("/api/compose-final-video", headers=h, json=_compose(sid, {"format": "4:3"}))
     assert r.status_code == 422, "an unknown format is refused by the schema"
 
-    async with websockets.connect(ws_url) as ws:
+    async with websockets.connect(await socket_url(stack.client, h["Authorization"][7:], sid)) as ws:
         await ws.recv()
         r = await client.post("/api/compose-final-video", headers=h, json=_compose(sid, tall, square))
         assert r.status_code == 202

@@ -25,17 +25,23 @@ from services.video_gen.server import build as build_video_gen
 from stack.embedded import EmbeddedNats
 from tests.agents import running_agent
 from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import gateway_database, gateway_settings, plain_dsn, running_gateway
+from tests.gateway_support import (
+    gateway_database,
+    gateway_settings,
+    plain_dsn,
+    running_gateway,
+    socket_url,
+)
 from tests.integration.test_ledger import Bus, eventually, running_ledger
 
 __all__ = ["gateway_database"]
 
 
 async def stage(
-    client: httpx.AsyncClient, ws_url: str, h: dict[str, str], path: str, body: Any
+    client: httpx.AsyncClient, sid: str, h: dict[str, str], path: str, body: Any
 ) -> dict[str, Any]:
     """POST a stage and return its terminal WebSocket event."""
-    async with websockets.connect(ws_url) as ws:
+    async with websockets.connect(await socket_url(client, h["Authorization"][7:], sid)) as ws:
         await ws.recv()
         r = await client.post(path, headers=h, json=body)
         assert r.status_code == 202, r.text
@@ -96,7 +102,6 @@ async def test_journey_with_nats_stopped_midway_books_every_event_once(
         ).json()["session_token"]
         h = {"Authorization": f"Bearer {token}"}
         sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
-        ws_url = f"{base.replace('http', 'ws')}/ws/{sid}?token={token}"
 
         async def booked() -> dict[str, int]:
             rows = await db.fetch(
@@ -110,10 +115,10 @@ async def test_journey_with_nats_stopped_midway_books_every_event_once(
             )
 
         # Images with NATS up: the events reach the ledger, and the budget warning the socket.
-        async with websockets.connect(ws_url) as watcher:
+        async with websockets.connect(await socket_url(client, token, sid)) as watcher:
             await watcher.recv()
             body = {"session_id": sid, "product_prompt": "matte black ceramic coffee mug", "num_images": 4}
-            images = (await stage(client, ws_url, h, "/api/generate-images", body))["data"]["images"]
+            images = (await stage(client, sid, h, "/api/generate-images", body))["data"]["images"]
 
             async def images_booked() -> bool:
                 return len(await booked()) == 5  # parse + 4 images
@@ -135,7 +140,7 @@ async def test_journey_with_nats_stopped_midway_books_every_event_once(
         )
         assert r.status_code == 200, r.text
         body = {"session_id": sid, "video_prompt": "slow turn on a wooden table", "clip_duration": 2.0}
-        clips = (await stage(client, ws_url, h, "/api/generate-clips", body))["data"]["clips"]
+        clips = (await stage(client, sid, h, "/api/generate-clips", body))["data"]["clips"]
         clip_ids = [c["id"] for c in clips]
         r = await client.post(
             "/api/save-approved-clips",
@@ -155,7 +160,7 @@ async def test_journey_with_nats_stopped_midway_books_every_event_once(
             "intro_duration": 0.5,
             "outro_duration": 0.5,
         }
-        final = await stage(client, ws_url, h, "/api/compose-final-video", compose)
+        final = await stage(client, sid, h, "/api/compose-final-video", compose)
         assert final["session_stage"] == "complete"
         waiting = [r for r in await outbox() if r["sent_at"] is None]
         # plan + 2 clips + compose wait in the outbox; the ledger still has only the image stage.

@@ -23,6 +23,7 @@ from tests.gateway_support import (
     login,
     plain_dsn,
     running_gateway,
+    socket_url,
     unused_addr,
 )
 
@@ -147,8 +148,7 @@ async def test_agent_down_fails_the_stage_with_its_name(client: httpx.AsyncClien
     h = bearer(await login(client))
     sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
     token = h["Authorization"].split()[1]
-    ws_url = str(client.base_url).replace("http", "ws") + f"/ws/{sid}?token={token}"
-    async with websockets.connect(ws_url) as ws:
+    async with websockets.connect(await socket_url(client, token, sid)) as ws:
         first = json.loads(await ws.recv())
         assert first["type"] == "snapshot" and first["stage"] == "created"
         r = await client.post(
@@ -169,8 +169,13 @@ async def test_agent_down_fails_the_stage_with_its_name(client: httpx.AsyncClien
 async def test_websocket_refuses_strangers(client: httpx.AsyncClient) -> None:
     alice, bob = await login(client), await login(client)
     sid = (await client.post("/api/sessions/create", headers=bearer(alice))).json()["session_id"]
+    bobs = (await client.post("/api/sessions/create", headers=bearer(bob))).json()["session_id"]
     base = str(client.base_url).replace("http", "ws")
-    for url, code in ((f"{base}/ws/{sid}", 4401), (f"{base}/ws/{sid}?token={bob}", 4404)):
+    r = await client.post("/api/ws-ticket", headers=bearer(bob), json={"session_id": sid})
+    assert r.status_code == 404  # no ticket for someone else's session
+    # Bob's ticket (for his own session) does not open Alice's.
+    bobs_ticket = (await socket_url(client, bob, bobs)).split("?", 1)[1]
+    for url, code in ((f"{base}/ws/{sid}", 4401), (f"{base}/ws/{sid}?{bobs_ticket}", 4404)):
         async with websockets.connect(url) as ws:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()
@@ -237,7 +242,8 @@ async def test_websocket_heartbeats(settings: Settings) -> None:
         async with httpx.AsyncClient(base_url=base) as client:
             token = await login(client)
             sid = (await client.post("/api/sessions/create", headers=bearer(token))).json()["session_id"]
-        async with websockets.connect(f"{base.replace('http', 'ws')}/ws/{sid}?token={token}") as ws:
+            url = await socket_url(client, token, sid)
+        async with websockets.connect(url) as ws:
             snapshot = json.loads(await ws.recv())
             beats = [json.loads(await ws.recv()) for _ in range(2)]
     assert [b["type"] for b in beats] == ["heartbeat", "heartbeat"]

@@ -84,7 +84,7 @@ export function LoginForm() {
             type="password"
             autoComplete={mode === "login" ? "current-password" : "new-password"}
             required
-            minLength={6}
+            minLength={mode === "login" ? 6 : 8}
             className={inputClass}
             value={password}
             onChange={(e) => setPassword(e.target.value)}

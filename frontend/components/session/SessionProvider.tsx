@@ -118,7 +118,14 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
     [refresh],
   );
 
-  const { state: connection } = useProgressSocket(wsUrl, sessionId, account?.token ?? null, onEvent);
+  const issueTicket = useMemo(() => {
+    if (!account) return null;
+    return async () => {
+      const body = { session_id: sessionId };
+      return (await call(api.POST("/api/ws-ticket", { body }))).ticket;
+    };
+  }, [account, api, sessionId]);
+  const { state: connection } = useProgressSocket(wsUrl, sessionId, issueTicket, onEvent);
 
   // While a stage runs and the socket is down, poll so the screen still moves on.
   const running = session ? RUNNING.has(session.stage) : false;

@@ -1,7 +1,7 @@
 """Stored media over HTTP: right content type, range requests (video seeking), no traversal.
 
-Authorised by a short-lived signed `?token=` for the session (what <img>/<video> can send) or by
-the owner's bearer token.
+Authorised by a short-lived signed `?token=` for the one object (what <img>/<video> can send) or
+by the owner's bearer token.
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ async def media(
     session_id = parts[1]
     if token is not None:
         claims = decode_token(token, settings.jwt_key, "media")
-        if claims is None:
+        if claims is None or not isinstance(claims.get("key"), str):
             raise unauthorized("invalid or expired media token")
-        if claims.get("sid") != session_id:
+        if claims["key"] != key:  # a token opens the one object it was made for
             raise missing
     elif credentials is not None:
         user = await user_from_token(db, credentials.credentials, settings)

@@ -1,13 +1,22 @@
-"""WS /ws/{session_id}?token=…: the session's progress events, latest state first, heartbeats."""
+"""POST /api/ws-ticket, then WS /ws/{session_id}?ticket=…: the session's progress events, latest
+state first, heartbeats.
+
+A browser cannot send headers on a WebSocket, so the socket is opened with a single-use ticket that
+is valid for a minute (gateway/ws_tickets.py); the access token never appears in a URL, where every
+proxy would log it. A URL that still carries `?token=` is refused.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from pydantic import BaseModel, ConfigDict
 
-from gateway.api.deps import user_from_token
+from gateway import ws_tickets
+from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.db.models import Session
 from gateway.progress import ProgressHub, Subscriber
 from gateway.schemas import ProgressEvent
@@ -18,6 +27,33 @@ router = APIRouter()
 # Close codes in the 4000 range a browser can read: like HTTP 401 and 404.
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_NOT_FOUND = 4404
+
+
+class WsTicketRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: uuid.UUID
+
+
+class WsTicketIssued(BaseModel):
+    # Open WS /ws/{session_id}?ticket=<ticket> within expires_in seconds; it works once.
+    ticket: str
+    expires_in: int
+
+
+@router.post(
+    "/api/ws-ticket",
+    status_code=status.HTTP_201_CREATED,
+    tags=["progress"],
+    responses={404: {"description": "no such session of yours"}},
+)
+async def issue_ws_ticket(
+    body: WsTicketRequest, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> WsTicketIssued:
+    """A single-use ticket that opens this session's progress socket within a minute."""
+    row = await owned_session(db, user, str(body.session_id))
+    ticket = await ws_tickets.issue(db, user.id, row.id, settings.ws_ticket_ttl_s)
+    await db.commit()
+    return WsTicketIssued(ticket=ticket, expires_in=settings.ws_ticket_ttl_s)
 
 
 def _snapshot(hub: ProgressHub, row: Session) -> ProgressEvent:
@@ -39,16 +75,18 @@ def _snapshot(hub: ProgressHub, row: Session) -> ProgressEvent:
 
 
 @router.websocket("/ws/{session_id}")
-async def progress_socket(websocket: WebSocket, session_id: str, token: str | None = None) -> None:
+async def progress_socket(websocket: WebSocket, session_id: str, ticket: str | None = None) -> None:
     state = websocket.app.state
     await websocket.accept()
     async with state.sessionmaker() as db:
-        user = await user_from_token(db, token, state.settings)
-        if user is None:
-            await websocket.close(CLOSE_UNAUTHORIZED, "invalid or missing token")
+        spent = await ws_tickets.spend(db, ticket)
+        if spent is None:
+            why = "invalid, expired or used ticket" if ticket else "missing ticket"
+            await websocket.close(CLOSE_UNAUTHORIZED, f"{why}: get one from POST /api/ws-ticket")
             return
         row = await db.get(Session, session_id) if len(session_id) <= 36 else None
-    if row is None or row.user_id != user.id or row.deleted_at is not None:
+    mine = row is not None and row.id == spent.session_id and row.user_id == spent.user_id
+    if row is None or not mine or row.deleted_at is not None:
         await websocket.close(CLOSE_NOT_FOUND, "session not found")
         return
     hub: ProgressHub = state.hub
