@@ -43,6 +43,32 @@ export function versionSettings(version: FinalVersion): VersionSettings {
   return { productName: overlay.product_name, cta: overlay.cta, font: overlay.font, color: overlay.color, music };
 }
 
+/** The finishing form a version was rendered with: where "Edit and render again" starts without a draft. */
+export function draftFromVersion(version: FinalVersion): CompositionDraft {
+  const used = versionSettings(version);
+  const s = version.settings as Record<string, unknown>;
+  const seconds = (a: string, b: string) => {
+    const v = s[a] ?? s[b];
+    return typeof v === "number" ? v : undefined;
+  };
+  const overlay = Object.fromEntries(
+    Object.entries({ product_name: used.productName, cta: used.cta, font: used.font, color: used.color }).filter(
+      (e): e is [string, string] => typeof e[1] === "string",
+    ),
+  );
+  const genre = used.music?.genre;
+  return {
+    text_overlay: overlay,
+    audio:
+      used.music && (genre === "upbeat" || genre === "chill" || genre === "energetic" || genre === undefined)
+        ? { enabled: Boolean(used.music.enabled), genre: genre ?? "upbeat" }
+        : undefined,
+    intro_duration: seconds("intro_duration", "intro_s"),
+    outro_duration: seconds("outro_duration", "outro_s"),
+    transition_duration: seconds("transition_duration", "transition_s"),
+  };
+}
+
 /** A shot's edit as the API takes it: the shot's id and what may change (never its image). */
 function shotEdit({ shot_id, scene_prompt, camera_movement, motion_intensity, duration }: Shot) {
   return { shot_id, scene_prompt, camera_movement: camera_movement as CameraMovement, motion_intensity, duration };

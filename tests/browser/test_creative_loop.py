@@ -268,6 +268,32 @@ async def test_render_twice_with_different_ctas(mesh: Mesh, browser: Browser) ->
     await page.context.close()
 
 
+async def test_a_refused_render_shows_the_field_and_runs_again(mesh: Mesh, browser: Browser) -> None:
+    account = await register(mesh)
+    api = Api(mesh, account)
+    sid = await api.with_clip_board()
+    page = await signed_in_page(browser, account)
+    await page.goto(f"{mesh.web_url}/sessions/{sid}/finish")
+
+    # No bundled font draws an Egyptian hieroglyph: the product name is refused (by the gateway up
+    # front, or by the compositor as a failed render); either way the field says why.
+    await page.fill('input[name="product_name"]', "AirRun \U00013000")
+    await page.fill('input[name="cta"]', "Shop Now")
+    await page.click('button:has-text("Generate Final Video")')
+    error = page.locator("#product_name-error")
+    await expect(error).to_contain_text("U+13000", timeout=120000)
+    await expect(page.locator('input[name="product_name"]')).to_have_attribute("aria-invalid", "true")
+    await shot(page, "loop-04-refused-text")
+
+    # Not a dead end: change the text, render again.
+    await page.fill('input[name="product_name"]', "AirRun Pro")
+    await page.click('button:has-text("Generate Final Video")')
+    await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
+    await expect(page.locator("video.final-video")).to_be_visible()
+    await api.close()
+    await page.context.close()
+
+
 async def test_no_session_screen_scrolls_sideways_at_390px(mesh: Mesh, browser: Browser) -> None:
     account = await register(mesh)
     api = Api(mesh, account)

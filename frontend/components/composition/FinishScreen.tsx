@@ -29,7 +29,7 @@ import { ApiError, call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 import { timestamp } from "@/lib/format";
-import { draftOf, loopApi } from "@/lib/loop";
+import { draftFromVersion, draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
 
@@ -142,7 +142,9 @@ export function FinishScreen({ session }: { session: Session }) {
   const { api, refresh } = useSession();
   const { apiUrl } = useConfig();
   const router = useRouter();
-  const serverDraft = draftOf(session);
+  // The saved draft, else the settings of the latest render (a session composed before drafts).
+  const latest = session.finals?.[0];
+  const serverDraft = draftOf(session) ?? (latest ? draftFromVersion(latest) : null);
   const [form, setForm] = useState<Form>(() => formFromDraft(serverDraft));
   const [fonts, setFonts] = useState<Font[] | null>(null);
   const [fontError, setFontError] = useState<unknown>(null);

@@ -44,7 +44,7 @@ export function Stepper({ session, current }: { session: Session; current: Scree
                   {content}
                 </span>
               )}
-              {i < SCREENS.length - 1 && <span className="mx-0.5 h-px w-3 bg-slate-200 sm:mx-1 sm:w-6" aria-hidden="true" />}
+              {i < SCREENS.length - 1 && <span className="mx-0.5 h-px w-2 bg-slate-200 sm:mx-1 sm:w-6" aria-hidden="true" />}
             </li>
           );
         })}
