@@ -171,6 +171,11 @@ class FixedLatencyCompositor(compositor_pb2_grpc.CompositorServiceServicer):
     ) -> compositor_pb2.ListFontsResponse:
         return compositor_pb2.ListFontsResponse(fonts=[compositor_pb2.Font(id="inter", name="Inter")])
 
+    async def CheckCompose(
+        self, request: compositor_pb2.CheckComposeRequest, context: grpc.aio.ServicerContext
+    ) -> compositor_pb2.CheckComposeResponse:
+        return compositor_pb2.CheckComposeResponse(duration_s=CLIP_S)
+
     async def Compose(
         self, request: compositor_pb2.ComposeRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[compositor_pb2.ComposeResponse]:

@@ -4,19 +4,20 @@ Each clip is decoded once. Per *chain* (a format and a card tone): every clip is
 first at its own frame rate, then fps=30, setsar=1, yuv420p, cut to whole frames), the cards loop a
 single decoded still, and segments are joined by xfade (or concat for hard cuts). Only the joined
 picture is split between the chain's outputs (variants differing in texts or music), so a variant
-adds a drawtext pass and an encode, never a second clip chain with its own cross-fade buffers.
-No user string is ever part of the graph: texts come from files (`textfile=`, `expansion=none`)
-whose paths are escaped here.
+adds its text overlays and an encode, never a second clip chain with its own cross-fade buffers.
+No user string is ever part of the graph: each text is drawn beforehand (shaped, with its fallback
+fonts) into a PNG, decoded once, repeated in memory over its window and laid on with `overlay`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from adreel.v1 import common_pb2
-from services.compositor.layout import Format, TextSlot
+from services.compositor.layout import Format
 from services.compositor.timeline import FPS, Timeline, Window
 
 
@@ -52,17 +53,17 @@ class ClipInput:
 
 @dataclass(frozen=True)
 class TextItem:
-    file: Path
-    font: Path
-    size: int
-    slot: TextSlot
+    """A text drawn into an RGBA PNG (even size), placed at (x, y) during `window`."""
+
+    image: Path
+    x: int
+    y: int
     window: Window
 
 
 @dataclass(frozen=True)
 class OutputPlan:
     texts: tuple[TextItem, ...]
-    color: str  # "rrggbb"
     music: int | None  # index into RenderPlan.music; None = silent
     out: Path
 
@@ -93,11 +94,6 @@ class RenderPlan:
     # One fitted track per distinct music spec, shared by the outputs that use it.
     music: tuple[Path, ...]
     encoder: Encoder
-
-
-def is_dark(color: str) -> bool:
-    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4
 
 
 # Ken Burns moves as zoompan terms: zoom >= 1 and where the window sits (0-1 of the free room on
@@ -162,30 +158,17 @@ def _fit(fmt: Format, clip: ClipInput, label_in: str, label_out: str, tag: str) 
     ]
 
 
-def _drawtext(item: TextItem, fmt: Format, color: str) -> str:
-    dark = is_dark(color)
-    shade = "white" if dark else "black"
-    scale = item.size / 100
-    opts = {
-        "fontfile": quote(str(item.font)),
-        "textfile": quote(str(item.file)),
-        "expansion": "none",
-        "fontsize": str(item.size),
-        "fontcolor": f"0x{color}",
-        "text_align": "center",
-        "line_spacing": str(round(item.size * 0.15)),
-        "x": quote("(w-text_w)/2"),
-        "y": quote(f"{fmt.height * item.slot.y_center:.0f}-text_h/2"),
-        "shadowcolor": f"{shade}@0.55",
-        "shadowx": str(max(2, round(3 * scale))),
-        "shadowy": str(max(2, round(3 * scale))),
-        "alpha": quote(item.window.alpha_expr()),
-        "enable": quote(item.window.enable_expr()),
-    }
-    if item.slot.box:
-        pad_v, pad_h = round(item.size * 0.3), round(item.size * 0.55)
-        opts |= {"box": "1", "boxcolor": f"{shade}@0.45", "boxborderw": quote(f"{pad_v}|{pad_h}")}
-    return "drawtext=" + ":".join(f"{k}={v}" for k, v in opts.items())
+def _text_layer(item: TextItem, index: int, label: str) -> str:
+    """The text's PNG (input `index`) as a stream over its window: one decoded frame repeated in
+    memory, starting at the window's start, fading in and out through its alpha."""
+    w = item.window
+    n = max(1, math.ceil((w.end - w.start) * FPS))
+    chain = f"[{index}:v]format=yuva420p,loop=loop={n - 1}:size=1:start=0,setpts=N/{FPS}/TB+{w.start:.4f}/TB"
+    if w.fade_in > 0:
+        chain += f",fade=t=in:st={w.start:.4f}:d={w.fade_in:.4f}:alpha=1"
+    if w.fade_out > 0:
+        chain += f",fade=t=out:st={w.end - w.fade_out:.4f}:d={w.fade_out:.4f}:alpha=1"
+    return f"{chain}[{label}]"
 
 
 def _spliced_crossfades(segs: list[str], seg_frames: tuple[int, ...], t: int, out: str) -> list[str]:
@@ -246,6 +229,13 @@ def build_args(plan: RenderPlan) -> list[str]:
     music_base = len(plan.clips) + 2 * len(plan.chains)
     for track in plan.music:
         args += ["-i", str(track)]
+    # Each text's PNG, one input per use (a single frame: decoded once).
+    text_inputs: dict[tuple[int, int, int], int] = {}
+    for f, chain in enumerate(plan.chains):
+        for o, out in enumerate(chain.outputs):
+            for k, item in enumerate(out.texts):
+                text_inputs[f, o, k] = music_base + len(plan.music) + len(text_inputs)
+                args += ["-i", str(item.image)]
 
     graph: list[str] = []
     nc = len(plan.chains)
@@ -284,8 +274,15 @@ def build_args(plan: RenderPlan) -> list[str]:
         if no > 1:
             graph.append(f"[j{f}]split={no}" + "".join(f"[{h}]" for h in heads))
         for o, (head, out) in enumerate(zip(heads, chain.outputs, strict=True)):
-            texts = ",".join(_drawtext(t, chain.fmt, out.color) for t in out.texts)
-            graph.append(f"[{head}]{texts or 'null'}[v{f}o{o}]")
+            below = head
+            for k, item in enumerate(out.texts):
+                layer, above = f"t{f}o{o}k{k}", f"v{f}o{o}" if k == len(out.texts) - 1 else f"u{f}o{o}k{k}"
+                graph.append(_text_layer(item, text_inputs[f, o, k], layer))
+                # Nothing is drawn before the layer's first frame; after its last (eof_action=pass).
+                graph.append(f"[{below}][{layer}]overlay=x={item.x}:y={item.y}:eof_action=pass[{above}]")
+                below = above
+            if not out.texts:
+                graph.append(f"[{head}]null[v{f}o{o}]")
 
     args += ["-filter_complex", ";".join(graph)]
     enc = plan.encoder

@@ -1,20 +1,28 @@
-"""Per output format: frame size, how a clip is fitted into it, and where each text goes and how big.
+"""Per output format: frame size, how a clip is fitted into it, where each text goes and how big, and
+how a text is fitted into the title-safe area.
 
-Sizes are in pixels of the short side (1080 for every format). Text is shrunk to fit 86% of the
-frame width, measured with the same font file FFmpeg draws with.
+Sizes are in pixels of the short side (1080 for every format). A text that is too wide shrinks, down
+to MIN_SHRINK of its slot's size; then it wraps onto two lines (at spaces, or between any two
+characters in text written without spaces) and shrinks only as far as it still must. Its box (or
+shadow) included, it stays inside the title-safe area: the middle 90% of the frame each way.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
-from functools import cache
-from pathlib import Path
-
-from PIL import ImageFont
 
 from adreel.v1 import compositor_pb2 as pb
+from services.compositor.fonts import FontSpec, clusters
+from services.compositor.shaping import shape_line
+from services.compositor.text_image import Block
 
-MAX_TEXT_WIDTH = 0.86
+# The title-safe area: what every screen shows and no text leaves (SMPTE RP 2046-1's 90%).
+SAFE = 0.9
+# How far a text shrinks before it wraps onto a second line.
+MIN_SHRINK = 0.6
+# Categories a second line never starts with: marks and closing punctuation.
+_NO_BREAK = ("M", "Pe", "Pf", "Po")
 
 
 @dataclass(frozen=True)
@@ -92,16 +100,52 @@ FORMATS: dict[int, Format] = {
 }  # fmt: skip
 
 
-@cache
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size)
+def safe_box(fmt: Format) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the title-safe area in pixels."""
+    mx, my = round(fmt.width * (1 - SAFE) / 2), round(fmt.height * (1 - SAFE) / 2)
+    return mx, my, fmt.width - mx, fmt.height - my
 
 
-def fit_size(text: str, font_path: Path, slot: TextSlot, frame_width: int) -> int:
-    """The slot's size, shrunk so the widest line fits MAX_TEXT_WIDTH of the frame."""
-    font = _font(font_path, slot.size_px)
-    widest = max(font.getlength(line) for line in text.split("\n"))
-    limit = MAX_TEXT_WIDTH * frame_width
-    if widest <= limit:
-        return slot.size_px
-    return max(12, int(slot.size_px * limit / widest))
+def _block(lines: list[str], font: FontSpec, px: int) -> Block:
+    first = shape_line(lines[0], font, px)
+    # A wrapped paragraph keeps its direction on its second line.
+    return Block((first, *(shape_line(line, font, px, first.rtl) for line in lines[1:])), px)
+
+
+def _breaks(text: str) -> list[tuple[str, str]]:
+    """Every way to make two lines of one: at a space, else between any two glyph clusters (never
+    before a mark or closing punctuation)."""
+    words = text.split(" ")
+    if len(words) > 1:
+        return [(" ".join(words[:i]).strip(), " ".join(words[i:]).strip()) for i in range(1, len(words))]
+    parts = clusters(text)
+    cuts = [i for i in range(1, len(parts)) if not unicodedata.category(parts[i][0]).startswith(_NO_BREAK)]
+    return [("".join(parts[:i]), "".join(parts[i:])) for i in cuts or range(1, len(parts))]
+
+
+def _largest(lines: list[str], font: FontSpec, start_px: int, fmt: Format, boxed: bool) -> Block:
+    """The block of these lines at the largest size <= start_px that fits the title-safe area."""
+    left, top, right, bottom = safe_box(fmt)
+    px = start_px
+    while True:
+        block = _block(lines, font, px)
+        w, h = block.size(boxed)
+        if (w <= right - left and h <= bottom - top) or px <= 6:
+            return block
+        # Width and height scale with the size: jump close, then step down the last pixels.
+        px = max(6, min(px - 1, int(px * min((right - left) / w, (bottom - top) / h))))
+
+
+def fit_block(text: str, font: FontSpec, slot: TextSlot, fmt: Format, boxed: bool) -> Block:
+    """`text` at its slot's size when it fits; else shrunk (to MIN_SHRINK), else on two lines."""
+    lines = text.split("\n")
+    block = _largest(lines, font, slot.size_px, fmt, boxed)
+    if len(lines) > 1 or block.px >= slot.size_px * MIN_SHRINK:
+        return block
+    pairs = [pair for pair in _breaks(text) if all(pair)]
+    if not pairs:
+        return block
+    # The most even cut (the narrower widest line at the slot's size), made as large as fits.
+    widest = [max(_block([line], font, slot.size_px).text_width for line in pair) for pair in pairs]
+    two = _largest(list(pairs[widest.index(min(widest))]), font, slot.size_px, fmt, boxed)
+    return two if two.px > block.px else block

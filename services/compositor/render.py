@@ -12,10 +12,11 @@ import hashlib
 import shutil
 import tempfile
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import numpy as np
 from PIL import Image
 
 from adreel.v1 import common_pb2
@@ -25,8 +26,10 @@ from services.common.errors import InvalidArgument
 from services.common.ffmpeg import FrameProgress, run_ffmpeg
 from services.common.media import MediaInfo, probe, store_media
 from services.common.storage import ObjectStore
-from services.compositor.cards import still_of, write_card
+from services.compositor import placement
+from services.compositor.cards import card_background, still_of
 from services.compositor.config import Settings
+from services.compositor.contrast import box_alpha, is_dark, rgb, shade
 from services.compositor.filtergraph import (
     ChainPlan,
     ClipInput,
@@ -37,12 +40,13 @@ from services.compositor.filtergraph import (
     TextItem,
     build_args,
 )
-from services.compositor.filtergraph import is_dark as text_is_dark
-from services.compositor.layout import FORMATS, Format, TextSlot, fit_size
+from services.compositor.fonts import FontSpec
+from services.compositor.layout import FORMATS, Format, TextSlot, fit_block
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack
 from services.compositor.providers.local import LocalMusic
 from services.compositor.request import ComposeSpec, Overlay, StillSpec
 from services.compositor.soundtrack import fit_track, write_wav
+from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
 
 MODEL = "local/ffmpeg"
@@ -100,10 +104,6 @@ def _probe_clip(path: Path, field: str, max_s: float) -> MediaInfo:
     if not 0 < info.duration_s <= max_s:
         raise InvalidArgument(field, f"lasts {info.duration_s:.2f} s; clips must last up to {max_s:g} s")
     return info
-
-
-def _text(file: Path, value: str, font: Path, slot: TextSlot, *, width: int, window: Window) -> TextItem:
-    return TextItem(file, font, fit_size(value, font, slot, width), slot, window)
 
 
 def music_seed(spec: ComposeSpec, genre: str) -> int:
@@ -265,36 +265,80 @@ class Composer:
     def _plan_outputs(self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline) -> Planned:
         intro_still = clips[0].frame(0.3)
         outro_still = clips[-1].frame(0.7)
+        # What the text over the clips is laid on: the middle of every clip (and the cards' frames).
+        samples = [intro_still, *(c.frame(0.5) for c in clips), outro_still]
         overlays = list(dict.fromkeys(o.overlay.look for o in spec.outputs))
         genres = spec.genres
         # Outputs of one format whose text tone asks for the same card backgrounds share a chain.
         groups: dict[tuple[int, bool], list[tuple[int, OutputPlan]]] = {}
+        cards: dict[tuple[int, bool], tuple[Path, Path, np.ndarray, np.ndarray]] = {}
+        views: dict[int, Backdrop] = {}
         files: list[Path] = []
         for k, out in enumerate(spec.outputs):
             fmt: Format = _format(spec, out.format)
             path = work / f"out-{k}.mp4"
             files.append(path)
             ov = out.overlay
+            dark = is_dark(ov.color)
+            if (out.format, dark) not in cards:
+                cards[out.format, dark] = _cards(work, fmt, dark, intro_still, outro_still)
+            if out.format not in views:
+                views[out.format] = Backdrop.of(samples, fmt)
+            _, _, intro_px, outro_px = cards[out.format, dark]
+            backdrop = views[out.format].with_cards(intro_px, outro_px)
             plan = OutputPlan(
-                texts=_texts(work, overlays.index(ov.look), ov, fmt, tl),
-                color=ov.color,
+                texts=_texts(work, overlays.index(ov.look), ov, fmt=fmt, tl=tl, bd=backdrop),
                 music=genres.index(out.genre) if out.genre else None,
                 out=path,
             )
-            groups.setdefault((out.format, text_is_dark(ov.color)), []).append((k, plan))
+            groups.setdefault((out.format, dark), []).append((k, plan))
         chains = []
         for (f, dark), outputs in groups.items():
-            fmt = _format(spec, f)
-            w, h, tone = fmt.width, fmt.height, "dark" if dark else "light"
+            intro_card, outro_card, _, _ = cards[f, dark]
             chains.append(
                 ChainPlan(
-                    fmt=fmt,
-                    intro_card=write_card(intro_still, w, h, dark, work / f"intro-{fmt.tag}-{tone}.png"),
-                    outro_card=write_card(outro_still, w, h, dark, work / f"outro-{fmt.tag}-{tone}.png"),
+                    fmt=_format(spec, f),
+                    intro_card=intro_card,
+                    outro_card=outro_card,
                     outputs=tuple(plan for _, plan in outputs),
                 )
             )
         return Planned(tuple(chains), tuple(files))
+
+
+def _cards(
+    work: Path, fmt: Format, dark: bool, intro: Image.Image, outro: Image.Image
+) -> tuple[Path, Path, np.ndarray, np.ndarray]:
+    """The intro and outro card files, and their pixels at the analysis size."""
+    tone = "dark" if dark else "light"
+    out: list[Any] = []
+    for name, still in (("intro", intro), ("outro", outro)):
+        card = card_background(still, fmt.width, fmt.height, dark)
+        path = work / f"{name}-{fmt.tag}-{tone}.png"
+        card.save(path, compress_level=1)
+        out.append(path)
+        small = card.resize((max(2, fmt.width // placement.SAMPLE), max(2, fmt.height // placement.SAMPLE)))
+        out.append(np.asarray(small))
+    return out[0], out[2], out[1], out[3]
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    """What each text of one format is drawn over: the sampled clip frames (with where their product
+    is) and the two cards, all at placement.SAMPLE's analysis size."""
+
+    frames: tuple[np.ndarray, ...]
+    masks: tuple[np.ndarray, ...]
+    intro: np.ndarray | None = None
+    outro: np.ndarray | None = None
+
+    @staticmethod
+    def of(stills: list[Image.Image], fmt: Format) -> Backdrop:
+        views = [placement.as_output(s, fmt) for s in stills]
+        return Backdrop(tuple(v[0] for v in views), tuple(v[1] for v in views))
+
+    def with_cards(self, intro: np.ndarray, outro: np.ndarray) -> Backdrop:
+        return replace(self, intro=intro, outro=outro)
 
 
 def _format(spec: ComposeSpec, proto_format: int) -> Format:
@@ -319,17 +363,69 @@ def _add_cost(total: common_pb2.Cost, part: common_pb2.Cost) -> None:
         total.provider, total.model = part.provider, part.model
 
 
-def _texts(work: Path, n: int, ov: Overlay, fmt: Format, tl: Timeline) -> tuple[TextItem, ...]:
-    """The four texts of one output; overlay `n`'s strings live in files of their own."""
-    name_file, cta_file = work / f"product_name-{n}.txt", work / f"cta-{n}.txt"
-    if not name_file.exists():
-        # Exactly the user's (normalised) text, UTF-8, no trailing newline: drawtext draws it verbatim.
-        name_file.write_bytes(ov.product_name.encode())
-        cta_file.write_bytes(ov.cta.encode())
-    name_font, cta_font, w = ov.name_font.font.path, ov.cta_font.font.path, fmt.width
-    return (
-        _text(name_file, ov.product_name, name_font, fmt.intro_name, width=w, window=tl.intro_text()),
-        _text(name_file, ov.product_name, name_font, fmt.clip_name, width=w, window=tl.clip_text()),
-        _text(name_file, ov.product_name, name_font, fmt.outro_name, width=w, window=tl.outro_text()),
-        _text(cta_file, ov.cta, cta_font, fmt.outro_cta, width=w, window=tl.outro_text()),
+def _texts(
+    work: Path, n: int, ov: Overlay, *, fmt: Format, tl: Timeline, bd: Backdrop
+) -> tuple[TextItem, ...]:
+    """The four texts of one output, each drawn once into a PNG of its own."""
+    assert bd.intro is not None and bd.outro is not None
+    name_font, cta_font = ov.name_font.font, ov.cta_font.font
+    texts = (
+        ("name-intro", ov.product_name, name_font, fmt.intro_name, tl.intro_text(), [bd.intro], None),
+        ("name-clips", ov.product_name, name_font, fmt.clip_name, tl.clip_text(), list(bd.frames), bd.masks),
+        ("name-outro", ov.product_name, name_font, fmt.outro_name, tl.outro_text(), [bd.outro], None),
+        ("cta", ov.cta, cta_font, fmt.outro_cta, tl.outro_text(), [bd.outro], None),
     )
+    return tuple(
+        _text_item(
+            work / f"{key}-{n}-{fmt.tag}.png",
+            color=ov.color,
+            text=text,
+            font=font,
+            slot=slot,
+            fmt=fmt,
+            window=window,
+            under=under,
+            masks=masks,
+        )
+        for key, text, font, slot, window, under, masks in texts
+    )
+
+
+def _clip_heights(slot: TextSlot) -> tuple[float, ...]:
+    """Where the text over the clips may go, in order of preference: its slot, the mirrored height
+    at the top, then each a step towards the middle."""
+    y = slot.y_center
+    return (y, 1 - y, y - 0.13 if y > 0.5 else y + 0.13, 1 - y + 0.13 if y > 0.5 else 1 - y - 0.13)
+
+
+def _text_item(
+    path: Path,
+    *,
+    color: str,
+    text: str,
+    font: FontSpec,
+    slot: TextSlot,
+    fmt: Format,
+    window: Window,
+    under: list[np.ndarray],
+    masks: tuple[np.ndarray, ...] | None,
+) -> TextItem:
+    """Fit, place (off the product when over clips), give it its contrast, draw it."""
+    boxed = slot.box
+    for _ in range(2):  # a second pass when the background asks an unboxed text for a box
+        block = fit_block(text, font, slot, fmt, boxed)
+        size = block.size(boxed)
+        if masks is not None:
+            box, _ = placement.clear_position(fmt, size, _clip_heights(slot), list(masks))
+        else:
+            box = placement.fixed_position(fmt, size, slot.y_center)
+        alpha = box_alpha(color, placement.region(under, box), floor=0.45 if boxed else 0.0)
+        if alpha == 0 or boxed:
+            break
+        boxed = True
+    image = render(block, Style(rgb(color), shade(color), box_alpha=alpha), boxed)
+    # Even sizes and offsets: the frames are 4:2:0.
+    even = Image.new("RGBA", (image.width + image.width % 2, image.height + image.height % 2), (0, 0, 0, 0))
+    even.paste(image, (0, 0))
+    even.save(path, compress_level=1)
+    return TextItem(path, box[0] - box[0] % 2, box[1] - box[1] % 2, window)

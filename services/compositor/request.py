@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
-from services.common.contract import CTA, PRODUCT_NAME, check_text
+from services.common.contract import CTA, PRODUCT_NAME, check_text, describe
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id
 from services.common.storage import key_from_uri
@@ -47,9 +47,11 @@ class Overlay:
         notes = []
         for name, choice in (("product_name", self.name_font), ("cta", self.cta_font)):
             if choice.fell_back_for:
-                chars = " ".join(f"U+{ord(c):04X}" for c in choice.fell_back_for)
+                chars = " ".join(f"U+{ord(c):04X}" for c in choice.fell_back_for[:8])
+                more = "..." if len(choice.fell_back_for) > 8 else ""
+                fonts = ", ".join(f.name for f in choice.fallbacks)
                 notes.append(
-                    f"{self.field}.{name}: font {self.font_id!r} lacks {chars}; drawn in {choice.font.name}"
+                    f"{self.field}.{name}: font {self.font_id!r} lacks {chars}{more}; drawn in {fonts}"
                 )
         return notes
 
@@ -123,7 +125,8 @@ def _font_for(text: str, field: str, wanted_id: str) -> FontChoice:
     try:
         return choose_font(text, FONTS[wanted_id])
     except NoGlyph as exc:
-        raise InvalidArgument(field, f"no bundled font can draw {exc}") from None
+        chars = ", ".join(describe(c) for c in exc.chars)
+        raise InvalidArgument(field, f"no bundled font can draw {chars}") from None
 
 
 def _overlay(ov: pb.TextOverlay, field: str) -> Overlay:

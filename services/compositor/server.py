@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -22,10 +23,11 @@ from services.common.replay import ResultCache
 from services.common.server import Agent
 from services.common.storage import open_store
 from services.compositor.config import Settings
-from services.compositor.fonts import FONTS, check_fonts
+from services.compositor.fonts import FALLBACKS, FONTS, check_fonts, font_scripts
 from services.compositor.providers import make_provider
 from services.compositor.render import MODEL, PREVIEW_MODEL, Composer
 from services.compositor.request import parse_request
+from services.compositor.shaping import check_shaping
 
 log = logging.getLogger(__name__)
 SERVICE = "adreel.v1.CompositorService"
@@ -40,6 +42,18 @@ def _progress(
     return pb.ComposeResponse(progress=progress)
 
 
+@functools.cache
+def _fonts() -> tuple[pb.Font, ...]:
+    """The picker's fonts, each with the scripts it draws itself and those its fallbacks add."""
+    fallback = {s for f in FALLBACKS for s in font_scripts(f)}
+    out = []
+    for f in FONTS.values():
+        own = font_scripts(f)
+        extra = [s for s in fallback if s not in own]
+        out.append(pb.Font(id=f.id, name=f.name, scripts=own, fallback_scripts=sorted(extra)))
+    return tuple(out)
+
+
 class CompositorServicer(pb_grpc.CompositorServiceServicer):
     def __init__(self, composer: Composer, cache: ResultCache) -> None:
         self.composer = composer
@@ -48,7 +62,7 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
     async def ListFonts(
         self, request: pb.ListFontsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListFontsResponse:
-        return pb.ListFontsResponse(fonts=[pb.Font(id=f.id, name=f.name) for f in FONTS.values()])
+        return pb.ListFontsResponse(fonts=list(_fonts()))
 
     async def CheckCompose(
         self, request: pb.CheckComposeRequest, context: grpc.aio.ServicerContext
@@ -139,6 +153,8 @@ def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
         if not Path(ffmpeg_exe()).is_file():
             raise RuntimeError("ffmpeg binary missing")
         await asyncio.to_thread(check_fonts)
+        await asyncio.to_thread(check_shaping)
+        await asyncio.to_thread(_fonts)  # every font's coverage, read once
         await music.warmup()
 
     agent = Agent(

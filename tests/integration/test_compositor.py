@@ -242,7 +242,7 @@ def _mutations(clips: list[common_pb2.AssetRef]) -> list[tuple[str, dict[str, ob
         ("three lines", {"overlay": overlay(product_name="a\nb\nc")}, "overlay.product_name"),
         ("control char", {"overlay": overlay(cta="Buy\tnow")}, "overlay.cta"),
         ("long cta", {"overlay": overlay(cta="y" * 31)}, "overlay.cta"),
-        ("no glyph", {"overlay": overlay(product_name="香水")}, "overlay.product_name"),
+        ("no glyph", {"overlay": overlay(product_name="ༀ Tibetan")}, "overlay.product_name"),
         ("font", {"overlay": overlay(font="comic-sans")}, "overlay.font"),
         ("color", {"overlay": overlay(color="yellow")}, "overlay.color"),
         ("format unspecified", {"formats": [pb.OUTPUT_FORMAT_UNSPECIFIED]}, "formats[0]"),

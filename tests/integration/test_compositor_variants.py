@@ -172,7 +172,7 @@ def _variant_mutations() -> list[tuple[str, list[pb.ComposeVariant], str]]:
         ("empty cta", [v(), v("b", SQUARE), v("c", PORTRAIT, overlay=blank_cta)], "variants[2].overlay.cta"),
         ("font", [v(overlay=overlay("#ffffff", font="comic"))], "variants[0].overlay.font"),
         ("color", [v(overlay=overlay("white"))], "variants[0].overlay.color"),
-        ("no glyph", [v(overlay=overlay("#ffffff", cta="香水"))], "variants[0].overlay.cta"),
+        ("no glyph", [v(overlay=overlay("#ffffff", cta="ༀ"))], "variants[0].overlay.cta"),
         ("genre", [v(music=pb.Music(enabled=True))], "variants[0].music.genre"),
         ("same video", [v("a", SQUARE, overlay=white), v("b", SQUARE, overlay=white)], "variants[1]"),
     ]  # fmt: skip

@@ -13,8 +13,8 @@ from services.common.contract import CTA, PRODUCT_NAME, TextRule, check_text
 from services.common.errors import InvalidArgument
 from services.common.ffmpeg import ffmpeg_exe
 from services.compositor.filtergraph import quote
-from services.compositor.fonts import FALLBACK, FONTS, NoGlyph, choose_font
-from services.compositor.layout import FORMATS, fit_size
+from services.compositor.fonts import FALLBACKS, FONTS, FontChoice, NoGlyph, choose_font, clusters
+from services.compositor.layout import FORMATS, fit_block, safe_box
 from services.compositor.request import parse_request
 from services.compositor.timeline import Timeline
 
@@ -45,24 +45,51 @@ def test_text_newlines_controls_and_lengths() -> None:
         check_text(TextRule(1, 5), "abcdef", "f")
 
 
-def test_fonts_are_bundled_and_fall_back_only_when_needed() -> None:
-    for font in FONTS.values():
+def test_fonts_are_bundled_and_fall_back_per_cluster_only_when_needed() -> None:
+    for font in (*FONTS.values(), *FALLBACKS):
         assert font.path.is_file()
         assert (font.path.parent / "licenses").is_dir()
-    assert choose_font("Crème brûlée", FONTS["inter"]).font.id == "inter"
-    arabic = choose_font("عطر", FONTS["lato"])
-    assert arabic.font == FALLBACK and arabic.fell_back_for
-    assert choose_font("GLOW 😀", FONTS["roboto"]).font == FALLBACK
-    with pytest.raises(NoGlyph, match=r"U\+9999"):
-        choose_font("香", FONTS["inter"])
+    assert choose_font("Crème brûlée", FONTS["inter"]) == FontChoice(FONTS["inter"])
+    arabic = choose_font("عطر 2", FONTS["lato"])
+    assert [f.name for f in arabic.fallbacks] == ["Noto Sans Arabic"] and "2" not in arabic.fell_back_for
+    mixed = choose_font("GLOW 😀 香水 👩🏽‍🚀", FONTS["roboto"])
+    assert [f.name for f in mixed.fallbacks] == ["Noto Color Emoji", "Noto Sans CJK"]
+    with pytest.raises(NoGlyph, match=r"U\+0F00"):
+        choose_font("ༀ", FONTS["inter"])
 
 
-def test_long_text_is_shrunk_to_fit_every_format() -> None:
-    font = FONTS["inter"].path
+def test_clusters_keep_sequences_whole() -> None:
+    assert clusters("e\u0301👩🏽‍🚀🇯🇵🏴\U000e0067\U000e0062\U000e007fक्ष") == [
+        "e\u0301",
+        "👩🏽\u200d🚀",
+        "🇯🇵",
+        "🏴\U000e0067\U000e0062\U000e007f",
+        "क्",
+        "ष",
+    ]
+
+
+def test_long_text_shrinks_then_wraps_inside_the_title_safe_area() -> None:
+    font = FONTS["inter"]
     for fmt in FORMATS.values():
+        left, top, right, bottom = safe_box(fmt)
         slot = fmt.intro_name
-        assert fit_size("Aurora", font, slot, fmt.width) == slot.size_px
-        assert fit_size("W" * 50, font, slot, fmt.width) < slot.size_px / 2
+        assert fit_block("Aurora", font, slot, fmt, boxed=False).px == slot.size_px
+        for text in (
+            "Ultra light running shoes with breathable mesh uppers",
+            "超軽量" * 16,
+            "W" * 50,
+            "🚀" * 50,
+        ):
+            for boxed in (False, True):
+                block = fit_block(text, font, slot, fmt, boxed)
+                w, h = block.size(boxed)
+                assert w <= right - left and h <= bottom - top, (fmt.tag, text)
+                assert len(block.lines) <= 2
+    # In 16:9 it wraps rather than shrink below MIN_SHRINK (narrow frames may have to do both).
+    fmt = FORMATS[pb.OUTPUT_FORMAT_LANDSCAPE_16_9]
+    two = fit_block("Ultra light running shoes with breathable mesh uppers", font, fmt.intro_name, fmt, False)
+    assert len(two.lines) == 2 and two.px >= fmt.intro_name.size_px * 0.6
 
 
 def _req(**over: object) -> pb.ComposeRequest:

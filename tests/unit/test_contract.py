@@ -89,7 +89,9 @@ def test_gateway_and_parser_agree_on_keywords(length: int) -> None:
 
 
 def test_gateway_stores_what_the_agent_would_make_of_it() -> None:
-    body = GenerateImagesRequest(session_id=SID, product_prompt="  Cafe\u0301 mug ", style_keywords=[" bold "])
+    body = GenerateImagesRequest(
+        session_id=SID, product_prompt="  Cafe\u0301 mug ", style_keywords=[" bold "]
+    )
     assert body.product_prompt == "Café mug" and body.style_keywords == ["bold"]
     edit = ShotEdit(shot_id="s", scene_prompt=" a long planned prompt " + "x" * 600)
     assert edit.scene_prompt is not None and len(edit.scene_prompt) <= contract.SHOT_PROMPT.max_chars
