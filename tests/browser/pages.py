@@ -69,6 +69,13 @@ async def bearer(page: Page) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def start_new_ad(page: Page) -> None:
+    """Signed in, a person lands on My sessions (never on an empty session made for them): start one."""
+    await page.wait_for_url("**/sessions")
+    await page.get_by_role("button", name="New video ad").click()
+    await page.wait_for_url("**/sessions/*/images")
+
+
 def session_id(url: str) -> str:
     return url.split("/sessions/")[1].split("/", maxsplit=1)[0]
 

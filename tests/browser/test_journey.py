@@ -10,7 +10,7 @@ import httpx
 from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import Mesh
-from tests.browser.pages import all_images_loaded, probe_mp4, shot
+from tests.browser.pages import all_images_loaded, probe_mp4, session_id, shot, start_new_ad
 
 
 async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) -> None:
@@ -24,6 +24,7 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     await page.fill('input[name="email"]', "demo@example.com")
     await page.fill('input[name="password"]', "demo123")
     await page.click('button:has-text("Start Creating")')
+    await start_new_ad(page)
 
     # 2. Generate images
     await page.fill('textarea[name="product_prompt"]', "pink tennis shoes")
@@ -119,13 +120,15 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     assert probe.has_audio, "music was on by default"
     assert probe.middle_frame.std() > 10, "the middle of the ad is not a flat colour"
 
-    # Share Link copies a URL that works without the app (a signed media link).
+    # Share Link copies a public page of this one final; its video works without the app.
     await page.click('button:has-text("Share Link")')
     await expect(page.get_by_role("button", name="Link copied!")).to_be_visible()
     shared = await page.evaluate("navigator.clipboard.readText()")
-    assert shared.startswith(mesh.api_url + "/media/")
-    async with httpx.AsyncClient() as http:
-        r = await http.get(shared)
+    assert shared.startswith(mesh.web_url + "/s/")
+    token = shared.rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=mesh.api_url) as http:
+        public = (await http.get(f"/api/shares/{token}")).json()
+        r = await http.get(public["video_url"])
     assert r.status_code == 200 and r.headers["content-type"] == "video/mp4"
     assert len(r.content) == saved.stat().st_size
 
@@ -149,4 +152,12 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     probe = probe_mp4(variant)
     assert (probe.width, probe.height) == (1080, 1080) and abs(probe.fps - 30) < 0.01
     assert probe.has_audio and probe.middle_frame.std() > 10
+
+    # Another ad from the same product and images: straight to a new scene, nothing bought again.
+    first = page.url
+    await page.get_by_role("button", name="Generate Another Video").click()
+    await page.get_by_role("button", name="Same product and images, new scene").click()
+    await page.wait_for_url("**/clips")
+    assert session_id(page.url) != session_id(first)
+    await expect(page.locator('textarea[name="video_prompt"]')).to_be_editable()
     await context.close()

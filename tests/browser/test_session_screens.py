@@ -14,7 +14,7 @@ import psutil
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import Mesh
-from tests.browser.pages import all_images_loaded, bearer, eventually, session_id, shot
+from tests.browser.pages import all_images_loaded, bearer, eventually, session_id, shot, start_new_ad
 
 
 async def _new_context_page(browser: Browser) -> Page:
@@ -28,6 +28,7 @@ async def _sign_up(page: Page, mesh: Mesh, email: str) -> None:
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill("a-long-password")
     await page.get_by_role("button", name="Create account").click()
+    await start_new_ad(page)
     await expect(page.locator('textarea[name="product_prompt"]')).to_be_editable()
 
 

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import Mesh
-from tests.browser.pages import all_images_loaded, bearer, eventually, session_id, shot
+from tests.browser.pages import all_images_loaded, bearer, eventually, session_id, shot, start_new_ad
 
 
 def photo(path: Path, colour: str, fmt: str) -> Path:
@@ -44,6 +44,7 @@ async def test_upload_by_picker_and_drop_zone(mesh: Mesh, browser: Browser, tmp_
     await page.get_by_label("Email").fill("uploads@example.com")
     await page.get_by_label("Password").fill("a-long-password")
     await page.get_by_role("button", name="Create account").click()
+    await start_new_ad(page)
     await expect(page.locator(".photo-drop-zone")).to_be_visible()
     await shot(page, "uploads-01-drop-zone")
 

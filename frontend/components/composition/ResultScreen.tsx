@@ -26,6 +26,7 @@ export function ResultScreen({ session }: { session: Session }) {
   const router = useRouter();
   const video = useRef<HTMLVideoElement>(null);
   const [busy, setBusy] = useState<"download" | "new" | null>(null);
+  const [choosing, setChoosing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const versions = finalsOf(session);
   const final = versions[0]?.videos[0] ?? session.final_video!;
@@ -56,11 +57,14 @@ export function ResultScreen({ session }: { session: Session }) {
     }
   }
 
-  async function another() {
+  /** Another ad: the same product and images with a new scene, or a fresh start (prompt pre-filled). */
+  async function another(mode: "same_images" | "fresh") {
     setBusy("new");
     try {
-      const created = await call(api.POST("/api/sessions/create", { body: {} }));
-      router.push(`/sessions/${created.session_id}/images`);
+      const created = await call(
+        api.POST("/api/sessions/{session_id}/duplicate", { params: { path: { session_id: session.id } }, body: { mode } }),
+      );
+      router.push(screenPath(created.session_id, mode === "same_images" ? "clips" : "images"));
     } catch (err) {
       setError(err);
       setBusy(null);
@@ -105,11 +109,28 @@ export function ResultScreen({ session }: { session: Session }) {
             <Button size="lg" variant="secondary" onClick={() => router.push(screenPath(session.id, "finish"))}>
               Edit and render again
             </Button>
-            <Button size="lg" variant="secondary" onClick={another} loading={busy === "new"}>
+            <Button
+              size="lg"
+              variant="secondary"
+              aria-expanded={choosing}
+              onClick={() => setChoosing(!choosing)}
+              loading={busy === "new"}
+            >
               Generate Another Video
             </Button>
             <ShareControls api={api} sessionId={session.id} mediaUrl={final.url} />
           </div>
+          {choosing && (
+            <div className="another-choice mt-4 flex flex-wrap items-center gap-3 rounded-xl bg-slate-50 p-4 ring-1 ring-slate-200">
+              <p className="w-full text-sm text-slate-600">Start the next ad from…</p>
+              <Button variant="secondary" onClick={() => void another("same_images")} disabled={busy === "new"}>
+                Same product and images, new scene
+              </Button>
+              <Button variant="secondary" onClick={() => void another("fresh")} disabled={busy === "new"}>
+                A fresh start
+              </Button>
+            </div>
+          )}
           {error !== null && (
             <div className="mt-4">
               <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
