@@ -239,6 +239,13 @@ async def test_render_twice_with_different_ctas(mesh: Mesh, browser: Browser) ->
 
     await page.fill('input[name="product_name"]', "AirRun Pro")
     await page.fill('input[name="cta"]', "Shop Now")
+    # A free preview first: a 480p animatic of the timeline, played on the page, no cost booked.
+    spent = (await api.session(sid))["total_cost"]
+    await page.get_by_role("button", name="Preview (free)").click()
+    preview = page.locator("video.preview-video")
+    await expect(preview).to_be_visible(timeout=120000)
+    await page.wait_for_function("() => document.querySelector('video.preview-video').videoHeight === 480")
+    assert (await api.session(sid))["total_cost"] == spent
     await page.click('button:has-text("Generate Final Video")')
     await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
     await expect(page.locator("video.final-video")).to_be_visible()

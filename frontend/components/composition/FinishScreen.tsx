@@ -151,6 +151,9 @@ export function FinishScreen({ session }: { session: Session }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saveState, setSaveState] = useState<"saved" | "saving" | "unsaved" | null>(null);
+  // The free 480p animatic of the timeline as it stands (no cost), rendered on request.
+  const [preview, setPreview] = useState<{ url: string; duration: number } | null>(null);
+  const [previewing, setPreviewing] = useState(false);
   const dirty = useRef(false);
   const composing = session.stage === "final_composition";
   // Any idle session with clips on the board can render (again): a failed render is edited and re-run.
@@ -235,25 +238,41 @@ export function FinishScreen({ session }: { session: Session }) {
     if (key && !fieldErrors[key]) fieldErrors[key] = line;
   }
 
+  function composeBody() {
+    return {
+      session_id: session.id,
+      text_overlay: { product_name: productName.trim(), cta: cta.trim(), font: font || "default", color: colour.toUpperCase() },
+      audio: { enabled: music, genre },
+      intro_duration: form.intro,
+      outro_duration: form.outro,
+      transition_duration: form.transition,
+      formats: [format],
+      variants: variantsBody(variants),
+    };
+  }
+
+  async function renderPreview() {
+    setPreviewing(true);
+    setError(null);
+    try {
+      const { variants: _finals, ...body } = composeBody();
+      const reply = await call(
+        api.POST("/api/sessions/{session_id}/preview", { params: { path: { session_id: session.id } }, body }),
+      );
+      setPreview({ url: absoluteUrl(apiUrl, reply.url), duration: reply.duration });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setPreviewing(false);
+    }
+  }
+
   async function compose(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await call(
-        api.POST("/api/compose-final-video", {
-          body: {
-            session_id: session.id,
-            text_overlay: { product_name: productName.trim(), cta: cta.trim(), font: font || "default", color: colour.toUpperCase() },
-            audio: { enabled: music, genre },
-            intro_duration: form.intro,
-            outro_duration: form.outro,
-            transition_duration: form.transition,
-            formats: [format],
-            variants: variantsBody(variants),
-          },
-        }),
-      );
+      await call(api.POST("/api/compose-final-video", { body: composeBody() }));
       lastStage.current = "final_composition";
       await refresh();
     } catch (err) {
@@ -482,6 +501,12 @@ export function FinishScreen({ session }: { session: Session }) {
           </ol>
         </Card>
 
+        {preview !== null && (
+          <Card className="preview-card p-4 sm:p-6">
+            <CardHeader title="Preview" description={`A free 480p sketch of the ad (${preview.duration.toFixed(1)} s): the final render is sharper.`} />
+            <video src={preview.url} controls autoPlay muted playsInline className="preview-video mt-3 w-full rounded-lg bg-slate-950" aria-label="Preview of your ad" />
+          </Card>
+        )}
         {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
         <StageFailure session={session} />
         {composing && <ProgressPanel session={session} title="Rendering your ad" />}
@@ -490,6 +515,16 @@ export function FinishScreen({ session }: { session: Session }) {
             <span className="draft-state text-xs text-slate-500" role="status" aria-live="polite">
               {saveState === "saving" ? "Saving draft…" : saveState === "saved" ? "Draft saved" : saveState === "unsaved" ? "Not saved yet" : ""}
             </span>
+            <Button
+              type="button"
+              size="lg"
+              variant="secondary"
+              loading={previewing}
+              disabled={!productName.trim() || !cta.trim() || !fonts || busy}
+              onClick={() => void renderPreview()}
+            >
+              Preview (free)
+            </Button>
             <Button type="submit" size="lg" loading={busy} disabled={!productName.trim() || !cta.trim() || !fonts}>
               Generate Final Video
             </Button>
