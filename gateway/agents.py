@@ -27,6 +27,7 @@ from adreel.v1 import (
     video_gen_pb2,
     video_gen_pb2_grpc,
 )
+from gateway.agent_identity import identity_interceptors
 from gateway.core.config import Settings
 from gateway.telemetry import count_agent_error
 from services.common.telemetry import client_interceptors
@@ -100,7 +101,7 @@ class AgentClients:
             n: grpc.aio.insecure_channel(
                 channel_target(a),
                 options=[*_OPTIONS, ("grpc.service_config", service_config(n))],
-                interceptors=client_interceptors(),
+                interceptors=[*client_interceptors(), *identity_interceptors()],
             )
             for n, a in self.addrs.items()
         }

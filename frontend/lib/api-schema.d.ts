@@ -1718,7 +1718,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -1763,7 +1763,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
-            /** @description rate limited; see Retry-After */
+            /** @description the user's running stages are at their limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1861,7 +1861,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -1906,7 +1906,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
-            /** @description rate limited; see Retry-After */
+            /** @description the user's running stages are at their limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1966,7 +1966,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2011,7 +2011,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
-            /** @description rate limited; see Retry-After */
+            /** @description the user's running stages are at their limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2071,7 +2071,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2114,6 +2114,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the user's running stages are at their limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -2167,7 +2176,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2210,6 +2219,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the user's running stages are at their limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -2585,7 +2603,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -2628,6 +2646,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the user's running stages are at their limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -3104,7 +3131,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,6 +3174,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the user's running stages are at their limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -3278,6 +3314,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
+            /** @description the user's daily spend */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
             /** @description no such session of yours */
             404: {
                 headers: {
@@ -3305,7 +3350,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
-            /** @description rate limited; see Retry-After */
+            /** @description the user's running stages are at their limit */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3620,7 +3665,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3663,6 +3708,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the user's running stages are at their limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -3718,7 +3772,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPError"];
                 };
             };
-            /** @description over the session budget */
+            /** @description over the session budget, or the user's daily spend */
             402: {
                 headers: {
                     [name: string]: unknown;
@@ -3761,6 +3815,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the user's running stages are at their limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */

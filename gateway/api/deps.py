@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.agent_identity import acting_for
 from gateway.agents import AgentClients
 from gateway.core.config import Settings
 from gateway.core.security import decode_token, user_id_of
@@ -75,6 +76,8 @@ async def get_current_user(
     user = await user_from_token(db, credentials.credentials, settings)
     if user is None:
         raise unauthorized("invalid or expired token")
+    # Every agent call this request makes, or a stage it launches, is for this user.
+    acting_for.set(user.id)
     return user
 
 

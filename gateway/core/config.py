@@ -93,6 +93,9 @@ class Settings(StorageSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     generation_max_starts: int = Field(default=30, ge=1)
     generation_window_s: float = Field(default=60.0, gt=0)
+    # Per-user quotas across every replica (gateway/quotas.py, counted in PostgreSQL).
+    max_running_stages_per_user: int = Field(default=2, ge=1, le=100)
+    max_daily_spend_usd: Decimal = Field(default=Decimal(50), gt=0)
 
     # Completion webhooks: loopback/private/link-local targets are refused unless this allows them.
     webhook_allow_private: bool = False

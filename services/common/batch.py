@@ -18,6 +18,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from services.common.fair_slots import FairSlots
+
 R = TypeVar("R")
 
 # Called by an item's work with (fraction of this item done 0-1, message).
@@ -45,8 +47,10 @@ class ItemFailed:
 
 BatchEvent = ItemProgress | ItemDone[R] | ItemFailed
 
-# The serving agent's item slots, shared by all its concurrent calls (None outside a server).
-server_slots: ContextVar[asyncio.Semaphore | None] = ContextVar("server_slots", default=None)
+# The serving agent's item slots, shared fairly by all its concurrent calls (None outside a server),
+# and the user the current call is for (who gets which slot: services/common/fair_slots.py).
+server_slots: ContextVar[FairSlots | None] = ContextVar("server_slots", default=None)
+server_caller: ContextVar[str] = ContextVar("server_caller", default="")
 # True inside an item that holds a slot: a batch nested in it must not wait for a second one.
 _holding_slot: ContextVar[bool] = ContextVar("holding_slot", default=False)
 
@@ -57,7 +61,7 @@ async def _server_slot() -> AsyncIterator[None]:
     if slots is None or _holding_slot.get():
         yield
         return
-    async with slots:
+    async with slots.slot(server_caller.get()):
         token = _holding_slot.set(True)
         try:
             yield

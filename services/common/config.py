@@ -47,6 +47,9 @@ class AgentSettings(StorageSettings):
     shutdown_grace_s: float = 7.0
     # How many items of one batch an agent works on at once.
     max_concurrency: int = 4
+    # Of those, how many one user can never take (services/common/fair_slots.py): a newcomer
+    # finds a slot free at once, however many items another user has queued. Unset: a quarter.
+    fair_reserve_slots: int | None = Field(default=None, ge=0)
     replicate_api_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("REPLICATE_API_TOKEN")
     )

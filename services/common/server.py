@@ -23,8 +23,9 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from services.common.batch import server_slots
+from services.common.batch import server_caller, server_slots
 from services.common.config import AgentSettings
+from services.common.fair_slots import FairSlots
 from services.common.logs import configure_logging
 from services.common.telemetry import server_interceptors, setup_telemetry
 
@@ -44,9 +45,10 @@ _OPTIONS = [
 
 class ShareItemSlots(grpc.aio.ServerInterceptor):
     """Hands every RPC the server's item slots, so `run_batch` bounds the items of all concurrent
-    calls together (a batch split into one call per item must not multiply the concurrency)."""
+    calls together (a batch split into one call per item must not multiply the concurrency), and
+    the user the call is for, so the slots are shared fairly between users."""
 
-    def __init__(self, slots: asyncio.Semaphore) -> None:
+    def __init__(self, slots: FairSlots) -> None:
         self.slots = slots
 
     async def intercept_service(
@@ -58,6 +60,7 @@ class ShareItemSlots(grpc.aio.ServerInterceptor):
         if handler is None or handler.request_streaming:  # no client-streaming RPC in the contract
             return handler
         slots = self.slots
+        caller = caller_of(handler_call_details)
         if handler.response_streaming:
             stream = handler.unary_stream
 
@@ -65,6 +68,7 @@ class ShareItemSlots(grpc.aio.ServerInterceptor):
                 request: object, context: grpc.aio.ServicerContext
             ) -> AsyncIterator[object]:
                 server_slots.set(slots)  # this RPC's own task context
+                server_caller.set(caller)
                 result = stream(request, context)
                 if inspect.isasyncgen(result):
                     async for response in result:
@@ -79,11 +83,23 @@ class ShareItemSlots(grpc.aio.ServerInterceptor):
 
         async def unary_unary(request: object, context: grpc.aio.ServicerContext) -> object:
             server_slots.set(slots)
+            server_caller.set(caller)
             return await unary(request, context)
 
         return grpc.unary_unary_rpc_method_handler(
             unary_unary, handler.request_deserializer, handler.response_serializer
         )
+
+
+# The user a call is for (the fairness key), as the gateway sends it.
+CALLER_METADATA = "adreel-caller"
+
+
+def caller_of(details: grpc.HandlerCallDetails) -> str:
+    for key, value in details.invocation_metadata or ():
+        if key == CALLER_METADATA:
+            return str(value)[:64]
+    return ""
 
 
 Report = Callable[[bool], Awaitable[None]]
@@ -109,7 +125,10 @@ class AgentServer:
     def __init__(self, agent: Agent, settings: AgentSettings) -> None:
         self.agent = agent
         self.settings = settings
-        slots = asyncio.Semaphore(max(1, settings.max_concurrency))
+        reserve = settings.fair_reserve_slots
+        slots = FairSlots(
+            settings.max_concurrency, settings.max_concurrency // 4 if reserve is None else reserve
+        )
         self.server = grpc.aio.server(
             options=_OPTIONS, interceptors=[*server_interceptors(), ShareItemSlots(slots)]
         )

@@ -10,6 +10,7 @@ from decimal import Decimal
 import grpc
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adreel.v1 import compositor_pb2
 from gateway.agents import AgentClients, AgentUnavailable
@@ -17,6 +18,7 @@ from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep
 from gateway.compose_request import body_field, compose_request
 from gateway.db.models import Asset, Session
 from gateway.orchestrator import BudgetExceeded, Orchestrator, new_item_id
+from gateway.quotas import hold_quotas
 from gateway.schemas import (
     Accepted,
     ApprovedClipsSaved,
@@ -36,9 +38,10 @@ from gateway.variants import plan_finals
 
 router = APIRouter(prefix="/api", tags=["generation"])
 ERRORS = {
-    402: {"description": "over the session budget"},
+    402: {"description": "over the session budget, or the user's daily spend"},
     404: {"description": "no such session of yours"},
     409: {"description": "a stage is running, or the step's input is missing"},
+    429: {"description": "the user's running stages are at their limit"},
 }
 PREFERRED_DEFAULT_FONTS = ("montserrat", "inter", "roboto", "lato", "dejavu-sans")
 _WEIGHT = re.compile(r"[-_ ]?(bold|regular|medium|semibold|light|black|italic)$", re.IGNORECASE)
@@ -60,15 +63,17 @@ def make_move(row: Session, move: Move, orchestrator: Orchestrator) -> SessionSt
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
 
-def start(
-    row: Session, move: Move, orchestrator: Orchestrator, estimate: tuple[Decimal, str]
+async def start(
+    db: AsyncSession, row: Session, move: Move, orchestrator: Orchestrator, estimate: tuple[Decimal, str]
 ) -> SessionStage:
-    """Refuse what the budget cannot cover, then make the move into its running stage."""
+    """Refuse what the budget or the user's quotas cannot cover, then make the move into its
+    running stage (the one place every stage start goes through)."""
     allow(row, move, orchestrator)
     try:
         orchestrator.check_budget(row, *estimate)
     except BudgetExceeded as exc:
         raise HTTPException(status.HTTP_402_PAYMENT_REQUIRED, str(exc)) from None
+    await hold_quotas(db, row, orchestrator.settings, estimate[0])  # 429 / 402 naming the quota
     stage = make_move(row, move, orchestrator)
     row.stage_deadline = orchestrator.deadline()
     row.progress = 0
@@ -100,7 +105,7 @@ async def generate_images(
     row.num_images = body.num_images
     row.style_keywords = [k.strip() for k in body.style_keywords]
     orchestrator_estimate = orchestrator.stage_estimate(row, SessionStage.IMAGE_GENERATION)
-    start(row, Move.START_IMAGES, orchestrator, orchestrator_estimate)
+    await start(db, row, Move.START_IMAGES, orchestrator, orchestrator_estimate)
     row.message = "Parsing prompt..."
     await db.commit()
     orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
@@ -141,7 +146,8 @@ async def generate_clips(
         row.clip_plan = []
     row.video_prompt = video_prompt
     row.clip_duration = body.clip_duration
-    start(row, Move.START_CLIPS, orchestrator, orchestrator.stage_estimate(row, SessionStage.CLIP_GENERATION))
+    estimate = orchestrator.stage_estimate(row, SessionStage.CLIP_GENERATION)
+    await start(db, row, Move.START_CLIPS, orchestrator, estimate)
     row.message = "Planning scenes..." if not fits else "Generating clips..."
     await db.commit()
     orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
@@ -271,7 +277,8 @@ async def compose_final_video(
     }
     await check_compose(db, row, agents, len(dict.fromkeys(body.formats)))
     # Every compose is a new version of the final: a new item id, the earlier finals kept.
-    start(
+    await start(
+        db,
         row,
         Move.START_COMPOSE,
         orchestrator,

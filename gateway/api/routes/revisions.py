@@ -80,7 +80,7 @@ async def regenerate_image(
         prompt["prompt"] = body.prompt.strip()
     # A new seed unless one is given: the same prompt and seed would only draw the same picture.
     prompt["seed"] = body.seed if body.seed is not None else secrets.randbelow(2**32)
-    start(row, Move.REGENERATE_IMAGE, orchestrator, (settings.estimate_image_usd, "1 image"))
+    await start(db, row, Move.REGENERATE_IMAGE, orchestrator, (settings.estimate_image_usd, "1 image"))
     row.image_plan = [
         *row.image_plan,
         {"item_id": new_item_id("img"), "prompt": prompt, "replaces": image_id},
@@ -197,7 +197,7 @@ async def regenerate_clip(
     if new is shot:  # nothing edited: a re-roll of the same shot under a new id
         new = {**shot, "item_id": new_item_id("clip")}
     new["replaces"] = clip_id
-    start(row, Move.REGENERATE_CLIP, orchestrator, (Decimal(settings.estimate_clip_usd), "1 clip"))
+    await start(db, row, Move.REGENERATE_CLIP, orchestrator, (Decimal(settings.estimate_clip_usd), "1 clip"))
     # The storyboard keeps one shot per image: the new shot takes the old one's place.
     source = new["source_image_id"]
     if any(i["source_image_id"] == source for i in row.clip_plan):

@@ -25,6 +25,7 @@ from gateway.api.deps import (
 from gateway.api.routes.webhooks import configure_webhook
 from gateway.db.models import Asset, GenerationCost, Session, Share
 from gateway.orchestrator import new_item_id
+from gateway.quotas import hold_quotas
 from gateway.schemas import (
     RUNNING_STAGES,
     Accepted,
@@ -290,7 +291,12 @@ async def get_costs(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) ->
 @router.post(
     "/{session_id}/retry",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**NOT_FOUND, 409: {"description": "not failed"}},
+    responses={
+        **NOT_FOUND,
+        402: {"description": "the user's daily spend"},
+        409: {"description": "not failed"},
+        429: {"description": "the user's running stages are at their limit"},
+    },
 )
 async def retry_session(
     session_id: uuid.UUID, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
@@ -298,9 +304,13 @@ async def retry_session(
     """Resume the failed stage; items already delivered are not generated (or paid) again."""
     row = await owned_session(db, user, str(session_id), lock=True)
     try:
-        stage = session_flow.begin(row, session_flow.Move.RETRY, running=orchestrator.is_running(row.id))
+        session_flow.check(row, session_flow.Move.RETRY, running=orchestrator.is_running(row.id))
     except session_flow.MoveRefused as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    # A retry is a stage start too: the user's quotas hold (the estimate is the whole stage's).
+    estimate = orchestrator.stage_estimate(row, SessionStage(row.failed_stage))
+    await hold_quotas(db, row, orchestrator.settings, estimate[0])
+    stage = session_flow.begin(row, session_flow.Move.RETRY, running=orchestrator.is_running(row.id))
     row.stage_deadline = orchestrator.deadline()
     row.message = f"Resuming {stage.value}..."
     await db.commit()
