@@ -16,6 +16,10 @@ Goal: compose / bare <= 1.3.
 Second section, variants: the same ad as three finals (16:9 as above; 9:16 with another CTA;
 1:1 with another CTA and chill music) made by ONE Compose call with three variants, against three
 separate Compose calls making the same three files. Goal: the one call costs less CPU and wall.
+
+Third section, scripts: the same ad with its name and CTA in Arabic + Japanese + colour emoji (shaped,
+right to left, three fallback fonts) against the Latin-only ad. Every text is drawn once into an
+image, so the goal is scripts / Latin <= 1.05.
 """
 
 from __future__ import annotations
@@ -148,11 +152,17 @@ async def _variants(work: Path, preset: str, one_call: bool) -> dict[str, float]
     }
 
 
-async def _compose(work: Path, preset: str) -> dict[str, float]:
+# The scripts section's texts: Arabic (right to left, joined), Japanese (CJK font) and emoji.
+SCRIPTS = pb.TextOverlay(
+    product_name="عطر الورد 新しい香り 🚀", cta="اشتر الآن 今すぐ 🛒", font="inter", color="#ffcc00"
+)
+
+
+async def _compose(work: Path, preset: str, overlay: pb.TextOverlay | None = None) -> dict[str, float]:
     settings = Settings(storage_dir=work / "storage", engine="local", x264_preset=preset)
     store = LocalStore(settings.storage_dir)
     composer = Composer(store, settings, make_provider(settings))
-    req = _request()
+    req = _request(overlay=overlay) if overlay is not None else _request()
     marks: dict[str, float] = {}
 
     def report(_: float, message: str) -> None:
@@ -211,14 +221,16 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; the fastest counts")
     parser.add_argument("--preset", default=Settings().x264_preset)
-    parser.add_argument("--section", choices=["all", "single", "variants"], default="all")
-    phases = ["compose", "ad.mp4", "bare.mp4", "variants", "separate"]
+    parser.add_argument("--section", choices=["all", "single", "variants", "scripts"], default="all")
+    phases = ["compose", "scripts", "ad.mp4", "bare.mp4", "variants", "separate"]
     parser.add_argument("--phase", choices=phases, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         if args.phase == "compose":
             print(json.dumps(asyncio.run(_compose(args.work, args.preset))))
+        elif args.phase == "scripts":
+            print(json.dumps(asyncio.run(_compose(args.work, args.preset, SCRIPTS))))
         elif args.phase in ("variants", "separate"):
             print(json.dumps(asyncio.run(_variants(args.work, args.preset, args.phase == "variants"))))
         else:
@@ -236,6 +248,17 @@ def main() -> None:
             _single_section(work, args.preset, args.repeat)
         if args.section in ("all", "variants"):
             _variants_section(work, args.preset, args.repeat)
+        if args.section in ("all", "scripts"):
+            _scripts_section(work, args.preset, args.repeat)
+
+
+def _scripts_section(work: Path, preset: str, repeat: int) -> None:
+    (latin, latin_cpu), (scripts, scripts_cpu) = _best(work, preset, repeat, ["compose", "scripts"])
+    print("scripts: Arabic + Japanese + emoji texts vs Latin-only, the same ad otherwise")
+    print(f"latin              {latin['wall_s']:6.2f} s wall {latin_cpu:6.2f} s CPU")
+    print(f"arabic+cjk+emoji   {scripts['wall_s']:6.2f} s wall {scripts_cpu:6.2f} s CPU")
+    wall, cpu = scripts["wall_s"] / latin["wall_s"], scripts_cpu / latin_cpu
+    print(f"ratio scripts/latin: {wall:.3f} wall, {cpu:.3f} CPU (goal <= 1.05)")
 
 
 def _best(work: Path, preset: str, repeat: int, names: list[str]) -> list[tuple[dict[str, float], float]]:

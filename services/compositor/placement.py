@@ -20,15 +20,20 @@ CLEAR = 0.01
 
 
 def product_mask(frame: np.ndarray) -> np.ndarray:
-    """Pixels that belong to the product (or anything else standing out from the backdrop)."""
-    rgb = frame.astype(np.float32)
-    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-    backdrop = np.median(border, axis=0)
-    far = np.linalg.norm(rgb - backdrop, axis=-1) > 48
-    grey = rgb.mean(axis=-1)
-    edges = np.zeros_like(grey)
-    edges[1:-1, 1:-1] = np.abs(grey[2:, 1:-1] - grey[:-2, 1:-1]) + np.abs(grey[1:-1, 2:] - grey[1:-1, :-2])
-    return far | (edges > 40)
+    """Pixels that belong to the product (or anything else standing out from the backdrop): a colour
+    unlike the backdrop's (chroma, so a studio backdrop's light falloff is not mistaken for it), or
+    edges, grown a little so that a flat area between two edges counts too."""
+    ycc = np.asarray(Image.fromarray(frame).convert("YCbCr"), dtype=np.float32)
+    chroma = ycc[..., 1:]
+    border = np.concatenate([chroma[0], chroma[-1], chroma[:, 0], chroma[:, -1]])
+    coloured = np.linalg.norm(chroma - np.median(border, axis=0), axis=-1) > 14
+    grey = ycc[..., 0]
+    edges = np.zeros(grey.shape, bool)
+    edges[1:-1, 1:-1] = (
+        np.abs(grey[2:, 1:-1] - grey[:-2, 1:-1]) + np.abs(grey[1:-1, 2:] - grey[1:-1, :-2])
+    ) > 36
+    grown = Image.fromarray(edges.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(7))
+    return coloured | (np.asarray(grown) > 0)
 
 
 def as_output(frame: Image.Image, fmt: Format) -> tuple[np.ndarray, np.ndarray]:
