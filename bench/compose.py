@@ -42,6 +42,7 @@ from adreel.v1 import compositor_pb2 as pb
 from services.common.ffmpeg import ffmpeg_exe, run_ffmpeg
 from services.common.storage import LocalStore
 from services.compositor.config import Settings
+from services.compositor.fonts import check_fonts
 from services.compositor.providers import make_provider
 from services.compositor.render import SAVE_MSG, STITCH_MSG, Composer
 from services.compositor.request import parse_request
@@ -163,9 +164,10 @@ async def _compose(work: Path, preset: str, overlay: pb.TextOverlay | None = Non
     store = LocalStore(settings.storage_dir)
     composer = Composer(store, settings, make_provider(settings))
     req = _request(overlay=overlay) if overlay is not None else _request()
+    check_fonts()  # as the agent's warm-up does: every font's coverage is read once, at start
     marks: dict[str, float] = {}
 
-    def report(_: float, message: str) -> None:
+    def report(_: float, message: str, eta_s: float | None = None) -> None:
         marks.setdefault(message, time.perf_counter())
 
     start, cpu_start = time.perf_counter(), time.process_time()

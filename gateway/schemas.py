@@ -438,11 +438,36 @@ class CostsResponse(BaseModel):
 class Font(BaseModel):
     id: str
     name: str
+    # Unicode scripts the font draws itself ("Latin", "Cyrillic", ...), and those drawn with it
+    # through the compositor's bundled fallback fonts ("Arabic", "Han", "Emoji", ...).
+    scripts: list[str] = Field(default_factory=list)
+    fallback_scripts: list[str] = Field(default_factory=list)
 
 
 class FontsResponse(BaseModel):
     fonts: list[Font]
     default: str
+
+
+class FontPreviewRequest(Strict):
+    """The finishing form's product name (as text_overlay.product_name takes it) and colour."""
+
+    text: ProductName
+    color: str = Field(default="#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$")
+
+
+class FontPreview(BaseModel):
+    font: str
+    # The text drawn by the compositor in this font: a transparent PNG as a data: URL.
+    image: str
+    width: int
+    height: int
+    # The bundled fonts that draw what this font lacks (per glyph cluster), e.g. "Noto Sans CJK".
+    fallback_fonts: list[str]
+
+
+class FontPreviews(BaseModel):
+    previews: list[FontPreview]
 
 
 class Health(BaseModel):

@@ -175,3 +175,35 @@ class CheckComposeResponse(_message.Message):
     duration_s: float
     notes: str
     def __init__(self, duration_s: _Optional[float] = ..., notes: _Optional[str] = ...) -> None: ...
+
+class RenderTextPreviewRequest(_message.Message):
+    __slots__ = ("text", "color", "size_px", "fonts")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    COLOR_FIELD_NUMBER: _ClassVar[int]
+    SIZE_PX_FIELD_NUMBER: _ClassVar[int]
+    FONTS_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    color: str
+    size_px: int
+    fonts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, text: _Optional[str] = ..., color: _Optional[str] = ..., size_px: _Optional[int] = ..., fonts: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class TextPreview(_message.Message):
+    __slots__ = ("font", "png", "width", "height", "fallback_fonts")
+    FONT_FIELD_NUMBER: _ClassVar[int]
+    PNG_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_FONTS_FIELD_NUMBER: _ClassVar[int]
+    font: str
+    png: bytes
+    width: int
+    height: int
+    fallback_fonts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, font: _Optional[str] = ..., png: _Optional[bytes] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., fallback_fonts: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RenderTextPreviewResponse(_message.Message):
+    __slots__ = ("previews",)
+    PREVIEWS_FIELD_NUMBER: _ClassVar[int]
+    previews: _containers.RepeatedCompositeFieldContainer[TextPreview]
+    def __init__(self, previews: _Optional[_Iterable[_Union[TextPreview, _Mapping]]] = ...) -> None: ...

@@ -50,6 +50,11 @@ class CompositorServiceStub:
                 request_serializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeRequest.SerializeToString,
                 response_deserializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeResponse.FromString,
                 _registered_method=True)
+        self.RenderTextPreview = channel.unary_unary(
+                '/adreel.v1.CompositorService/RenderTextPreview',
+                request_serializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewRequest.SerializeToString,
+                response_deserializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewResponse.FromString,
+                _registered_method=True)
 
 
 class CompositorServiceServicer:
@@ -79,6 +84,14 @@ class CompositorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderTextPreview(self, request, context):
+        """A text drawn in each font exactly as a render would draw it (shaping, per-cluster fallback
+        fonts), for the font picker's preview. INVALID_ARGUMENT names `text` when it cannot be drawn.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CompositorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -96,6 +109,11 @@ def add_CompositorServiceServicer_to_server(servicer, server):
                     servicer.CheckCompose,
                     request_deserializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeRequest.FromString,
                     response_serializer=adreel_dot_v1_dot_compositor__pb2.CheckComposeResponse.SerializeToString,
+            ),
+            'RenderTextPreview': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderTextPreview,
+                    request_deserializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewRequest.FromString,
+                    response_serializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -180,6 +198,33 @@ class CompositorService:
             '/adreel.v1.CompositorService/CheckCompose',
             adreel_dot_v1_dot_compositor__pb2.CheckComposeRequest.SerializeToString,
             adreel_dot_v1_dot_compositor__pb2.CheckComposeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderTextPreview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/adreel.v1.CompositorService/RenderTextPreview',
+            adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewRequest.SerializeToString,
+            adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewResponse.FromString,
             options,
             channel_credentials,
             insecure,

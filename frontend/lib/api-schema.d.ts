@@ -72,6 +72,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/fonts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Fonts
+         * @description The text in every font, drawn by the compositor as a render would draw it.
+         */
+        post: operations["preview_fonts_api_fonts_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/generate-clips": {
         parameters: {
             query?: never;
@@ -868,10 +888,45 @@ export interface components {
         };
         /** Font */
         Font: {
+            /** Fallback Scripts */
+            fallback_scripts?: string[];
             /** Id */
             id: string;
             /** Name */
             name: string;
+            /** Scripts */
+            scripts?: string[];
+        };
+        /** FontPreview */
+        FontPreview: {
+            /** Fallback Fonts */
+            fallback_fonts: string[];
+            /** Font */
+            font: string;
+            /** Height */
+            height: number;
+            /** Image */
+            image: string;
+            /** Width */
+            width: number;
+        };
+        /**
+         * FontPreviewRequest
+         * @description The finishing form's product name (as text_overlay.product_name takes it) and colour.
+         */
+        FontPreviewRequest: {
+            /**
+             * Color
+             * @default #FFFFFF
+             */
+            color: string;
+            /** Text */
+            text: string;
+        };
+        /** FontPreviews */
+        FontPreviews: {
+            /** Previews */
+            previews: components["schemas"]["FontPreview"][];
         };
         /** FontsResponse */
         FontsResponse: {
@@ -1808,6 +1863,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description compositor unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    preview_fonts_api_fonts_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FontPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FontPreviews"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no bundled font can draw the text */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
             /** @description compositor unavailable */

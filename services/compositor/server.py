@@ -23,6 +23,7 @@ from services.common.replay import ResultCache
 from services.common.server import Agent
 from services.common.storage import open_store
 from services.compositor.config import Settings
+from services.compositor.font_preview import previews
 from services.compositor.fonts import FALLBACKS, FONTS, check_fonts, font_scripts
 from services.compositor.providers import make_provider
 from services.compositor.render import MODEL, PREVIEW_MODEL, Composer
@@ -63,6 +64,13 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
         self, request: pb.ListFontsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListFontsResponse:
         return pb.ListFontsResponse(fonts=list(_fonts()))
+
+    async def RenderTextPreview(
+        self, request: pb.RenderTextPreviewRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RenderTextPreviewResponse:
+        async with rpc_errors(context):
+            return await asyncio.to_thread(previews, request)
+        raise AssertionError("unreachable: rpc_errors aborts")
 
     async def CheckCompose(
         self, request: pb.CheckComposeRequest, context: grpc.aio.ServicerContext

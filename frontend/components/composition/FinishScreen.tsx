@@ -16,6 +16,7 @@ import {
   TARGET_MAX_S,
   TARGET_MIN_S,
 } from "@/components/composition/timeline";
+import { FontPreviews } from "@/components/composition/FontPreviews";
 import { type VariantDraft, VariantsEditor, variantsBody, variantsFromBody } from "@/components/composition/VariantsEditor";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { StageFailure } from "@/components/generation/StageFailure";
@@ -372,6 +373,9 @@ export function FinishScreen({ session }: { session: Session }) {
                     </option>
                   ))}
                 </select>
+              )}
+              {fonts && (
+                <FontPreviews text={productName} colour={colour} fonts={fonts} value={font} onChange={(id) => edit({ font: id })} disabled={!editable} />
               )}
               <FieldError id="font-error" message={fieldErrors.font ?? null} />
             </div>

@@ -4,6 +4,7 @@ the orchestrator run the stage in the background."""
 
 from __future__ import annotations
 
+import base64
 import re
 from decimal import Decimal
 
@@ -25,6 +26,9 @@ from gateway.schemas import (
     ApprovedImagesSaved,
     ComposeFinalVideoRequest,
     Font,
+    FontPreview,
+    FontPreviewRequest,
+    FontPreviews,
     FontsResponse,
     GenerateClipsRequest,
     GenerateImagesRequest,
@@ -190,7 +194,10 @@ async def _fonts(agents: AgentsDep) -> list[Font]:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc}"
         ) from None
-    return [Font(id=f.id, name=f.name) for f in reply.fonts]
+    return [
+        Font(id=f.id, name=f.name, scripts=list(f.scripts), fallback_scripts=list(f.fallback_scripts))
+        for f in reply.fonts
+    ]
 
 
 def _default_font(fonts: list[Font]) -> str:
@@ -217,6 +224,44 @@ def resolve_font(requested: str, fonts: list[Font]) -> str | None:
 async def list_fonts(user: CurrentUser, agents: AgentsDep) -> FontsResponse:
     fonts = await _fonts(agents)
     return FontsResponse(fonts=fonts, default=_default_font(fonts))
+
+
+@router.post(
+    "/fonts/preview",
+    responses={
+        422: {"description": "no bundled font can draw the text"},
+        503: {"description": "compositor unavailable"},
+    },
+)
+async def preview_fonts(body: FontPreviewRequest, user: CurrentUser, agents: AgentsDep) -> FontPreviews:
+    """The text in every font, drawn by the compositor as a render would draw it."""
+    request = compositor_pb2.RenderTextPreviewRequest(text=body.text, color=body.color.lower(), size_px=48)
+    try:
+        await agents.ensure_serving("compositor")
+        reply = await agents.compositor.RenderTextPreview(request, timeout=15)
+    except AgentUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, exc.details() or "text: refused"
+            ) from None
+        agents.forget("compositor")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc.code().name}"
+        ) from None
+    return FontPreviews(
+        previews=[
+            FontPreview(
+                font=p.font,
+                image="data:image/png;base64," + base64.b64encode(p.png).decode(),
+                width=p.width,
+                height=p.height,
+                fallback_fonts=list(p.fallback_fonts),
+            )
+            for p in reply.previews
+        ]
+    )
 
 
 async def check_compose(db: SessionDep, row: Session, agents: AgentClients, formats: int) -> None:
