@@ -44,7 +44,7 @@ from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.db.models import Session
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay, record_cost
 from gateway.progress import ProgressHub
-from services.common.cost_events import event_id_for
+from services.common.costs.contract import event_id_for
 from stack.embedded import EmbeddedNats, free_port, nats_answers
 from tests.gateway_support import plain_dsn, test_database
 

@@ -1,5 +1,6 @@
-"""Cost events: the outbox row written in the caller's transaction, the relay that publishes pending
-rows to NATS JetStream for the ledger (services/ledger), and budget alerts back onto the WebSocket.
+"""The gateway's side of cost events (the rest lives in services/common/costs): the outbox row
+written in the caller's transaction, the relay that publishes pending rows to NATS JetStream for the
+ledger (services/ledger), and budget alerts back onto the WebSocket.
 
 Every agent call (paid or free, success or failure) is one event. Its id is a uuid5 of (session,
 agent, item, attempt), so the same call always has the same id: JetStream drops a republished
@@ -18,27 +19,26 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import PubAck, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.api import PubAck
 from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adreel.v1 import common_pb2
 from gateway.core.config import Settings
-from gateway.db.models import CostOutbox, GenerationCost, Session
+from gateway.db.models import CostOutbox, Session
 from gateway.progress import ProgressHub
 from gateway.views import dollars
-from services.common.cost_events import (
+from services.common.costs.book import book_events
+from services.common.costs.contract import (
     CostEvent,
     alert_subject,
     cost_subject,
     event_id_for,
     stream_config,
 )
+from services.common.nats_conn import connect_nats, ensure_stream
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,11 @@ BOOKING_KEY = "adreel.cost_booking"
 
 @dataclass(frozen=True)
 class CostBooking:
-    """How record_cost books: via the outbox and NATS (default), or inline when there is no bus."""
+    """How record_cost books: via the outbox and NATS (default), or inline when there is no bus.
+
+    Inline, the gateway runs the ledger's own booking (services.common.costs.book) in the caller's
+    transaction, so one piece of code writes generation_costs whichever way an event travels.
+    """
 
     inline: bool = False
     alert_ratio: float = 0.8
@@ -78,7 +82,7 @@ async def record_cost(
     session = await db.get(Session, session_id)  # already loaded (and locked) by the caller
     budget = session.budget_micros if session is not None else 0
     now = datetime.now(UTC)
-    event: dict[str, Any] = CostEvent(
+    cost_event = CostEvent(
         event_id=event_id_for(session_id, agent, item_id, attempt or 0),
         session_id=session_id,
         agent=agent,
@@ -92,7 +96,8 @@ async def record_cost(
         at=now,
         budget_micros=budget,
         alert_micros=int(Decimal(budget) * Decimal(str(booking.alert_ratio))),
-    ).model_dump(mode="json")
+    )
+    event: dict[str, Any] = cost_event.model_dump(mode="json")
     db.add(
         CostOutbox(
             event_id=event["event_id"],
@@ -105,23 +110,9 @@ async def record_cost(
         )
     )
     if booking.inline:
-        await db.execute(
-            insert(GenerationCost)
-            .values(
-                event_id=event["event_id"],
-                session_id=session_id,
-                agent_name=agent,
-                item_id=item_id,
-                provider=event["provider"],
-                model_used=event["model"],
-                cost_micros=event["usd_micros"],
-                duration_seconds=event["seconds"],
-                success=success,
-                error_message=event["error"],
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["event_id"])
-        )
+        # The count above began the transaction: the raw connection writes inside it.
+        connection = await (await db.connection()).get_raw_connection()
+        await book_events(connection.driver_connection, [cost_event])
     else:
         await db.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
 
@@ -187,15 +178,11 @@ class CostRelay:
             await self._listener.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
         if self.nc is None:
             assert s.nats_url
-            nc = await nats.connect(
+            nc = await connect_nats(
                 s.nats_url,
-                name="adreel-gateway",
-                connect_timeout=2,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-                error_cb=_quiet,
-                disconnected_cb=self._disconnected,
-                reconnected_cb=self._reconnected,
+                "adreel-gateway",
+                on_disconnected=self._disconnected,
+                on_reconnected=self._reconnected,
             )
             try:
                 await ensure_stream(nc, stream_config(s.nats_stream, s.nats_subject_prefix))
@@ -208,11 +195,9 @@ class CostRelay:
             log.info("cost relay connected", extra={"nats": s.nats_url, "stream": s.nats_stream})
 
     async def _disconnected(self) -> None:
-        if self._task is not None and not self._task.done():  # not our own stop()
-            log.warning("cost relay lost NATS; cost events wait in the outbox")
+        log.warning("cost relay lost NATS; cost events wait in the outbox")
 
     async def _reconnected(self) -> None:
-        log.info("cost relay reconnected to NATS")
         self._wake.set()
 
     async def relay_once(self) -> int:
@@ -304,16 +289,3 @@ class CostRelay:
 
 def _acked(future: asyncio.Future[PubAck]) -> bool:
     return future.done() and not future.cancelled() and future.exception() is None
-
-
-async def ensure_stream(nc: NATS, config: StreamConfig) -> None:
-    """Create the stream, or bring an existing one to this definition."""
-    js = nc.jetstream()
-    try:
-        await js.add_stream(config)
-    except BadRequestError:
-        await js.update_stream(config)
-
-
-async def _quiet(exc: Exception) -> None:
-    log.debug("nats client error", extra={"error": repr(exc)})

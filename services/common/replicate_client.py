@@ -5,7 +5,7 @@ Built on the `replicate` package's async API (it honours REPLICATE_BASE_URL). On
 polls it to a terminal state under a deadline, reports progress from the model's logs, cancels it
 on Replicate when the caller is cancelled (session aborted) or the deadline passes, retries 429 and
 5xx answers with tenacity (honouring Retry-After), copies output files into our ObjectStore (the
-provider's URLs expire within the hour) and prices the prediction from services.common.pricing.
+provider's URLs expire within the hour) and prices the prediction from services.common.costs.pricing.
 
 The API token is held as a SecretStr and only ever sent to the API host; it is never logged, and
 output files are fetched without it.
@@ -38,9 +38,9 @@ from tenacity.wait import wait_exponential_jitter
 
 from adreel.v1 import common_pb2
 from services.common.config import AgentSettings
+from services.common.costs.pricing import prediction_micros
 from services.common.errors import ProviderRefused, ProviderUnavailable
 from services.common.media import MediaInfo, probe_any, store_media
-from services.common.pricing import prediction_micros
 from services.common.storage import ObjectStore, open_store
 from services.common.telemetry import span
 

@@ -17,11 +17,17 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
-from nats.js.errors import BadRequestError
 from pydantic import ValidationError
 
-from services.common.cost_events import BudgetAlert, CostEvent, stream_config
-from services.ledger.book import CostBook
+from services.common.costs.book import CostBook
+from services.common.costs.contract import (
+    BudgetAlert,
+    CostEvent,
+    alert_subject,
+    cost_subject,
+    stream_config,
+)
+from services.common.nats_conn import connect_nats, ensure_stream
 from services.ledger.config import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +43,6 @@ class CostConsumer:
         # Cleared by the health monitor while the database is unreachable.
         self.database_ok = asyncio.Event()
         self.booked = 0
-        self._closing = False
 
     @property
     def connected(self) -> bool:
@@ -47,26 +52,13 @@ class CostConsumer:
         """Connect (reconnecting forever afterwards), make sure of the stream and the consumer."""
         s = self.settings
         if self.nc is None:
-            self.nc = await nats.connect(
-                s.nats_url,
-                name="adreel-ledger",
-                connect_timeout=2,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-                error_cb=_quiet,
-                disconnected_cb=self._disconnected,
-                reconnected_cb=_reconnected,
-            )
+            self.nc = await connect_nats(s.nats_url, "adreel-ledger")
             self.js = self.nc.jetstream()
         assert self.js is not None
         if self.sub is None:
-            config = stream_config(s.nats_stream, s.nats_subject_prefix)
-            try:
-                await self.js.add_stream(config)
-            except BadRequestError:
-                await self.js.update_stream(config)
+            await ensure_stream(self.nc, stream_config(s.nats_stream, s.nats_subject_prefix))
             self.sub = await self.js.pull_subscribe(
-                f"{s.nats_subject_prefix}.cost.>",
+                cost_subject(s.nats_subject_prefix, ">"),
                 durable=s.ledger_durable,
                 stream=s.nats_stream,
                 config=ConsumerConfig(
@@ -79,12 +71,7 @@ class CostConsumer:
                 ),
             )
 
-    async def _disconnected(self) -> None:
-        if not self._closing:
-            log.warning("lost NATS; reconnecting")
-
     async def close(self) -> None:
-        self._closing = True
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()
@@ -143,16 +130,8 @@ class CostConsumer:
         assert self.js is not None
         for alert in alerts:
             await self.js.publish(
-                f"{self.settings.nats_subject_prefix}.alert.budget.{alert.session_id}",
+                alert_subject(self.settings.nats_subject_prefix, alert.session_id),
                 json.dumps(alert.model_dump(mode="json")).encode(),
                 headers={"Nats-Msg-Id": alert.msg_id},
                 timeout=5,
             )
-
-
-async def _quiet(exc: Exception) -> None:
-    log.debug("nats client error", extra={"error": repr(exc)})
-
-
-async def _reconnected() -> None:
-    log.info("reconnected to NATS")

@@ -7,8 +7,8 @@ import asyncio
 import contextlib
 import logging
 
+from services.common.costs.book import CostBook
 from services.common.server import Agent, Report
-from services.ledger.book import CostBook
 from services.ledger.config import Settings
 from services.ledger.consumer import CostConsumer
 

@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 import websockets
 
-from services.common.cost_events import event_id_for
+from services.common.costs.contract import event_id_for
 from services.compositor.server import build as build_compositor
 from services.image_gen.server import build as build_image_gen
 from services.ledger.server import Ledger

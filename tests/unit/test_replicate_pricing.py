@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from services.common.pricing import PRICES, prediction_micros
+from services.common.costs.pricing import PRICES, prediction_micros
 from services.common.replicate_client import file_urls, parse_retry_after
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from services.common.costs import usd_to_micros
+from services.common.costs.money import usd_to_micros
 
 log = logging.getLogger(__name__)
 

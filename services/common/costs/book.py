@@ -1,7 +1,9 @@
-"""The ledger's table: generation_costs, written once per event_id, and budget crossings.
+"""The ledger's table, generation_costs: the one piece of code that writes it, and budget crossings.
 
-One transaction per fetched batch: the rows go in with one INSERT ... ON CONFLICT (event_id) DO
-NOTHING, so an event delivered twice (a redelivery, a republished outbox row) is booked once.
+The ledger (services/ledger) books each fetched batch here in one transaction; a gateway without
+NATS books each event here too, inside the transaction that recorded it (gateway/events.py). Rows go
+in with one INSERT ... ON CONFLICT (event_id) DO NOTHING, so an event delivered twice (a
+redelivery, a republished outbox row) is booked once. The gateway only reads the table.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 
-from services.common.cost_events import BudgetAlert, CostEvent
+from services.common.costs.contract import BudgetAlert, CostEvent
 
 # Sessions of the batch, locked in a fixed order: two ledger replicas booking the same session
 # serialise (so a budget crossing is seen exactly once) and can never deadlock each other.
@@ -67,38 +69,45 @@ class CostBook:
         events: Sequence[CostEvent],
         before_commit: Callable[[list[BudgetAlert]], Awaitable[None]] | None = None,
     ) -> tuple[int, list[BudgetAlert]]:
-        """Book `events`; returns (rows newly written, budget thresholds crossed by them).
+        """Book `events` in a transaction of their own; returns (rows newly written, budget
+        thresholds crossed by them).
 
         `before_commit` gets the crossings while the transaction is still open: when it fails (the
         alert could not be published) nothing is booked and the batch is delivered again.
         """
         assert self.pool is not None, "open() first"
-        unique = list({e.event_id: e for e in events}.values())
-        sessions = sorted({e.session_id for e in unique})
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(_LOCK, sessions)
-            before = {sid: int(total) for sid, total in await conn.fetch(_TOTALS, sessions)}
-            inserted = await conn.fetch(
-                _INSERT,
-                [e.event_id for e in unique],
-                [e.session_id for e in unique],
-                [e.agent for e in unique],
-                [e.item_id for e in unique],
-                [e.provider for e in unique],
-                [e.model for e in unique],
-                [e.usd_micros for e in unique],
-                [e.seconds for e in unique],
-                [e.success for e in unique],
-                [e.error for e in unique],
-                [e.at for e in unique],
-            )
-            added: dict[str, int] = {}
-            for sid, micros in inserted:
-                added[sid] = added.get(sid, 0) + int(micros)
-            alerts = _crossings(unique, before, added)
+            booked, alerts = await book_events(conn, events)
             if alerts and before_commit is not None:
                 await before_commit(alerts)
-        return len(inserted), alerts
+        return booked, alerts
+
+
+async def book_events(conn: asyncpg.Connection, events: Sequence[CostEvent]) -> tuple[int, list[BudgetAlert]]:
+    """Write `events` into generation_costs inside the transaction open on `conn`; returns (rows
+    newly written, budget thresholds crossed by them)."""
+    unique = list({e.event_id: e for e in events}.values())
+    sessions = sorted({e.session_id for e in unique})
+    await conn.execute(_LOCK, sessions)
+    before = {sid: int(total) for sid, total in await conn.fetch(_TOTALS, sessions)}
+    inserted = await conn.fetch(
+        _INSERT,
+        [e.event_id for e in unique],
+        [e.session_id for e in unique],
+        [e.agent for e in unique],
+        [e.item_id for e in unique],
+        [e.provider for e in unique],
+        [e.model for e in unique],
+        [e.usd_micros for e in unique],
+        [e.seconds for e in unique],
+        [e.success for e in unique],
+        [e.error for e in unique],
+        [e.at for e in unique],
+    )
+    added: dict[str, int] = {}
+    for sid, micros in inserted:
+        added[sid] = added.get(sid, 0) + int(micros)
+    return len(inserted), _crossings(unique, before, added)
 
 
 def _crossings(
