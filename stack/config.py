@@ -24,6 +24,9 @@ class StackSettings(BaseSettings):
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
+    # Gateways on gateway_port, gateway_port + 1, ... sharing PostgreSQL, NATS and the agents: any
+    # of them serves the whole API (stages run as jobs any replica picks up).
+    gateway_replicas: int = Field(default=1, ge=1, le=16)
     prompt_parser_port: int = 50051
     image_gen_port: int = 50052
     video_gen_port: int = 50053
@@ -54,6 +57,15 @@ class StackSettings(BaseSettings):
         return f"http://{self.web_host}:{self.web_port}"
 
     @property
-    def gateway_url(self) -> str:
+    def gateway_ports(self) -> list[int]:
+        return [self.gateway_port + n for n in range(self.gateway_replicas)]
+
+    @property
+    def gateway_urls(self) -> list[str]:
         host = "127.0.0.1" if self.gateway_host in ("0.0.0.0", "::") else self.gateway_host
-        return f"http://{host}:{self.gateway_port}"
+        return [f"http://{host}:{port}" for port in self.gateway_ports]
+
+    @property
+    def gateway_url(self) -> str:
+        """The first replica's: the web app's API and the URL `make run` prints first."""
+        return self.gateway_urls[0]

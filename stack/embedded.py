@@ -81,6 +81,26 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (as uvicorn would: SO_REUSEADDR)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_ports_in_a_row(count: int, host: str = "127.0.0.1") -> int:
+    """The first of `count` consecutive free ports (gateway replicas listen on port, port + 1...)."""
+    for _ in range(100):
+        first = free_port(host)
+        if all(port_free(host, first + n) for n in range(1, count)):
+            return first
+    raise RuntimeError(f"no {count} consecutive free ports on {host}")
+
+
 def nats_answers(url: str) -> bool:
     """Whether a NATS server greets on `url` (its first bytes are `INFO `)."""
     u = urlparse(url)

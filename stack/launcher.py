@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Awaitable
@@ -18,8 +17,8 @@ from typing import TypeVar
 from stack import webapp
 from stack.config import StackSettings
 from stack.console import Logs
-from stack.embedded import EmbeddedNats, EmbeddedPostgres
-from stack.processes import AGENTS, mesh, migrations
+from stack.embedded import EmbeddedNats, EmbeddedPostgres, port_free
+from stack.processes import AGENTS, gateway_name, mesh, migrations
 from stack.supervisor import Child
 
 T = TypeVar("T")
@@ -91,18 +90,13 @@ class Launcher:
     def _check_ports(self) -> None:
         """Fail fast (not in a crash loop) when a port is taken, e.g. by another `make run`."""
         s = self.settings
-        wanted = {"gateway": (s.gateway_host, s.gateway_port)}
+        wanted = {gateway_name(s, n): (s.gateway_host, port) for n, port in enumerate(s.gateway_ports)}
         if s.web:
             wanted["web"] = (s.web_host, s.web_port)
         wanted |= {name: ("127.0.0.1", getattr(s, f"{name}_port")) for name in AGENTS}
         for name, (host, port) in wanted.items():
-            with socket.socket() as probe:
-                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    probe.bind((host, port))
-                except OSError:
-                    message = f"{host}:{port} ({name}) is in use: is Adreel running already?"
-                    raise StartupError(message) from None
+            if not port_free(host, port):
+                raise StartupError(f"{host}:{port} ({name}) is in use: is Adreel running already?")
 
     async def _build_web_app(self) -> None:
         if missing := webapp.missing_prerequisites():
@@ -168,6 +162,9 @@ class Launcher:
                 self.logs.stack(f"API at {s.gateway_url} (docs at {s.gateway_url}/docs)")
             else:
                 self.logs.stack(f"Adreel is running at {s.gateway_url}", "bold green")
+            if s.gateway_replicas > 1:
+                urls = ", ".join(s.gateway_urls)
+                self.logs.stack(f"{s.gateway_replicas} gateway replicas, each serving the whole API: {urls}")
             await self.stop_requested.wait()
         return 0
 

@@ -73,7 +73,6 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
     gateway_env = {
         **shared_env,
         "ADREEL_GATEWAY_HOST": settings.gateway_host,
-        "ADREEL_GATEWAY_PORT": str(settings.gateway_port),
         **{f"ADREEL_{name.upper()}_ADDR": agent_address(settings, name) for name in AGENTS},
     }
     if settings.web and "ADREEL_WEB_ORIGINS" not in os.environ:
@@ -81,21 +80,32 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
         gateway_env["ADREEL_WEB_ORIGINS"] = json.dumps(
             [settings.web_url, f"http://localhost:{settings.web_port}"]
         )
-    gateway = ProcessSpec(
-        "gateway",
-        python_module("gateway"),
-        env=gateway_env,
-        probe=http_ok(f"{settings.gateway_url}/health"),
-        wave=1,
-    )
+    gateways = [
+        ProcessSpec(
+            gateway_name(settings, n),
+            python_module("gateway"),
+            env={**gateway_env, "ADREEL_GATEWAY_PORT": str(port)},
+            probe=http_ok(f"{url}/health"),
+            # The first replica starts alone: it makes the shared local JWT secret (and joins the
+            # stage-job queue) before the others, which start beside the web app.
+            wave=1 if n == 0 else 2,
+        )
+        for n, (port, url) in enumerate(zip(settings.gateway_ports, settings.gateway_urls, strict=True))
+    ]
     if not settings.web:
-        return [*agents, gateway]
+        return [*agents, *gateways]
     web = ProcessSpec(
         "web",
         webapp.start_argv(settings.web_host, settings.web_port),
+        # One API URL: any replica serves every route, so the first one is as good as the others.
         env=webapp.start_env(settings.gateway_url),
         probe=http_ok(settings.web_url),
         wave=2,
         cwd=webapp.FRONTEND,
     )
-    return [*agents, gateway, web]
+    return [*agents, *gateways, web]
+
+
+def gateway_name(settings: StackSettings, replica: int) -> str:
+    """`gateway` alone, else gateway-1, gateway-2... (the log prefix and what restarts say)."""
+    return "gateway" if settings.gateway_replicas == 1 else f"gateway-{replica + 1}"

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Self
 
 from stack.config import REPO_ROOT
-from stack.embedded import free_port
+from stack.embedded import free_port, free_ports_in_a_row
 from stack.processes import AGENTS
 
 URL_LINE = re.compile(r"Adreel is running at (http://\S+)")
@@ -24,14 +24,24 @@ URL_LINE = re.compile(r"Adreel is running at (http://\S+)")
 
 @dataclass(frozen=True)
 class Ports:
-    """Free loopback ports for the gateway and every agent."""
+    """Free loopback ports for the gateway (its replicas on the ports after it) and every agent."""
 
     gateway: int = field(default_factory=free_port)
     agents: Mapping[str, int] = field(default_factory=lambda: {name: free_port() for name in AGENTS})
+    gateway_replicas: int = 1
+
+    @classmethod
+    def with_replicas(cls, count: int) -> Self:
+        return cls(gateway=free_ports_in_a_row(count), gateway_replicas=count)
+
+    @property
+    def gateways(self) -> list[int]:
+        return [self.gateway + n for n in range(self.gateway_replicas)]
 
     def env(self) -> dict[str, str]:
         return {
             "ADREEL_GATEWAY_PORT": str(self.gateway),
+            "ADREEL_GATEWAY_REPLICAS": str(self.gateway_replicas),
             # Tests drive the API; the browser tests start the web app themselves.
             "ADREEL_WEB": "false",
             **{f"ADREEL_{name.upper()}_PORT": str(port) for name, port in self.agents.items()},
