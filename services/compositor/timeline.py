@@ -20,16 +20,6 @@ class Window:
     fade_in: float
     fade_out: float
 
-    def alpha_expr(self) -> str:
-        """drawtext `alpha`: 0 -> 1 over fade_in, hold, 1 -> 0 over fade_out (numbers only)."""
-        a, b = f"{self.start:.4f}", f"{self.end:.4f}"
-        rise = f"(t-{a})/{self.fade_in:.4f}" if self.fade_in > 0 else "1"
-        fall = f"({b}-t)/{self.fade_out:.4f}" if self.fade_out > 0 else "1"
-        return f"clip(min({rise},{fall}),0,1)"
-
-    def enable_expr(self) -> str:
-        return f"between(t,{self.start:.4f},{self.end:.4f})"
-
 
 @dataclass(frozen=True)
 class Timeline:
