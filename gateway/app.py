@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings)
         app.state.agents = AgentClients(settings)
         app.state.hub = ProgressHub()
+        app.state.decode_slots = asyncio.Semaphore(settings.upload_decode_slots)
         app.state.passwords = PasswordHasher(
             settings.bcrypt_rounds, settings.password_hash_workers, settings.password_max_waiting
         )

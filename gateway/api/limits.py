@@ -5,8 +5,9 @@ One pure ASGI middleware, so no route changes:
   counted as it streams and cut off at the limit. The photo upload route has its own, larger limit
   (files per request x bytes per file); every other body is small JSON.
 - Login: per account + IP limits and growing per-account delays (gateway/api/login_limits.py).
-- Generation: the calls that start paid work (generate images/clips, compose, retry) are counted
-  per user as they are let through, and taken back unless accepted (202); past the limit, 429.
+- Generation and photo uploads: the calls that start paid work (generate images/clips, compose,
+  retry) and uploads (each decodes up to 8 photos) are counted per user as they are let through,
+  and taken back unless accepted (202 / 201); past the limit, 429.
 
 State is in this process (a sliding window per key). With several gateway replicas each enforces
 its own share, so the effective limit is N x the setting. The quotas that must hold across replicas
@@ -56,6 +57,7 @@ class EdgeLimits:
         s = settings
         self.login = LoginGuard(settings)
         self.generation = SlidingWindow(s.generation_max_starts, s.generation_window_s)
+        self.uploads = SlidingWindow(s.upload_max_requests, s.upload_window_s)
 
     def body_limit(self, path: str) -> int:
         s = self.settings
@@ -93,7 +95,15 @@ class EdgeLimits:
             if method == "POST" and path == LOGIN_PATH:
                 await self.login(self.app, scope, receive, tracking_send)
             elif method == "POST" and GENERATION_PATH.match(path):
-                await self._generation(scope, receive, tracking_send)
+                what = ("generation", "starts")
+                await self._per_user(
+                    scope, receive, tracking_send, window=self.generation, what=what, accepted=202
+                )
+            elif method == "POST" and UPLOAD_PATH.match(path):
+                what = ("files", "uploads")
+                await self._per_user(
+                    scope, receive, tracking_send, window=self.uploads, what=what, accepted=201
+                )
             else:
                 await self.app(scope, receive, tracking_send)
         except BodyTooLarge:
@@ -116,7 +126,20 @@ class EdgeLimits:
 
         return counted
 
-    async def _generation(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _per_user(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        window: SlidingWindow,
+        what: tuple[str, str],
+        accepted: int,
+    ) -> None:
+        """At most `window.limit` accepted calls per user in the window (`what`: the field and the
+        noun the 429 names). Counted as a call is let
+        through (a check before and a count after the answer let 40 concurrent calls all pass) and
+        taken back unless it was accepted."""
         auth = _header(scope, b"authorization") or ""
         token = auth[7:] if auth[:7].lower() == "bearer " else ""
         user_id = user_id_of(decode_token(token, self.settings.jwt_key, "access") if token else None)
@@ -124,13 +147,10 @@ class EdgeLimits:
             await self.app(scope, receive, send)
             return
         user = f"user:{user_id}"
-        # Counted as it is let through (a check before and a count after the 202 let 40 concurrent
-        # starts all pass); taken back when the start is refused.
-        wait, at = self.generation.reserve(user)
+        wait, at = window.reserve(user)
         if wait > 0:
-            limit, window = self.settings.generation_max_starts, self.settings.generation_window_s
-            what = f"generation: at most {limit} starts per {window:g} s per user"
-            await answer(send, *too_many(what, wait))
+            limit = f"at most {window.limit} {what[1]} per {window.window_s:g} s per user"
+            await answer(send, *too_many(f"{what[0]}: {limit}", wait))
             return
         status = 0
 
@@ -143,8 +163,8 @@ class EdgeLimits:
         try:
             await self.app(scope, receive, watch)
         finally:
-            if status != 202:
-                self.generation.undo(user, at)
+            if status != accepted:
+                window.undo(user, at)
 
 
 def _document(schema: dict[str, Any]) -> None:
@@ -154,7 +174,8 @@ def _document(schema: dict[str, Any]) -> None:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             responses = op["responses"]
-            if method == "post" and (path == LOGIN_PATH or GENERATION_PATH.match(path)):
+            limited = path == LOGIN_PATH or GENERATION_PATH.match(path) or UPLOAD_PATH.match(path)
+            if method == "post" and limited:
                 responses.setdefault("429", {"description": "rate limited; see Retry-After"})
             if "requestBody" in op:
                 responses.setdefault("413", {"description": "request body too large"})

@@ -77,6 +77,11 @@ class Settings(StorageSettings):
     upload_max_pixels: int = Field(default=50_000_000, ge=4096, le=200_000_000)
     upload_max_files: int = Field(default=8, ge=1, le=32)
     upload_max_per_session: int = Field(default=16, ge=1, le=64)
+    # Accepted uploads per user in a window (edge limits), and photos decoded at once in the
+    # process (each decode holds a few tens of MB while it runs).
+    upload_max_requests: int = Field(default=30, ge=1)
+    upload_window_s: float = Field(default=600.0, gt=0)
+    upload_decode_slots: int = Field(default=2, ge=1, le=16)
 
     # Edge limits (gateway/api/limits.py, per process): JSON request bodies; failed logins
     # (gateway/api/login_limits.py): per account + client IP a hard limit in the window, per account

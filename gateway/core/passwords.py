@@ -11,7 +11,10 @@ both answers take the same time and the timing tells nobody which emails have ac
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, partial
@@ -50,6 +53,13 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
+def _lower_priority() -> None:
+    """A hashing thread yields the CPU to the event loop's: a login may wait, /health may not.
+    (On Linux a thread's nice value is its own; elsewhere this does nothing.)"""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
 class Busy(Exception):
     """More logins are waiting for a hash than the gateway lets queue up."""
 
@@ -59,7 +69,9 @@ class PasswordHasher:
 
     def __init__(self, rounds: int, workers: int, max_waiting: int) -> None:
         self.rounds = rounds
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bcrypt")
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="bcrypt", initializer=_lower_priority
+        )
         self._admitted = asyncio.Semaphore(workers + max_waiting)
         # What an unknown email's password is checked against: same cost as a real account's.
         self._dummy = hash_password(secrets.token_urlsafe(16), rounds)

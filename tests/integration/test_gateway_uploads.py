@@ -210,7 +210,7 @@ SVG = (
             422,
             "looks like PNG but cannot be decoded",
         ),
-        ("bomb.png", bomb(), 422, "too many pixels"),
+        ("bomb.png", bomb(), 422, "(1600.0 megapixels); the limit is 4 megapixels"),
         (
             "big.png",
             with_header_size(encode(Image.new("L", (64, 64)), "PNG"), 3000, 2000),

@@ -144,8 +144,9 @@ async def test_bcrypt_keeps_off_the_event_loop(gateway_database: str, tmp_path: 
             await asyncio.sleep(0.02)
         codes = [t.result() for t in storm]
     assert set(codes) <= {200, 503} and codes.count(200) >= 30, codes
-    # On the event loop, 40 bcrypt checks held /health for seconds.
-    assert len(health) >= 5 and max(health) < 0.5, sorted(health)[-3:]
+    # On the event loop, 40 bcrypt checks held /health for seconds (and it answered a few times).
+    ordered = sorted(health)
+    assert len(ordered) >= 20 and ordered[int(len(ordered) * 0.9)] < 0.3 and ordered[-1] < 1.5, ordered[-5:]
 
 
 WEAK = [

@@ -25,6 +25,7 @@ from tests.gateway_support import (
     running_gateway,
     unused_addr,
 )
+from tests.integration.test_security_tokens import png as photo
 
 __all__ = ["gateway_database"]
 
@@ -130,3 +131,23 @@ async def test_spend_per_user_per_day(settings: Settings) -> None:
         assert r.json()["detail"].startswith("daily spend: at most $5.00 per user per day; $4.90 spent today")
         assert (await c.get(f"/api/sessions/{second}", headers=bearer(spender))).json()["stage"] == "created"
         assert (await start_images(c, fresh, theirs)).status_code == 202
+
+
+async def test_photo_uploads_per_user_are_limited(settings: Settings) -> None:
+    limited = settings.model_copy(update={"upload_max_requests": 2})
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100  # refused (422): a refused upload is not counted
+    async with running_gateway(limited) as base, httpx.AsyncClient(base_url=base, timeout=60) as c:
+        uploader, other = await login(c), await login(c)
+        (sid,) = await new_sessions(c, uploader, 1)
+
+        async def send(token: str, session: str, data: bytes) -> httpx.Response:
+            files = [("files", ("a.png", data, "image/png"))]
+            return await c.post(f"/api/sessions/{session}/images", headers=bearer(token), files=files)
+
+        assert (await send(uploader, sid, png)).status_code == 422
+        codes = [(await send(uploader, sid, photo("red"))).status_code for _ in range(3)]
+        assert codes == [201, 201, 429], codes
+        r = await send(uploader, sid, photo("blue"))
+        assert r.status_code == 429 and "files: at most 2 uploads per 600 s per user" in r.json()["detail"]
+        (theirs,) = await new_sessions(c, other, 1)
+        assert (await send(other, theirs, photo("green"))).status_code == 201

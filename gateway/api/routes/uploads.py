@@ -30,7 +30,7 @@ from gateway.api.deps import (
 from gateway.core.config import Settings
 from gateway.db.models import Asset
 from gateway.orchestrator import new_item_id
-from gateway.product_photos import CleanPhoto, PhotoRejected, clean_photo, display_name
+from gateway.product_photos import CleanPhoto, PhotoRejected, clean_photo, display_name, give_memory_back
 from gateway.schemas import ImageAsset, ItemId, SessionStage
 from gateway.views import MediaLinks, dollars, image_view
 from services.common.media import MediaInfo, asset_ref
@@ -100,26 +100,30 @@ async def _read_form(request: Request, settings: Settings) -> tuple[list[UploadF
     return files, [v or "front" for v in views] + ["front"] * (len(files) - len(views))
 
 
-async def _check_all(files: list[UploadFile], settings: Settings) -> list[tuple[str, CleanPhoto]]:
-    """Every file checked (one at a time: a photo can take 200 MB to decode); all refusals reported."""
+async def _check_all(
+    files: list[UploadFile], settings: Settings, slots: asyncio.Semaphore
+) -> list[tuple[str, CleanPhoto]]:
+    """Every file checked, one at a time; all refusals reported."""
     checked: list[tuple[str, CleanPhoto]] = []
     refused: list[PhotoRejected] = []
     for i, upload in enumerate(files):
         label = display_name(upload.filename, i)
         data = await upload.read(settings.upload_max_bytes + 1)
         try:
-            photo = await asyncio.to_thread(
-                clean_photo,
-                data,
-                label,
-                max_bytes=settings.upload_max_bytes,
-                max_pixels=settings.upload_max_pixels,
-            )
+            async with slots:  # a few decodes at once in the whole process: memory stays bounded
+                photo = await asyncio.to_thread(
+                    clean_photo,
+                    data,
+                    label,
+                    max_bytes=settings.upload_max_bytes,
+                    max_pixels=settings.upload_max_pixels,
+                )
             checked.append((label, photo))
         except PhotoRejected as exc:
             refused.append(exc)
         finally:
             await upload.close()
+    await asyncio.to_thread(give_memory_back)
     if refused:
         raise HTTPException(refused[0].status, "; ".join(r.message for r in refused))
     return checked
@@ -134,6 +138,7 @@ async def _check_all(files: list[UploadFile], settings: Settings) -> list[tuple[
         409: {"description": "wrong stage"},
         413: {"description": "a file or the upload is too large"},
         415: {"description": "not a PNG, JPEG or WebP image"},
+        429: {"description": "too many uploads by this user; see Retry-After"},
     },
 )
 async def upload_images(
@@ -152,7 +157,7 @@ async def upload_images(
     await db.commit()  # no transaction (nor lock) held while the files arrive and are decoded
     files, views = await _read_form(request, settings)
     started = time.monotonic()
-    photos = await _check_all(files, settings)
+    photos = await _check_all(files, settings, request.app.state.decode_slots)
     seconds = (time.monotonic() - started) / len(photos)
 
     row = await owned_session(db, user, str(session_id), lock=True)
