@@ -39,6 +39,7 @@ from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
 from gateway.telemetry import instrument
 from gateway.webhooks.dispatcher import WebhookDispatcher
+from gateway.webhooks.sealing import reseal_all
 from services.common.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if recovered := await orchestrator.recover_interrupted():
             log.warning("interrupted sessions marked failed (resumable)", extra={"count": recovered})
         watchdog = asyncio.create_task(_watchdog(orchestrator, settings.watchdog_interval_s))
+        if resealed := await reseal_all(app.state.sessionmaker, settings.webhook_keyring):
+            log.info("webhook secrets sealed under the current key", extra={"count": resealed})
         webhook_dispatcher = WebhookDispatcher(settings, app.state.sessionmaker)
         webhook_dispatcher.start()
         relay = CostRelay(settings, app.state.sessionmaker, app.state.hub) if settings.nats_url else None

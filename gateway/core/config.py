@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.api.client_ip import parse_networks
+from gateway.webhooks.sealing import Keyring, new_key, parse_key
 from services.common.config import REPO_ROOT, StorageSettings
 
 # The PRD's ceiling for one video; no configuration may raise a session budget above it.
@@ -110,6 +112,9 @@ class Settings(StorageSettings):
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_poll_s: float = Field(default=1.0, gt=0)
+    # Keys that seal webhook signing secrets at rest (gateway/webhooks/sealing.py): base64 of 32
+    # bytes each, newest first. Unset: one generated once into state_dir (make run).
+    webhook_keys: list[SecretStr] = Field(default_factory=list)
 
     # Cost events go through NATS JetStream to the ledger. Unset: no bus, and the gateway books each
     # cost straight into generation_costs in the same transaction (same event ids, same upsert).
@@ -145,6 +150,25 @@ class Settings(StorageSettings):
             return path.read_text().strip()
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+    @cached_property
+    def webhook_keyring(self) -> Keyring:
+        """ADREEL_WEBHOOK_KEYS, or a key generated once and kept (0600) under state_dir."""
+        keys = [k.get_secret_value() for k in self.webhook_keys] or [
+            self._local_secret("webhook_key", new_key)
+        ]
+        return Keyring([parse_key(k) for k in keys])
+
+    def _local_secret(self, name: str, make: Callable[[], str]) -> str:
+        path = self.state_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(make())
         return path.read_text().strip()
 
     @property

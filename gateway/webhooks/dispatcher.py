@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.core.config import Settings
 from gateway.db.models import Session
 from gateway.webhooks.models import WebhookDelivery
+from gateway.webhooks.sealing import SealError
 from gateway.webhooks.signing import signed_headers
 from gateway.webhooks.targets import TargetRefused, resolve_target
 
@@ -101,7 +102,9 @@ class WebhookDispatcher:
             try:
                 target = await resolve_target(url, allow_private=self.settings.webhook_allow_private)
                 entry["address"] = target.address
-                headers = signed_headers(secret, delivery_id, int(time.time()), body)
+                # Stored sealed (gateway/webhooks/sealing.py); opened only for this attempt.
+                plain = self.settings.webhook_keyring.reveal(secret)
+                headers = signed_headers(plain, delivery_id, int(time.time()), body)
                 headers["host"] = target.host_header
                 extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
                 response = await self._client.post(
@@ -110,6 +113,8 @@ class WebhookDispatcher:
                 entry["status_code"] = response.status_code
                 if not response.is_success:
                     entry["error"] = f"HTTP {response.status_code}"
+            except SealError as exc:  # the key that sealed it is gone: retried once it is back
+                entry["error"] = str(exc)
             except TargetRefused as exc:
                 # Refused now though accepted when set: the name was re-pointed. Never retried.
                 entry["error"], permanent = f"target refused: {exc}", True

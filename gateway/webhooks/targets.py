@@ -55,18 +55,43 @@ def check_url(url: str) -> str:
     return urlunsplit(parts._replace(fragment=""))
 
 
+# IPv6 forms that carry an IPv4 address a router may reach it by: NAT64 (RFC 6052 and RFC 8215
+# local use), 6to4, and the deprecated IPv4-compatible ::a.b.c.d; IPv4-mapped is ip.ipv4_mapped.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address stands for (none for a plain IPv6 or an IPv4)."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if any(ip in net for net in _NAT64) or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        found.append(low32)
+    return found
+
+
 def _refusal(ip: IPAddress) -> str | None:
-    """Why an address is not a public unicast one, or None when it is."""
-    if ip.is_multicast:
-        return "multicast"
-    if ip.is_unspecified:
-        return "unspecified"
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_private or not ip.is_global:
-        return "private or reserved"
+    """Why an address is not a public unicast one, or None when it is; an IPv6 address that embeds
+    an IPv4 one (mapped, compatible, NAT64, 6to4, Teredo) is judged by that too."""
+    for inner in (ip, *embedded_ipv4(ip)):
+        if inner.is_multicast:
+            return "multicast"
+        if inner.is_unspecified:
+            return "unspecified"
+        if inner.is_loopback:
+            return "loopback"
+        if inner.is_link_local:
+            return "link-local"
+        if inner.is_private or not inner.is_global:
+            return "private or reserved"
     return None
 
 
@@ -100,8 +125,7 @@ async def resolve_target(url: str, *, allow_private: bool) -> Target:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     addresses = await _addresses(host, port)
     for ip in addresses:
-        mapped = getattr(ip, "ipv4_mapped", None) or ip
-        why = _refusal(mapped)
+        why = _refusal(ip)
         # Even when private targets are allowed, multicast and 0.0.0.0 are never a receiver.
         if why in ("multicast", "unspecified") or (why and not allow_private):
             raise TargetRefused(f"host {host!r} resolves to a {why} address ({ip}); refused")

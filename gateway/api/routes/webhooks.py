@@ -67,9 +67,10 @@ async def configure_webhook(row: Session, url: str, settings: Settings) -> str:
         await resolve_target(url, allow_private=settings.webhook_allow_private)
     except TargetRefused as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"webhook_url: {exc}") from None
+    secret = new_secret()
     row.webhook_url = url
-    row.webhook_secret = new_secret()
-    return row.webhook_secret
+    row.webhook_secret = settings.webhook_keyring.seal(secret)  # never stored as it is
+    return secret
 
 
 @router.put("/{session_id}/webhook", responses={**NOT_FOUND, 422: {"description": "URL refused"}})
