@@ -1,5 +1,6 @@
 """The gateway's OpenTelemetry: server spans for the HTTP API, a span per stage, and the
-orchestrator's metrics (stage duration, cost, agent errors), each recorded by a one-line call.
+orchestrator's metrics (stage duration, stages in flight, cost, agent errors), each recorded by a
+one-line call.
 
 Export follows services.common.telemetry: OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, else
 nothing leaves the process (the metric instruments are the API's no-ops until a provider exists).
@@ -26,6 +27,11 @@ _meter = metrics.get_meter("adreel.gateway")
 STAGE_DURATION = _meter.create_histogram(
     "adreel.stage.duration", unit="s", description="Wall time of a session stage, by stage and outcome"
 )
+# The gateway's HorizontalPodAutoscaler scales on this beside CPU (deploy/k8s/base/gateway.yaml):
+# exported over OTLP, it reaches Prometheus as `adreel_stages_in_flight` (per pod, summed over stages).
+STAGES_IN_FLIGHT = _meter.create_up_down_counter(
+    "adreel.stages.in_flight", unit="{stage}", description="Stages this process is running now, by stage"
+)
 COST = _meter.create_counter(
     "adreel.cost", unit="{usd_micros}", description="Money spent on agent calls, by agent and model"
 )
@@ -45,10 +51,11 @@ def instrument(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def stage(name: str) -> AsyncIterator[None]:
-    """A `stage <name>` span and one duration sample with its outcome (ok, failed, timeout,
-    cancelled)."""
+    """A `stage <name>` span, counted in flight while it runs, and one duration sample with its
+    outcome (ok, failed, timeout, cancelled)."""
     started, outcome = time.monotonic(), "failed"
     with span(f"stage {name}", stage=name):
+        STAGES_IN_FLIGHT.add(1, {"stage": name})
         try:
             yield
             outcome = "ok"
@@ -59,6 +66,7 @@ async def stage(name: str) -> AsyncIterator[None]:
             outcome = "cancelled"
             raise
         finally:
+            STAGES_IN_FLIGHT.add(-1, {"stage": name})
             seconds = time.monotonic() - started
             STAGE_DURATION.record(seconds, {"stage": name, "outcome": outcome})
             log.info(

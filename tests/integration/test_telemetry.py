@@ -35,6 +35,7 @@ from opentelemetry.trace import SpanKind
 from PIL import Image
 
 from adreel.v1 import common_pb2, prompt_parser_pb2, prompt_parser_pb2_grpc, video_gen_pb2, video_gen_pb2_grpc
+from gateway import telemetry as gateway_telemetry
 from services.common.logs import json_handler
 from services.common.media import probe
 from services.common.storage import LocalStore
@@ -221,6 +222,25 @@ async def test_one_trace_from_the_gateway_through_prompt_parser_and_image_gen(
         await conn.close()
     assert delta("adreel.cost", agent="image_gen") > 0
     assert delta("adreel.cost") == booked
+
+
+async def test_stages_in_flight_count_each_running_stage_until_it_ends(otel: Otel) -> None:
+    """What the gateway's HPA scales on (adreel_stages_in_flight): up while a stage runs, down
+    however it ends."""
+
+    def in_flight() -> float:
+        values = metric_values(otel.reader)
+        return sum(v for (name, _), v in values.items() if name == "adreel.stages.in_flight")
+
+    before = in_flight()
+    async with gateway_telemetry.stage("clip_generation"):
+        assert in_flight() == before + 1
+        with pytest.raises(RuntimeError):
+            async with gateway_telemetry.stage("image_generation"):
+                assert in_flight() == before + 2
+                raise RuntimeError("stage crashed")
+        assert in_flight() == before + 1
+    assert in_flight() == before
 
 
 async def test_ffmpeg_run_is_a_span_under_the_video_gen_server_span(otel: Otel, tmp_path: Path) -> None:

@@ -258,6 +258,65 @@ def test_gateway_http_probes_service_and_ingress(rendered: dict[str, list[Doc]],
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_gateway_scales_out_on_cpu_and_stages_in_flight(rendered: dict[str, list[Doc]], overlay: str) -> None:
+    docs = rendered[overlay]
+    deployment = one(docs, "Deployment", "gateway")
+    assert "replicas" not in deployment["spec"]  # the HPA owns the count
+    hpa = one(docs, "HorizontalPodAutoscaler", "gateway")
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "gateway"}
+    assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    metrics = hpa["spec"]["metrics"]
+    assert metrics[0]["resource"]["name"] == "cpu"
+    pods = [m["pods"] for m in metrics if m["type"] == "Pods"]
+    if overlay == "local":
+        assert pods == []  # no Prometheus adapter on kind: CPU alone, so it can scale down
+        return
+    (stages,) = pods
+    # The name Prometheus gives the gateway's OpenTelemetry metric (dots become underscores).
+    otel_name = "adreel.stages.in_flight"
+    assert f'"{otel_name}"' in (ROOT / "gateway" / "telemetry.py").read_text()
+    assert stages["metric"]["name"] == otel_name.replace(".", "_")
+    assert stages["target"]["type"] == "AverageValue" and float(stages["target"]["averageValue"]) >= 1
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_gateway_has_a_pdb_and_drains_before_it_is_killed(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    deployment = one(docs, "Deployment", "gateway")
+    pdb = one(docs, "PodDisruptionBudget", "gateway")
+    assert matches(pdb["spec"]["selector"]["matchLabels"], pod_spec_labels(deployment))
+    assert pdb["spec"]["maxUnavailable"] == 1
+    (container,) = pod_spec(deployment)["containers"]
+    # preStop first: the Service and the ingress stop sending requests while the pod still serves...
+    command = container["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[0] == "sleep" and 1 <= int(command[1]) <= 15
+    # ...then SIGTERM, and time to hand the running stages back and send the last events.
+    assert pod_spec(deployment)["terminationGracePeriodSeconds"] >= int(command[1]) + 30
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_gateway_metrics_name_their_pod(rendered: dict[str, list[Doc]], overlay: str) -> None:
+    """The HPA's per-pod metric needs the pod on every exported point (OTEL_RESOURCE_ATTRIBUTES)."""
+    (container,) = pod_spec(one(rendered[overlay], "Deployment", "gateway"))["containers"]
+    env = [e["name"] for e in container["env"]]
+    values = {e["name"]: e for e in container["env"]}
+    attributes = values["OTEL_RESOURCE_ATTRIBUTES"]["value"]
+    assert "k8s.pod.name=$(POD_NAME)" in attributes and "k8s.namespace.name=$(POD_NAMESPACE)" in attributes
+    assert values["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    # $(VAR) expands only from variables defined earlier in the list.
+    assert env.index("POD_NAME") < env.index("OTEL_RESOURCE_ATTRIBUTES")
+    assert env.index("POD_NAMESPACE") < env.index("OTEL_RESOURCE_ATTRIBUTES")
+
+
+def test_local_gateway_replicas_share_one_jwt_secret(rendered: dict[str, list[Doc]]) -> None:
+    """A secret each pod generated for itself would make a token from one replica fail on another."""
+    secrets = {d["metadata"]["name"].rsplit("-", 1)[0]: d for d in find(rendered["local"], "Secret")}
+    assert len(decode(secrets["adreel-secrets"])["ADREEL_JWT_SECRET"]) >= 32
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_only_the_gateway_reaches_the_agents(rendered: dict[str, list[Doc]], overlay: str) -> None:
     docs = rendered[overlay]
     policies = find(docs, "NetworkPolicy")
@@ -353,8 +412,8 @@ def test_prod_overlay_takes_postgres_nats_and_s3_from_secrets(rendered: dict[str
     ingress = one(docs, "Ingress", "adreel")
     assert ingress["spec"]["tls"][0]["secretName"] == "adreel-tls"
     assert ingress["spec"]["rules"][0]["host"] in config(docs)["ADREEL_PUBLIC_URL"]
-    for agent in AGENTS:
-        assert one(docs, "HorizontalPodAutoscaler", agent)["spec"]["minReplicas"] >= 2
+    for name in (*AGENTS, "gateway"):
+        assert one(docs, "HorizontalPodAutoscaler", name)["spec"]["minReplicas"] >= 2
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
