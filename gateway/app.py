@@ -35,6 +35,7 @@ from gateway.core.passwords import PasswordHasher
 from gateway.core.request_errors import install_request_error_handler
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay
+from gateway.mesh import connect_mesh
 from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
 from gateway.telemetry import instrument
@@ -76,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orchestrator = Orchestrator(settings, app.state.sessionmaker, app.state.agents, app.state.hub)
         app.state.orchestrator = orchestrator
         settings.jwt_key  # noqa: B018 - create the local secret now, not on the first login
+        # With NATS: stages are durable jobs any replica runs, and progress reaches every replica.
+        mesh = await connect_mesh(settings, app.state.sessionmaker, orchestrator, app.state.hub)
+        app.state.progress_bus = mesh.bus if mesh is not None else None
         if recovered := await orchestrator.recover_interrupted():
             log.warning("interrupted sessions marked failed (resumable)", extra={"count": recovered})
         watchdog = asyncio.create_task(_watchdog(orchestrator, settings.watchdog_interval_s))
@@ -93,10 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             watchdog.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watchdog
+            if mesh is not None:
+                await mesh.drain()  # running stages go back to the queue for another replica
             await orchestrator.stop()
             await webhook_dispatcher.stop()  # undelivered events stay in the log for the next start
             if relay is not None:
                 await relay.stop()  # after the stages: their last events are in the outbox already
+            if mesh is not None:
+                await mesh.close()  # after the relay: the stages' last progress events are out
             await app.state.agents.close()
             app.state.passwords.close()
             await engine.dispose()

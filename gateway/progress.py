@@ -1,4 +1,10 @@
-"""The WebSocket hub: any number of sockets per session, sequenced events, latest state first.
+"""The WebSocket hub: any number of sockets per session, events in per-session sequence, latest first.
+
+Each session's events carry a sequence number of their own (1, 2, 3, ... with no gaps), so a socket
+on any replica sees them in order and a reconnecting client can ask for what it missed. With a bus
+(gateway/progress_bus.py, NATS), `publish` hands the event to the bus, which numbers it for the whole
+deployment and delivers it back to every replica's hub; without one, the hub numbers and delivers
+it itself.
 
 Publishing never waits on a socket: each subscriber has a bounded queue, and a subscriber whose
 queue is full (a dead or stalled socket) is dropped, so no socket can slow down or break a stage.
@@ -7,17 +13,20 @@ queue is full (a dead or stalled socket) is dropped, so no socket can slow down 
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import OrderedDict, defaultdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from gateway.schemas import ProgressEvent
 
 QUEUE_SIZE = 256
 # Sessions whose last event stays in memory; an older session's snapshot is rebuilt from the
-# database, so a long-running gateway's memory does not grow with every session it ever served.
+# bus or the database, so a long-running gateway's memory does not grow with every session.
 LATEST_KEPT = 512
+
+
+class Bus(Protocol):
+    def offer(self, event: ProgressEvent) -> None: ...
 
 
 class Subscriber:
@@ -36,9 +45,10 @@ class Subscriber:
 class ProgressHub:
     def __init__(self) -> None:
         self._subs: dict[str, set[Subscriber]] = defaultdict(set)
+        # Per session: the last state event (snapshots) and the last sequence number delivered.
         self._latest: OrderedDict[str, ProgressEvent] = OrderedDict()
-        # One counter for the process: seq grows across reconnects and sessions alike.
-        self._seq = itertools.count(1)
+        self._seq: OrderedDict[str, int] = OrderedDict()
+        self.bus: Bus | None = None
 
     def publish(
         self,
@@ -55,7 +65,7 @@ class ProgressHub:
         event = ProgressEvent(
             type=type,  # type: ignore[arg-type]
             session_id=session_id,
-            seq=next(self._seq),
+            seq=self.last_seq(session_id) + 1,  # provisional with a bus: it numbers the event itself
             stage=stage,
             session_stage=session_stage,
             progress=max(0, min(100, progress)),
@@ -64,25 +74,44 @@ class ProgressHub:
             data=data,
             timestamp=datetime.now(UTC),
         )
-        if type != "warning":  # a warning is a moment, not the session's state
-            self._latest[session_id] = event
-            self._latest.move_to_end(session_id)
-            if len(self._latest) > LATEST_KEPT:
-                self._latest.popitem(last=False)
-        for sub in list(self._subs.get(session_id, ())):
+        if self.bus is not None:
+            self.bus.offer(event)
+        else:
+            self.deliver(event)
+        return event
+
+    def deliver(self, event: ProgressEvent) -> bool:
+        """Hand a numbered event to this process's sockets; a repeat or an older one is dropped."""
+        sid = event.session_id
+        if event.seq <= self._seq.get(sid, 0):
+            return False
+        self._remember(self._seq, sid, event.seq)
+        if event.type != "warning":  # a warning is a moment, not the session's state
+            self._remember(self._latest, sid, event)
+        for sub in list(self._subs.get(sid, ())):
             if not sub.offer(event):
                 self.unsubscribe(sub)
                 sub.offer(None)  # best effort: tell its sender to stop
-        return event
+        return True
+
+    @staticmethod
+    def _remember(table: OrderedDict[str, Any], key: str, value: Any) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        if len(table) > LATEST_KEPT:
+            table.popitem(last=False)
+
+    def last_seq(self, session_id: str) -> int:
+        return self._seq.get(session_id, 0)
 
     def latest(self, session_id: str) -> ProgressEvent | None:
         return self._latest.get(session_id)
 
     def make_event(self, session_id: str, **fields: Any) -> ProgressEvent:
-        """An unpublished event (e.g. a snapshot or heartbeat for one socket) with a fresh seq."""
-        return ProgressEvent(
-            session_id=session_id, seq=next(self._seq), timestamp=datetime.now(UTC), **fields
-        )
+        """An unpublished event for one socket (a snapshot or heartbeat): it carries the session's
+        current sequence number, taking none of its own."""
+        fields.setdefault("seq", self.last_seq(session_id))
+        return ProgressEvent(session_id=session_id, timestamp=datetime.now(UTC), **fields)
 
     def subscribe(self, session_id: str) -> Subscriber:
         sub = Subscriber(session_id)
@@ -95,6 +124,3 @@ class ProgressHub:
             subs.discard(sub)
             if not subs:
                 del self._subs[sub.session_id]
-
-    def subscriber_count(self, session_id: str) -> int:
-        return len(self._subs.get(session_id, ()))

@@ -105,7 +105,12 @@ def begin(row: Session, move: Move, *, running: bool) -> SessionStage:
             target = _resting_stage(row)
     row.stage = target.value
     row.error = row.failed_stage = None
-    if target not in RUNNING_STAGES:
+    if target in RUNNING_STAGES:
+        # A new run of a stage: jobs queued for an earlier run become stale, and its tries start at 0.
+        row.stage_run = (row.stage_run or 0) + 1
+        row.stage_attempts = 0
+        row.claimed_by = None
+    else:
         row.stage_deadline = None
     return target
 
@@ -124,7 +129,7 @@ def _resting_stage(row: Session) -> SessionStage:
 def finish(row: Session, running: SessionStage) -> SessionStage:
     """A run completed: the selection stage after it."""
     row.stage = FINISHED[running].value
-    row.stage_deadline = row.error = row.failed_stage = None
+    row.stage_deadline = row.error = row.failed_stage = row.claimed_by = None
     return FINISHED[running]
 
 
@@ -133,4 +138,4 @@ def fail(row: Session, running: SessionStage, message: str) -> None:
     row.stage = SessionStage.FAILED.value
     row.failed_stage = running.value
     row.error = row.message = message
-    row.stage_deadline = None
+    row.stage_deadline = row.claimed_by = None

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from google.protobuf.json_format import MessageToDict
@@ -26,6 +26,9 @@ from gateway.agents import AgentClients, AgentUnavailable
 from gateway.core.config import Settings
 from gateway.db.models import Session
 from gateway.progress import ProgressHub
+
+if TYPE_CHECKING:
+    from gateway.stage_jobs import StageJobQueue
 from gateway.schemas import RUNNING_STAGES, SessionStage
 from gateway.views import dollars
 from gateway.webhooks.events import enqueue_stage_event
@@ -83,6 +86,8 @@ class StageRunner:
         self.agents = agents
         self.hub = hub
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # The JetStream job queue (gateway/stage_jobs.py), set at startup when NATS is configured.
+        self.jobs: StageJobQueue | None = None
         # The highest progress shown per (session, step): a step's bar never goes back.
         self._shown: dict[tuple[str, str], int] = {}
 
@@ -103,32 +108,56 @@ class StageRunner:
         task = self._tasks.get(session_id)
         return task is not None and not task.done()
 
-    def launch(self, session_id: str, stage: SessionStage) -> None:
-        """Run `stage` in the background (the HTTP request has already answered 202)."""
+    async def launch(self, session_id: str, stage: SessionStage) -> None:
+        """Hand `stage` to a worker (the HTTP request answers 202 once the job is queued).
+
+        With NATS the stage is a durable job on JetStream that any gateway replica may run, and that
+        another replica resumes if this one dies; without it, a task in this process.
+        """
+        if self.jobs is not None:
+            async with self.db() as db:
+                run = await db.scalar(select(Session.stage_run).where(Session.id == session_id))
+            try:
+                await self.jobs.submit(session_id, stage, run or 0)
+                return
+            except Exception as exc:
+                # NATS away: the stage still runs, here, as a task (without a handover if we die).
+                log.warning(
+                    "stage job not queued; running it here",
+                    extra={"session_id": session_id, "error": repr(exc)},
+                )
         self._tasks[session_id] = asyncio.create_task(
-            self._run(session_id, stage), name=f"stage:{session_id}"
+            self.run_stage(session_id, stage), name=f"stage:{session_id}"
         )
 
-    async def _run(self, session_id: str, stage: SessionStage) -> None:
+    async def run_stage(self, session_id: str, stage: SessionStage, *, handed_over: bool = False) -> None:
+        """Run the stage to its end: complete, or failed with the reason shown to the user.
+
+        `handed_over`: the stage is a job, and a stop of this process hands it to another replica
+        rather than failing it (the caller releases the job when cancelled).
+        """
         body: dict[SessionStage, Callable[[str], Awaitable[None]]] = {
             SessionStage.IMAGE_GENERATION: self.generate_images,
             SessionStage.CLIP_GENERATION: self.generate_clips,
             SessionStage.FINAL_COMPOSITION: self.compose_final_video,
         }
         self._shown.pop((session_id, stage.value), None)  # a new run's bar starts again at 0
+        if handed_over:
+            self._tasks[session_id] = asyncio.current_task()  # type: ignore[assignment]
         try:
             async with telemetry.stage(stage.value), asyncio.timeout(self.settings.stage_deadline_s):
                 await body[stage](session_id)
         except TimeoutError:
-            await self._fail(session_id, stage, f"{stage.value} passed its deadline; retry to resume")
+            await self.fail_stage(session_id, stage, f"{stage.value} passed its deadline; retry to resume")
         except (StageFailed, AgentUnavailable) as exc:
-            await self._fail(session_id, stage, str(exc))
+            await self.fail_stage(session_id, stage, str(exc))
         except asyncio.CancelledError:
-            await asyncio.shield(self._fail(session_id, stage, "interrupted: the gateway stopped"))
+            if not handed_over:
+                await asyncio.shield(self.fail_stage(session_id, stage, "interrupted: the gateway stopped"))
             raise
         except Exception:
             log.exception("stage crashed", extra={"session_id": session_id, "stage": stage.value})
-            await self._fail(session_id, stage, "internal error in the gateway; retry to resume")
+            await self.fail_stage(session_id, stage, "internal error in the gateway; retry to resume")
         finally:
             self._tasks.pop(session_id, None)
             self._shown.pop((session_id, stage.value), None)
@@ -139,7 +168,7 @@ class StageRunner:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _fail(self, session_id: str, stage: SessionStage, message: str) -> None:
+    async def fail_stage(self, session_id: str, stage: SessionStage, message: str) -> None:
         log.warning("stage failed", extra={"session_id": session_id, "stage": stage.value, "error": message})
         async with self.db.begin() as db:
             row = await db.get(Session, session_id, with_for_update=True)
@@ -163,15 +192,24 @@ class StageRunner:
         return datetime.now(UTC) + timedelta(seconds=self.settings.stage_deadline_s)
 
     async def recover_interrupted(self) -> int:
-        """At startup: sessions left in a running stage by a previous process become failed + resumable."""
+        """At startup without a job queue: sessions left in a running stage by a previous process
+        become failed + resumable. (With the queue their jobs are redelivered and resume by themselves.)"""
+        if self.jobs is not None:
+            return 0
         return await self._fail_where(
             Session.stage.in_([s.value for s in RUNNING_STAGES]), "interrupted by a gateway restart"
         )
 
     async def expire_overdue(self) -> int:
-        """Watchdog: running stages past their deadline that no task here is working on -> failed."""
+        """Watchdog: running stages past their deadline that no task here is working on -> failed.
+
+        With the job queue a stage's deadline is renewed whenever a worker takes it up, and a job is
+        given its redeliveries' worth of grace first (a replica may be resuming it)."""
+        grace = 0.0
+        if self.jobs is not None:
+            grace = self.settings.stage_ack_wait_s * (self.settings.stage_max_attempts + 1)
         overdue = Session.stage.in_([s.value for s in RUNNING_STAGES]) & (
-            Session.stage_deadline < datetime.now(UTC)
+            Session.stage_deadline < datetime.now(UTC) - timedelta(seconds=grace)
         )
         return await self._fail_where(overdue, "the stage passed its deadline; retry to resume")
 
@@ -181,7 +219,7 @@ class StageRunner:
         count = 0
         for sid, stage in rows:
             if not self.is_running(sid):
-                await self._fail(sid, SessionStage(stage), message)
+                await self.fail_stage(sid, SessionStage(stage), message)
                 count += 1
         return count
 

@@ -131,6 +131,18 @@ class Settings(StorageSettings):
     outbox_publish_timeout_s: float = 5.0
     outbox_backoff_max_s: float = 10.0
 
+    # Stages as durable jobs on a JetStream work queue (with nats_url; without it, in-process tasks).
+    stage_jobs_stream: str = "ADREEL_STAGE_JOBS"
+    # Concurrent stages this replica runs; a user's stages at once across all replicas.
+    stage_workers: int = Field(default=4, ge=1, le=64)
+    stage_workers_per_user: int = Field(default=2, ge=1, le=64)
+    # A job whose worker stops acking (killed) is redelivered to another replica after this.
+    stage_ack_wait_s: float = Field(default=30.0, ge=1.0, le=600.0)
+    # A job taken up this many times without finishing (its workers keep dying) ends failed.
+    stage_max_attempts: int = Field(default=4, ge=1, le=20)
+    # Progress events: every replica's sockets see every event of a session, in sequence.
+    progress_stream: str = "ADREEL_PROGRESS"
+
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: list[str]) -> list[str]:

@@ -72,6 +72,12 @@ class Session(Base):
     image_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Soft deletion: the row stays so the ledger rows that cascade from it stay booked.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Stages as jobs (gateway/stage_jobs.py): the run a job is for (a newer start makes older jobs
+    # stale), how many times a worker took it up (a poison job ends failed), and the live claim.
+    stage_run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stage_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -112,7 +112,7 @@ async def generate_images(
     await start(db, row, Move.START_IMAGES, orchestrator, orchestrator_estimate)
     row.message = "Parsing prompt..."
     await db.commit()
-    orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
+    await orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
     return Accepted(
         estimated_duration=5 + 2 * body.num_images,
         message="Image generation started. Connect to WebSocket for progress updates.",
@@ -154,7 +154,7 @@ async def generate_clips(
     await start(db, row, Move.START_CLIPS, orchestrator, estimate)
     row.message = "Planning scenes..." if not fits else "Generating clips..."
     await db.commit()
-    orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
+    await orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
     return Accepted(
         estimated_duration=10 + 8 * len(row.approved_image_ids), message="Video clip generation started"
     )
@@ -331,5 +331,5 @@ async def compose_final_video(
     )
     row.message = "Adding text overlays..."
     await db.commit()
-    orchestrator.launch(row.id, SessionStage.FINAL_COMPOSITION)
+    await orchestrator.launch(row.id, SessionStage.FINAL_COMPOSITION)
     return Accepted(estimated_duration=35, message="Final video composition started")

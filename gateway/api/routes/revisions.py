@@ -87,7 +87,7 @@ async def regenerate_image(
     ]
     row.message = "Generating image 1 of 1..."
     await db.commit()
-    orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
+    await orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
     return Accepted(estimated_duration=5, message="Regenerating the image")
 
 
@@ -206,7 +206,7 @@ async def regenerate_clip(
         row.clip_plan = [*row.clip_plan, new]
     row.message = "Generating clip 1 of 1..."
     await db.commit()
-    orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
+    await orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
     return Accepted(estimated_duration=10, message="Regenerating the clip")
 
 

@@ -314,5 +314,5 @@ async def retry_session(
     row.stage_deadline = orchestrator.deadline()
     row.message = f"Resuming {stage.value}..."
     await db.commit()
-    orchestrator.launch(row.id, stage)
+    await orchestrator.launch(row.id, stage)
     return Accepted(estimated_duration=30, message=f"Resuming {stage.value}")

@@ -19,6 +19,7 @@ from gateway import ws_tickets
 from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.db.models import Session
 from gateway.progress import ProgressHub, Subscriber
+from gateway.progress_bus import ProgressBus
 from gateway.schemas import ProgressEvent
 from gateway.views import dollars
 
@@ -56,14 +57,18 @@ async def issue_ws_ticket(
     return WsTicketIssued(ticket=ticket, expires_in=settings.ws_ticket_ttl_s)
 
 
-def _snapshot(hub: ProgressHub, row: Session) -> ProgressEvent:
-    """The latest state: the last event of this process, else what the database says."""
-    latest = hub.latest(row.id)
-    if latest is not None:
+async def _snapshot(hub: ProgressHub, bus: ProgressBus | None, row: Session) -> ProgressEvent:
+    """The latest state, numbered as the session's last event: from the bus (whichever replica
+    published it), else this process, else what the database says."""
+    latest = await bus.latest(row.id) if bus is not None else None
+    if latest is None or latest.type == "warning":
+        latest = hub.latest(row.id) or latest
+    if latest is not None and latest.type != "warning":
         return latest.model_copy(update={"type": "snapshot"})
     data = {"error": row.error, "failed_stage": row.failed_stage, "retry": True} if row.error else None
     return hub.make_event(
         row.id,
+        seq=latest.seq if latest is not None else hub.last_seq(row.id),
         type="snapshot",
         stage=row.stage,
         session_stage=row.stage,
@@ -75,7 +80,10 @@ def _snapshot(hub: ProgressHub, row: Session) -> ProgressEvent:
 
 
 @router.websocket("/ws/{session_id}")
-async def progress_socket(websocket: WebSocket, session_id: str, ticket: str | None = None) -> None:
+async def progress_socket(
+    websocket: WebSocket, session_id: str, ticket: str | None = None, last_seq: int | None = None
+) -> None:
+    """`last_seq`: the last event the client saw (on a reconnect); what came after it is sent first."""
     state = websocket.app.state
     await websocket.accept()
     async with state.sessionmaker() as db:
@@ -90,11 +98,18 @@ async def progress_socket(websocket: WebSocket, session_id: str, ticket: str | N
         await websocket.close(CLOSE_NOT_FOUND, "session not found")
         return
     hub: ProgressHub = state.hub
+    bus: ProgressBus | None = state.progress_bus
     sub = hub.subscribe(session_id)  # before the snapshot, so no event falls in between
     try:
-        first = _snapshot(hub, row)
+        sent = 0
+        if last_seq is not None and bus is not None and 0 <= last_seq < 2**31:
+            for missed in await bus.history(session_id, last_seq):
+                await websocket.send_text(missed.model_dump_json())
+                sent = missed.seq
+        first = await _snapshot(hub, bus, row)
         await websocket.send_text(first.model_dump_json())
-        sender = asyncio.create_task(_send(websocket, sub, hub, first.seq, state.settings.ws_heartbeat_s))
+        after = max(sent, first.seq)
+        sender = asyncio.create_task(_send(websocket, sub, hub, after, state.settings.ws_heartbeat_s))
         receiver = asyncio.create_task(_drain(websocket))
         done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -125,8 +140,10 @@ async def _send(
         if event is None:  # dropped by the hub (too slow)
             await websocket.close(1013, "too slow; reconnect")
             return
-        if event.seq <= after_seq:
-            continue
+        if event.type != "heartbeat":
+            if event.seq <= after_seq:
+                continue
+            after_seq = event.seq
         await websocket.send_text(event.model_dump_json())
 
 
