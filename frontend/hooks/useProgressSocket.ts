@@ -63,7 +63,9 @@ export function useProgressSocket(
       }
       connecting = false;
       if (closed) return;
-      socket = new WebSocket(`${wsUrl}/ws/${encodeURIComponent(sessionId)}?ticket=${encodeURIComponent(ticket)}`);
+      // After a drop, the gateway (any replica) first sends what came after the last event seen.
+      const resume = lastSeq > 0 ? `&last_seq=${lastSeq}` : "";
+      socket = new WebSocket(`${wsUrl}/ws/${encodeURIComponent(sessionId)}?ticket=${encodeURIComponent(ticket)}${resume}`);
       socket.onopen = () => {
         failures = 0;
         setAttempts(0);
