@@ -171,6 +171,14 @@ class FixedLatencyCompositor(compositor_pb2_grpc.CompositorServiceServicer):
     ) -> compositor_pb2.ListFontsResponse:
         return compositor_pb2.ListFontsResponse(fonts=[compositor_pb2.Font(id="inter", name="Inter")])
 
+    async def RenderTextPreview(
+        self, request: compositor_pb2.RenderTextPreviewRequest, context: grpc.aio.ServicerContext
+    ) -> compositor_pb2.RenderTextPreviewResponse:
+        png = io.BytesIO()
+        Image.new("RGBA", (8, 8), (255, 255, 255, 255)).save(png, format="PNG")
+        preview = compositor_pb2.TextPreview(font="inter", png=png.getvalue(), width=8, height=8)
+        return compositor_pb2.RenderTextPreviewResponse(previews=[preview])
+
     async def CheckCompose(
         self, request: compositor_pb2.CheckComposeRequest, context: grpc.aio.ServicerContext
     ) -> compositor_pb2.CheckComposeResponse:

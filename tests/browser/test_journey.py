@@ -86,6 +86,10 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     fonts = page.locator("select#font option")
     await expect(fonts.first).not_to_have_text("Loading fonts…")
     assert await fonts.count() >= 3, "the font selector shows the compositor's fonts"
+    # Each font previewed with the user's own product name, as the compositor draws it.
+    previews = page.get_by_test_id("font-previews").get_by_role("radio")
+    await expect(previews).to_have_count(await fonts.count())
+    await expect(previews.first.locator("img")).to_have_attribute("alt", re.compile("AirRun Pro"))
     await expect(page.locator(".sequence-preview li")).to_have_count(4)  # intro, 2 clips, outro
     # A variant from the same render: also a square version with another call to action.
     await page.click('button:has-text("Also make 1:1")')
