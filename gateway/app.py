@@ -37,6 +37,7 @@ from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.events import BOOKING_KEY, CostBooking, CostRelay
 from gateway.mesh import connect_mesh
 from gateway.orchestrator import Orchestrator
+from gateway.programs import install_program_routes, start_programs
 from gateway.progress import ProgressHub
 from gateway.telemetry import instrument
 from gateway.webhooks.dispatcher import WebhookDispatcher
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("webhook secrets sealed under the current key", extra={"count": resealed})
         webhook_dispatcher = WebhookDispatcher(settings, app.state.sessionmaker)
         webhook_dispatcher.start()
+        programs = await start_programs(app, settings)  # batches resume where they were
         relay = CostRelay(settings, app.state.sessionmaker, app.state.hub) if settings.nats_url else None
         if relay is not None:
             await relay.start()
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await watchdog
             if mesh is not None:
                 await mesh.drain()  # running stages go back to the queue for another replica
+            await programs.stop()  # before the stages stop, so no row takes that for a failure
             await orchestrator.stop()
             await webhook_dispatcher.stop()  # undelivered events stay in the log for the next start
             if relay is not None:
@@ -132,4 +135,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health):
         app.include_router(module.router)
     app.include_router(preview.router)
+    install_program_routes(app)
     return app

@@ -116,6 +116,15 @@ class Settings(StorageSettings):
     # bytes each, newest first. Unset: one generated once into state_dir (make run).
     webhook_keys: list[SecretStr] = Field(default_factory=list)
 
+    # Batches (gateway/batch_runner.py): rows per batch, rows of one batch running at once (each
+    # still under the user's quotas), the lease a gateway holds on a batch it drives (another takes
+    # over once it lapses), how often a running row's session is looked at, failed stages resumed.
+    batch_max_rows: int = Field(default=100, ge=1, le=1000)
+    batch_parallel_rows: int = Field(default=2, ge=1, le=20)
+    batch_lease_s: float = Field(default=30.0, ge=1.0)
+    batch_poll_s: float = Field(default=0.25, gt=0)
+    batch_max_retries: int = Field(default=2, ge=0, le=10)
+
     # Cost events go through NATS JetStream to the ledger. Unset: no bus, and the gateway books each
     # cost straight into generation_costs in the same transaction (same event ids, same upsert).
     nats_url: str | None = Field(default=None, validation_alias=AliasChoices("NATS_URL"))

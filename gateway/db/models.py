@@ -155,3 +155,55 @@ class Share(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Batch(Base):
+    """Ads ordered as rows (a CSV or JSON list, or one MCP create_ad): one session per row, run with
+    automatic picks under the batch's budget (gateway/batch_runner.py)."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    # running -> complete (every row ended) | cancelled.
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    budget_micros: Mapped[int] = mapped_column(BigInteger)
+    # The quotes of the rows allowed to run: never more than the budget.
+    reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Per-ad and per-batch events (gateway/batch_runner.py), signed with this whsec_ secret.
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    webhook_secret: Mapped[str | None] = mapped_column(String(100))
+    # The gateway process driving the batch, until when (another takes over once it lapses).
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BatchRow(Base):
+    """One ad of a batch. `session_id` is set in the transaction that creates the session, so a row
+    has at most one session, whatever restarts happen: it is resumed, never run again."""
+
+    __tablename__ = "batch_rows"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
+    # 1-based, in the order given (a CSV's data rows, after its header).
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The row as checked (gateway/ad_specs.py AdSpec), or as given when invalid.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # invalid | queued | running | complete | failed | not_run
+    status: Mapped[str] = mapped_column(String(16))
+    # Why it failed or did not run ("budget: ...", the stage's error), for people.
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    # An invalid row's problems: [{column, message}].
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    quote_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), unique=True, index=True
+    )
+    # Failed stages resumed so far (bounded by the runner).
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    cost_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

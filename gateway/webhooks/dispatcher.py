@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.core.config import Settings
-from gateway.db.models import Session
+from gateway.db.models import Batch, Session
 from gateway.webhooks.models import WebhookDelivery
 from gateway.webhooks.sealing import SealError
 from gateway.webhooks.signing import signed_headers
@@ -74,10 +74,16 @@ class WebhookDispatcher:
         now = datetime.now(UTC)
         lease = timedelta(seconds=self.settings.webhook_timeout_s + 30)
         async with self.db.begin() as db:
+            # A batch's events go to the batch's webhook, a session's to the session's.
+            url = case((WebhookDelivery.batch_id.is_not(None), Batch.webhook_url), else_=Session.webhook_url)
+            secret = case(
+                (WebhookDelivery.batch_id.is_not(None), Batch.webhook_secret), else_=Session.webhook_secret
+            )
             claimed = (
                 await db.execute(
-                    select(WebhookDelivery, Session.webhook_url, Session.webhook_secret)
-                    .join(Session, Session.id == WebhookDelivery.session_id)
+                    select(WebhookDelivery, url, secret)
+                    .outerjoin(Session, Session.id == WebhookDelivery.session_id)
+                    .outerjoin(Batch, Batch.id == WebhookDelivery.batch_id)
                     .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
                     .order_by(WebhookDelivery.next_attempt_at)
                     .limit(BATCH)
@@ -97,7 +103,7 @@ class WebhookDispatcher:
         entry: dict[str, Any] = {"at": datetime.now(UTC).isoformat(), "status_code": None, "error": None}
         permanent = False
         if not url or not secret:
-            entry["error"], permanent = "the session's webhook was removed", True
+            entry["error"], permanent = "the webhook was removed", True
         else:
             try:
                 target = await resolve_target(url, allow_private=self.settings.webhook_allow_private)

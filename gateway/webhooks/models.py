@@ -18,7 +18,9 @@ class WebhookDelivery(Base):
 
     # The Standard Webhooks message id (webhook-id), the same on every retry.
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    # A session's stage event, or (batch_id set) a batch's per-ad or per-batch event.
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), index=True)
     event_type: Mapped[str] = mapped_column(String(50))
     # The exact JSON body that is signed and sent on every attempt.
     body: Mapped[str] = mapped_column(Text)
