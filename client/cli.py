@@ -58,6 +58,11 @@ def parser() -> argparse.ArgumentParser:
         choices=("16:9", "9:16", "1:1"),
         help="aspect ratio; repeat for several (default 16:9)",
     )
+    mcp = commands.add_parser(
+        "mcp", help="the MCP server over stdio (for an MCP client's config); needs an API key"
+    )
+    mcp.add_argument("--url", default=None, help="the gateway (default: ADREEL_URL or the saved one)")
+    mcp.add_argument("--key", default=None, help="API key (default: ADREEL_API_KEY or `adreel login --key`)")
     return root
 
 
@@ -125,6 +130,10 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.command == "mcp":
+        from adreel_mcp.stdio import main as serve_mcp  # the SDK loads only for this command
+
+        sys.exit(serve_mcp(args.url, args.key))
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         code = asyncio.run(generate(args, console))

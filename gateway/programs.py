@@ -1,4 +1,5 @@
-"""Adreel for programs, plugged into the gateway in one place: the batch routes and their runner."""
+"""Adreel for programs, plugged into the gateway in one place: the batch routes and their runner,
+and the MCP server over streamable HTTP at /mcp (adreel_mcp)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,27 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from adreel_mcp.http import PATH as MCP_PATH
+from adreel_mcp.http import McpHttp, McpRoute
 from gateway.api.routes import batches
 from gateway.batch_runner import BatchRunner, reseal_batch_secrets
 from gateway.core.config import Settings
+from gateway.core.security import decode_token, user_id_of
 
 
 @dataclass
 class ProgramParts:
     runner: BatchRunner
+    mcp: McpHttp
 
     async def stop(self) -> None:
+        await self.mcp.stop()
         await self.runner.stop()
 
 
 def install_program_routes(app: FastAPI) -> None:
     app.include_router(batches.router)
+    app.add_route(MCP_PATH, McpRoute(), methods=["GET", "POST", "DELETE"], include_in_schema=False)
 
 
 async def start_programs(app: FastAPI, settings: Settings) -> ProgramParts:
@@ -30,4 +37,11 @@ async def start_programs(app: FastAPI, settings: Settings) -> ProgramParts:
     runner = BatchRunner(settings, app.state.sessionmaker, app)
     app.state.batch_runner = runner
     runner.start()
-    return ProgramParts(runner)
+
+    async def verify(token: str) -> bool:
+        return user_id_of(decode_token(token, settings.jwt_key, "access")) is not None
+
+    mcp = McpHttp(app, verify)
+    await mcp.start()
+    app.state.mcp_http = mcp
+    return ProgramParts(runner, mcp)

@@ -1,24 +1,18 @@
 """Batches (gateway/batch_runner.py): rows of ads, one session each; webhook deliveries of a batch.
 
 Revision ID: 0008_batches
-Revises: 0007_stage_jobs (0006_ws_tickets until that one lands)
+Revises: 0007_stage_jobs
 Create Date: 2026-12-03
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0008_batches"
-# 0007 (stage jobs, issue 16) was written alongside this one: follow it once it is in the tree, so
-# the chain has one head either way.
-down_revision = (
-    "0007_stage_jobs" if (Path(__file__).parent / "0007_stage_jobs.py").is_file() else "0006_ws_tickets"
-)
+down_revision = "0007_stage_jobs"
 branch_labels = None
 depends_on = None
 
