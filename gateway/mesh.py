@@ -3,11 +3,11 @@ queue (gateway/stage_jobs.py) and the progress bus (gateway/progress_bus.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
 
-import nats
 from nats.aio.client import Client as NATS
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,8 +16,10 @@ from gateway.progress import ProgressHub
 from gateway.progress_bus import ProgressBus
 from gateway.stage_jobs import StageJobQueue
 from gateway.stage_runner import StageRunner
+from services.common.nats_conn import connect_nats
 
 log = logging.getLogger(__name__)
+MESH_CONNECT_S = 15.0
 
 
 @dataclass
@@ -41,13 +43,13 @@ async def connect_mesh(
     """None without NATS (one process: in-process stage tasks and a local hub)."""
     if not settings.nats_url:
         return None
-    nc = await nats.connect(
-        settings.nats_url,
-        name="adreel-gateway-mesh",
-        connect_timeout=5,
-        max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
-    )
+    try:
+        async with asyncio.timeout(MESH_CONNECT_S):
+            nc = await connect_nats(settings.nats_url, "adreel-gateway-mesh")
+    except TimeoutError:
+        # NATS away at startup: serve anyway, running stages in this process until a restart.
+        log.error("NATS unreachable: stages run in this process only", extra={"nats": settings.nats_url})
+        return None
     bus = ProgressBus(settings, nc, hub)
     await bus.start()
     jobs = StageJobQueue(settings, db, runner, nc)

@@ -22,9 +22,9 @@ from nats.js.errors import APIError, NotFoundError
 from pydantic import ValidationError
 
 from gateway.core.config import Settings
-from gateway.events import ensure_stream
 from gateway.progress import ProgressHub
 from gateway.schemas import ProgressEvent
+from services.common.nats_conn import ensure_stream
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,15 @@ class ProgressBus:
         self.hub.deliver(event)
 
     async def history(self, session_id: str, after_seq: int) -> list[ProgressEvent]:
-        """The session's stored events numbered after `after_seq`, in order (for a reconnect)."""
+        """The session's stored events numbered after `after_seq`, in order (for a reconnect);
+        nothing while NATS is away (the socket then starts from the snapshot)."""
+        try:
+            return await asyncio.wait_for(self._history(session_id, after_seq), 5.0)
+        except Exception as exc:
+            log.warning("progress history unavailable", extra={"error": repr(exc)})
+            return []
+
+    async def _history(self, session_id: str, after_seq: int) -> list[ProgressEvent]:
         last = await self.latest(session_id)
         if last is None or last.seq <= after_seq:
             return []
@@ -180,11 +188,16 @@ class ProgressBus:
         return events
 
     async def latest(self, session_id: str) -> ProgressEvent | None:
-        """The session's last stored state event (a warning is skipped by the caller if needed)."""
+        """The session's last stored event; None when there is none or NATS is away (the caller
+        then falls back to this process's hub or the database)."""
+        if not self.nc.is_connected:
+            return None
+        stream, subj = self.settings.progress_stream, subject(self.settings, session_id)
         try:
-            msg = await self.js.get_last_msg(
-                self.settings.progress_stream, subject(self.settings, session_id)
-            )
+            msg = await asyncio.wait_for(self.js.get_last_msg(stream, subj), 2.0)
         except NotFoundError:
+            return None
+        except Exception as exc:
+            log.warning("progress snapshot unavailable", extra={"error": repr(exc)})
             return None
         return ProgressEvent.model_validate_json(msg.data)

@@ -38,8 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.core.config import Settings
 from gateway.db.models import Session
-from gateway.events import ensure_stream
 from gateway.schemas import RUNNING_STAGES, SessionStage
+from services.common.nats_conn import ensure_stream
 
 if TYPE_CHECKING:
     from gateway.stage_runner import StageRunner
