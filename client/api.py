@@ -73,6 +73,10 @@ class AdreelClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Any API call, as the signed-in user or the API key (ApiError when refused)."""
+        return await self._call(method, path, body)
+
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         response = await self._http.request(method, path, json=body, headers=headers)

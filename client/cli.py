@@ -1,4 +1,6 @@
-"""`adreel generate "product" --scene "..." --out ad.mp4`: the whole journey from a terminal.
+"""`adreel generate "product" --scene "..." --out ad.mp4`: the whole journey from a terminal;
+`adreel batch products.csv --budget 20`: one ad per row; `adreel login --key`: keep an API key;
+`adreel mcp`: the MCP server over stdio.
 
 Exit codes: 0 done, 1 the API refused or a stage failed, 2 bad arguments, 3 Adreel not reachable,
 130 interrupted.
@@ -16,7 +18,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from websockets.exceptions import WebSocketException
 
+from client import credentials
 from client.api import DEMO_EMAIL, DEMO_PASSWORD, AdreelClient, ApiError, StageFailed
+from client.batch import run_batch
+from client.credentials import DEFAULT_URL
 from client.journey import AdSpec, BadChoice, run_journey
 from client.models import Event
 
@@ -26,8 +31,13 @@ _BARS = {"images": ("Images", 0, 50), "clips": ("Clips", 50, 90), "compose": ("F
 
 def parser() -> argparse.ArgumentParser:
     server = argparse.ArgumentParser(add_help=False)
-    server.add_argument("--url", default="http://127.0.0.1:8000", help="the gateway (default %(default)s)")
-    server.add_argument("--email", default=DEMO_EMAIL, help="account (default: the demo user)")
+    server.add_argument(
+        "--url", default=None, help=f"the gateway (default: ADREEL_URL, saved, {DEFAULT_URL})"
+    )
+    server.add_argument(
+        "--key", default=None, help="API key (default: ADREEL_API_KEY or `adreel login --key`)"
+    )
+    server.add_argument("--email", default=DEMO_EMAIL, help="account without a key (default: the demo user)")
     server.add_argument("--password", default=DEMO_PASSWORD)
     root = argparse.ArgumentParser(prog="adreel", description="Adreel: product text to a finished video ad.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -58,6 +68,15 @@ def parser() -> argparse.ArgumentParser:
         choices=("16:9", "9:16", "1:1"),
         help="aspect ratio; repeat for several (default 16:9)",
     )
+    batch = commands.add_parser("batch", parents=[server], help="many ads from a CSV, under a budget")
+    batch.add_argument("csv", type=Path, help="a header line (product,scene,...) then one ad per line")
+    batch.add_argument("--budget", type=float, required=True, help="the most the batch may spend, USD")
+    batch.add_argument("--name", help="the batch's name (default: the file's)")
+    batch.add_argument("--webhook", help="POST signed per-ad and per-batch events here")
+    batch.add_argument("--out", type=Path, help="where to save the ZIP of the finals")
+    login = commands.add_parser("login", help="keep an API key for the CLI and `adreel mcp`")
+    login.add_argument("--key", required=True, help="an API key (web app: API keys; or POST /api/api-keys)")
+    login.add_argument("--url", default=None, help=f"the gateway (default: ADREEL_URL or {DEFAULT_URL})")
     mcp = commands.add_parser(
         "mcp", help="the MCP server over stdio (for an MCP client's config); needs an API key"
     )
@@ -113,7 +132,7 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
     )
     spec.check()
     async with AdreelClient(args.url) as client:
-        await client.login(args.email, args.password)
+        await sign_in(client, args)
         columns = (TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
         with Progress(*columns, TimeElapsedColumn(), console=console, transient=False) as progress:
             bars = ProgressBars(progress)
@@ -128,15 +147,46 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+async def sign_in(client: AdreelClient, args: argparse.Namespace) -> None:
+    """With an API key when there is one (--key, ADREEL_API_KEY, `adreel login --key`), else the
+    account's email and password."""
+    if key := args.key or credentials.load().api_key:
+        client.token = key
+    else:
+        await client.login(args.email, args.password)
+
+
+async def batch(args: argparse.Namespace, console: Console) -> int:
+    if not args.csv.is_file():
+        raise BadChoice(f"csv: no file {args.csv}")
+    async with AdreelClient(args.url) as client:
+        await sign_in(client, args)
+        return await run_batch(
+            client, args.csv, args.budget, console, name=args.name, webhook_url=args.webhook, out=args.out
+        )
+
+
+async def login(args: argparse.Namespace, console: Console) -> int:
+    async with AdreelClient(args.url) as client:
+        client.token = args.key
+        await client.sessions()  # refused (401) unless the key is live
+    path = credentials.save(args.url, args.key)
+    console.print(f"Key saved to {path}; `adreel generate`, `adreel batch` and `adreel mcp` use it.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if getattr(args, "url", "") is None:
+        args.url = credentials.load().url
     if args.command == "mcp":
         from adreel_mcp.stdio import main as serve_mcp  # the SDK loads only for this command
 
         sys.exit(serve_mcp(args.url, args.key))
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        code = asyncio.run(generate(args, console))
+        command = {"generate": generate, "batch": batch, "login": login}[args.command]
+        code = asyncio.run(command(args, console))
     except BadChoice as exc:  # caught before anything is generated
         console.print(f"[red]error:[/] {exc}")
         code = 2

@@ -1,5 +1,6 @@
-"""Adreel for programs, plugged into the gateway in one place: the batch routes and their runner,
-and the MCP server over streamable HTTP at /mcp (adreel_mcp)."""
+"""Adreel for programs, plugged into the gateway in one place: personal API keys, the batch routes
+and their runner, and the MCP server over streamable HTTP at /mcp (adreel_mcp), which takes API
+keys only."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from fastapi import FastAPI
 
 from adreel_mcp.http import PATH as MCP_PATH
 from adreel_mcp.http import McpHttp, McpRoute
+from gateway import api_keys
+from gateway.api.routes import api_keys as api_key_routes
 from gateway.api.routes import batches
 from gateway.batch_runner import BatchRunner, reseal_batch_secrets
 from gateway.core.config import Settings
-from gateway.core.security import decode_token, user_id_of
 
 
 @dataclass
@@ -26,6 +28,7 @@ class ProgramParts:
 
 
 def install_program_routes(app: FastAPI) -> None:
+    app.include_router(api_key_routes.router)
     app.include_router(batches.router)
     app.add_route(MCP_PATH, McpRoute(), methods=["GET", "POST", "DELETE"], include_in_schema=False)
 
@@ -39,7 +42,8 @@ async def start_programs(app: FastAPI, settings: Settings) -> ProgramParts:
     runner.start()
 
     async def verify(token: str) -> bool:
-        return user_id_of(decode_token(token, settings.jwt_key, "access")) is not None
+        # A live API key: an MCP client's config holds a key, never a 24 h session token.
+        return await api_keys.user_id_for(app.state.sessionmaker, token) is not None
 
     mcp = McpHttp(app, verify)
     await mcp.start()

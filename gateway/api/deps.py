@@ -9,8 +9,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway import api_keys
 from gateway.agent_identity import acting_for
 from gateway.agents import AgentClients
+from gateway.api_keys import is_api_key
 from gateway.core.config import Settings
 from gateway.core.security import decode_token, user_id_of
 from gateway.db.models import Session, User
@@ -62,17 +64,31 @@ def unauthorized(
 
 
 async def user_from_token(db: AsyncSession, token: str | None, settings: Settings) -> User | None:
+    if is_api_key(token):  # a personal API key (gateway/api_keys.py) stands for its user
+        found = await api_keys.user_of(db, token or "")
+        return found[0] if found is not None else None
     user_id = user_id_of(decode_token(token, settings.jwt_key, "access") if token else None)
     return await db.get(User, user_id) if user_id is not None else None
 
 
 async def get_current_user(
+    request: Request,
     db: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
     if credentials is None:
         raise unauthorized()
+    if is_api_key(credentials.credentials):
+        found = await api_keys.user_of(db, credentials.credentials)
+        if found is None:
+            raise unauthorized("invalid, expired or revoked API key")
+        user, key = found
+        if why := api_keys.scope_refusal(key, request.method, request.url.path):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, why)
+        request.state.api_key = key  # what the key routes check: keys are managed signed in only
+        acting_for.set(user.id)
+        return user
     user = await user_from_token(db, credentials.credentials, settings)
     if user is None:
         raise unauthorized("invalid or expired token")

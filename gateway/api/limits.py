@@ -23,8 +23,10 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway import api_keys
 from gateway.api.login_limits import LoginGuard
 from gateway.api.rate_windows import SlidingWindow, answer, too_many
+from gateway.api_keys import is_api_key
 from gateway.core.config import Settings
 from gateway.core.security import decode_token, user_id_of
 
@@ -143,6 +145,9 @@ class EdgeLimits:
         auth = _header(scope, b"authorization") or ""
         token = auth[7:] if auth[:7].lower() == "bearer " else ""
         user_id = user_id_of(decode_token(token, self.settings.jwt_key, "access") if token else None)
+        if user_id is None and is_api_key(token):
+            # An API key counts against its user's limits, like a signed-in session.
+            user_id = await api_keys.user_id_for(scope["app"].state.sessionmaker, token)
         if user_id is None:  # the route answers 401
             await self.app(scope, receive, send)
             return

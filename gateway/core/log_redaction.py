@@ -22,6 +22,8 @@ _CREDENTIAL = re.compile(
     re.IGNORECASE,
 )
 _SHARE = re.compile(r"(/(?:s|api/shares|share-media)/)[A-Za-z0-9_\-]{16,}")
+# A personal API key (gateway/api_keys.py) wherever it appears: a path, a query, a message.
+_API_KEY = re.compile(r"\badr_[A-Za-z0-9_\-]{20,}")
 LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 MAX_DECODES = 4
 
@@ -44,7 +46,7 @@ def _mask(text: str) -> str:
         sep, name, value = m.groups()
         return f"{sep}{name}=[redacted]" if value and is_credential(name) else m.group(0)
 
-    return _SHARE.sub(r"\1[redacted]", _PARAM.sub(param, text))
+    return _API_KEY.sub("adr_[redacted]", _SHARE.sub(r"\1[redacted]", _PARAM.sub(param, text)))
 
 
 def redact(text: str) -> str:

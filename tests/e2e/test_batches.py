@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import sys
 import zipfile
+from asyncio.subprocess import PIPE, STDOUT
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -250,3 +253,42 @@ async def test_a_gateway_restart_mid_batch_runs_no_row_twice(
                 assert all(n == 1 for _, n in paid.all())
     finally:
         await engine.dispose()
+
+
+async def test_cli_batch_with_a_saved_key(
+    gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]
+) -> None:
+    """`adreel login --key` then `adreel batch products.csv --budget`: progress, the bad row's column,
+    the ZIP of the finals."""
+    settings = program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
+    csv_file = tmp_path / "products.csv"
+    csv_file.write_text(
+        "product,scene,name,cta,images,clips,clip_duration,music\n"
+        f"pink tennis shoes,{SCENE},AirRun,Shop Now,4,2,2,chill\n"
+        f"wool beanie,{SCENE},Beanie,{'x' * 40},4,2,2,none\n"
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "ADREEL_API_KEY": ""}
+
+    async def adreel(*args: str) -> tuple[int, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "client", *args, env=env, stdout=PIPE, stderr=STDOUT
+        )
+        out, _ = await proc.communicate()
+        return proc.returncode or 0, out.decode()
+
+    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
+        h = await bearer(client)
+        key = (
+            await client.post("/api/api-keys", headers=h, json={"name": "cli", "scope": "generate"})
+        ).json()
+        code, out = await adreel("login", "--key", "adr_" + "x" * 43, "--url", base)
+        assert code == 1 and "revoked" in out
+        code, out = await adreel("login", "--key", key["key"], "--url", base)
+        assert code == 0, out
+        code, out = await adreel("batch", str(csv_file), "--budget", "20", "--out", str(tmp_path / "ads.zip"))
+        assert code == 0, out
+        assert "row 2, cta:" in out and "Saved every final to" in out and key["key"] not in out
+        names = zipfile.ZipFile(tmp_path / "ads.zip").namelist()
+        assert len(names) == 1 and names[0].startswith("001-airrun")
+        listed = (await client.get("/api/batches", headers=h)).json()
+        assert listed[0]["name"] == "products" and listed[0]["counts"] == {"complete": 1, "invalid": 1}

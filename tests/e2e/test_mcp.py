@@ -18,7 +18,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from services.common.media import probe
-from tests.gateway_support import gateway_database, running_gateway
+from tests.gateway_support import gateway_database, login, running_gateway
 from tests.programs_support import FAST_ROW, program_settings, start_agents
 from tests.programs_support import bearer as fresh_user
 
@@ -54,8 +54,12 @@ async def gateway(gateway_database: str, storage_dir: Path, tmp_path: Path) -> A
         yield base, key
 
 
-async def credential(client: httpx.AsyncClient) -> str:
-    return (await fresh_user(client))["Authorization"].removeprefix("Bearer ")
+async def credential(client: httpx.AsyncClient, scope: str = "generate") -> str:
+    """A fresh user's API key (what an MCP client's config holds)."""
+    signed_in = await fresh_user(client)
+    r = await client.post("/api/api-keys", headers=signed_in, json={"name": "mcp", "scope": scope})
+    r.raise_for_status()
+    return r.json()["key"]
 
 
 @asynccontextmanager
@@ -130,12 +134,19 @@ async def test_mcp_over_http(gateway: tuple[str, str], tmp_path: Path) -> None:
         result = await client.call_tool("get_session", {"session_id": "0" * 36})
         assert result.is_error and "session_id" in result.content[0].text  # type: ignore[union-attr]
 
-    # Without a key, /mcp answers 401 before the SDK sees the request.
+    # Without a key, /mcp answers 401 before the SDK sees the request; a session token is no key.
     async with httpx.AsyncClient(base_url=base, timeout=10) as plain:
         init = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
         assert (await plain.post("/mcp", json=init)).status_code == 401
-        wrong = {"Authorization": "Bearer not-a-key"}
-        assert (await plain.post("/mcp", json=init, headers=wrong)).status_code == 401
+        for wrong in ("not-a-key", "adr_" + "x" * 43, await login(plain)):
+            r = await plain.post("/mcp", json=init, headers={"Authorization": f"Bearer {wrong}"})
+            assert r.status_code == 401
+        read_only = await credential(plain, "read")
+    # A read key reads, and is told why it cannot make an ad.
+    async with http_client(base, read_only) as client:
+        assert structured(await client.call_tool("list_sessions", {})) == []
+        result = await client.call_tool("create_ad", AD)
+        assert result.is_error and "api key scope" in result.content[0].text  # type: ignore[union-attr]
 
 
 async def test_mcp_over_stdio(gateway: tuple[str, str], tmp_path: Path) -> None:
