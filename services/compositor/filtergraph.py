@@ -62,10 +62,20 @@ class TextItem:
 
 
 @dataclass(frozen=True)
+class CaptionLayer:
+    """Word-timed captions: an ffconcat list of same-size RGBA images, laid on at (x, y)."""
+
+    concat: Path
+    x: int
+    y: int
+
+
+@dataclass(frozen=True)
 class OutputPlan:
     texts: tuple[TextItem, ...]
     music: int | None  # index into RenderPlan.music; None = silent
     out: Path
+    captions: CaptionLayer | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +246,14 @@ def build_args(plan: RenderPlan) -> list[str]:
             for k, item in enumerate(out.texts):
                 text_inputs[f, o, k] = music_base + len(plan.music) + len(text_inputs)
                 args += ["-i", str(item.image)]
+    # Each output's caption stream (after every text input, so their indices stay as they were).
+    caption_inputs: dict[tuple[int, int], int] = {}
+    next_input = music_base + len(plan.music) + len(text_inputs)
+    for f, chain in enumerate(plan.chains):
+        for o, out in enumerate(chain.outputs):
+            if out.captions is not None:
+                caption_inputs[f, o] = next_input + len(caption_inputs)
+                args += ["-f", "concat", "-safe", "0", "-i", str(out.captions.concat)]
 
     graph: list[str] = []
     nc = len(plan.chains)
@@ -283,6 +301,11 @@ def build_args(plan: RenderPlan) -> list[str]:
                 below = above
             if not out.texts:
                 graph.append(f"[{head}]null[v{f}o{o}]")
+            if out.captions is not None:
+                cap = out.captions
+                graph[-1] = graph[-1].rsplit("[", 1)[0] + f"[w{f}o{o}]"
+                graph.append(f"[{caption_inputs[f, o]}:v]format=yuva420p,setpts=PTS-STARTPTS[cap{f}o{o}]")
+                graph.append(f"[w{f}o{o}][cap{f}o{o}]overlay=x={cap.x}:y={cap.y}:eof_action=pass[v{f}o{o}]")
 
     args += ["-filter_complex", ";".join(graph)]
     enc = plan.encoder

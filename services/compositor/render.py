@@ -27,10 +27,12 @@ from services.common.ffmpeg import FrameProgress, run_ffmpeg
 from services.common.media import MediaInfo, probe, store_media
 from services.common.storage import ObjectStore
 from services.compositor import placement
+from services.compositor.captions import build_track, srt, webvtt
 from services.compositor.cards import card_background, still_of
 from services.compositor.config import Settings
 from services.compositor.contrast import box_alpha, is_dark, rgb, shade
 from services.compositor.filtergraph import (
+    CaptionLayer,
     ChainPlan,
     ClipInput,
     Encoder,
@@ -48,6 +50,7 @@ from services.compositor.request import ComposeSpec, Overlay, StillSpec
 from services.compositor.soundtrack import fit_track, write_wav
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
+from services.compositor.voiceover import Voiceover, check_fits, mix_tracks, speak_to_fit
 
 MODEL = "local/ffmpeg"
 PREVIEW_MODEL = "preview"
@@ -150,6 +153,8 @@ class Composer:
                 raise InvalidArgument(
                     "transition_s", f"must be shorter than every segment; {what}[{i}] lasts {n / 30:.2f} s"
                 )
+        if spec.voice is not None:
+            check_fits(spec.voice, tl.duration_s)
         return tl
 
     async def render(
@@ -196,6 +201,8 @@ class Composer:
         # 20-30 s render) and storing stay at its ends, named by their messages.
         music_task = asyncio.ensure_future(self._make_music(work, spec, tl))
         plan_task = asyncio.ensure_future(asyncio.to_thread(self._plan_outputs, work, spec, clips, tl))
+        # The voice is its own process: it speaks while the music and the cards are made.
+        voice_task = asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s)) if spec.voice else None
         try:
             # Music and card backgrounds are independent: numpy and Pillow work side by side, so
             # both substeps are announced; music again if it outlasts the cards.
@@ -206,9 +213,16 @@ class Composer:
             if plan_task.done() and not music_task.done():
                 report(0.0, MUSIC_MSG)
             music, planned = await asyncio.gather(music_task, plan_task)
+            voice = await voice_task if voice_task is not None else None
         finally:
-            for task in (music_task, plan_task):
-                task.cancel()
+            for task in (music_task, plan_task, voice_task):
+                if task is not None:
+                    task.cancel()
+        tracks = tuple(path for path, _ in music)
+        if voice is not None:
+            with_voice = self._with_voice
+            tracks, planned = await asyncio.to_thread(with_voice, work, spec, tl, voice, tracks, planned)
+            result.voiceover_s = round(voice.speech.duration_s, 3)
         for _, track in music:
             _add_cost(result.music_cost, track.cost)
             if track.fallback_reason:
@@ -217,7 +231,7 @@ class Composer:
             clips=tuple(_clip_input(c) for c in clips),
             timeline=tl,
             chains=planned.chains,
-            music=tuple(path for path, _ in music),
+            music=tracks,
             encoder=self._encoder(spec),
         )
         if self._renders.locked():
@@ -247,14 +261,61 @@ class Composer:
         if spec.preview:
             result.fallback_reason = "; ".join(notes)
             return result  # the track is inside the preview; only finals keep it on its own
+        if voice is not None and spec.captions:
+            for ext, text, mime, field in (
+                ("vtt", webvtt(voice.cues), "text/vtt", result.captions_vtt),
+                ("srt", srt(voice.cues), "application/x-subrip", result.captions_srt),
+            ):
+                path = work / f"captions.{ext}"
+                path.write_text(text, encoding="utf-8")
+                key = f"{base}/final/{spec.item_id}.{ext}"
+                field.CopyFrom(await store_media(self.store, key, path, mime))
         # The track of the first output with music (every track is also inside its videos).
         primary = next((o.genre for o in spec.outputs if o.genre), None)
         if primary is not None:
-            path = music[spec.genres.index(primary)][0]
+            path = tracks[spec.genres.index(primary)]
             key = f"{base}/audio/{spec.item_id}.wav"
             result.music.CopyFrom(await store_media(self.store, key, path, "audio/wav"))
         result.fallback_reason = "; ".join(notes)
         return result
+
+    def _with_voice(  # noqa: PLR0917 - called positionally through asyncio.to_thread
+        self,
+        work: Path,
+        spec: ComposeSpec,
+        tl: Timeline,
+        voice: Voiceover,
+        tracks: tuple[Path, ...],
+        planned: Planned,
+    ) -> tuple[tuple[Path, ...], Planned]:
+        """Every music track with the voice ducked into it (and a voice-only track for outputs
+        without music); each output's captions, drawn per format."""
+        mixed = mix_tracks(work, voice, tracks, tl.duration_s)
+        silent = len(tracks)  # the voice-only track, when an output has no music
+        layers: dict[int, CaptionLayer] = {}
+        if spec.captions:
+            assert spec.voice is not None
+            for out in spec.outputs:
+                if out.format not in layers:
+                    fmt = _format(spec, out.format)
+                    track = build_track(
+                        work, voice.cues, style=spec.captions, font=spec.voice.font.font, fmt=fmt,
+                        total_s=tl.duration_s,
+                    )  # fmt: skip
+                    layers[out.format] = CaptionLayer(track.concat, track.band.x, track.band.y)
+        chains = []
+        formats = {path: out.format for path, out in zip(planned.files, spec.outputs, strict=True)}
+        for chain in planned.chains:
+            outs = tuple(
+                replace(
+                    plan,
+                    music=silent if plan.music is None else plan.music,
+                    captions=layers.get(formats[plan.out]),
+                )
+                for plan in chain.outputs
+            )
+            chains.append(replace(chain, outputs=outs))
+        return mixed, replace(planned, chains=tuple(chains))
 
     def _encoder(self, spec: ComposeSpec) -> Encoder:
         s = self.settings
@@ -287,7 +348,15 @@ class Composer:
             _, _, intro_px, outro_px = cards[out.format, dark]
             backdrop = views[out.format].with_cards(intro_px, outro_px)
             plan = OutputPlan(
-                texts=_texts(work, overlays.index(ov.look), ov, fmt=fmt, tl=tl, bd=backdrop),
+                texts=_texts(
+                    work,
+                    overlays.index(ov.look),
+                    ov,
+                    fmt=fmt,
+                    tl=tl,
+                    bd=backdrop,
+                    captions=bool(spec.captions),
+                ),
                 music=genres.index(out.genre) if out.genre else None,
                 out=path,
             )
@@ -364,7 +433,7 @@ def _add_cost(total: common_pb2.Cost, part: common_pb2.Cost) -> None:
 
 
 def _texts(
-    work: Path, n: int, ov: Overlay, *, fmt: Format, tl: Timeline, bd: Backdrop
+    work: Path, n: int, ov: Overlay, *, fmt: Format, tl: Timeline, bd: Backdrop, captions: bool = False
 ) -> tuple[TextItem, ...]:
     """The four texts of one output, each drawn once into a PNG of its own."""
     assert bd.intro is not None and bd.outro is not None
@@ -386,6 +455,8 @@ def _texts(
             window=window,
             under=under,
             masks=masks,
+            # Captions take the bottom of the frame: the name over the clips goes up top.
+            top_first=captions,
         )
         for key, text, font, slot, window, under, masks in texts
     )
@@ -409,6 +480,7 @@ def _text_item(
     window: Window,
     under: list[np.ndarray],
     masks: tuple[np.ndarray, ...] | None,
+    top_first: bool = False,
 ) -> TextItem:
     """Fit, place (off the product when over clips), give it its contrast, draw it."""
     boxed = slot.box
@@ -416,7 +488,10 @@ def _text_item(
         block = fit_block(text, font, slot, fmt, boxed)
         size = block.size(boxed)
         if masks is not None:
-            box, _ = placement.clear_position(fmt, size, _clip_heights(slot), list(masks))
+            heights = _clip_heights(slot)
+            if top_first:
+                heights = tuple(y for y in heights if y < 0.5) or heights
+            box, _ = placement.clear_position(fmt, size, heights, list(masks))
         else:
             box = placement.fixed_position(fmt, size, slot.y_center)
         alpha = box_alpha(color, placement.region(under, box), floor=0.45 if boxed else 0.0)

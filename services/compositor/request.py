@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
-from services.common.contract import CTA, PRODUCT_NAME, check_text, describe
+from services.common.contract import CTA, PRODUCT_NAME, VOICEOVER_SCRIPT, check_text, describe
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id
 from services.common.storage import key_from_uri
@@ -77,6 +77,39 @@ class StillSpec:
 
 
 @dataclass(frozen=True)
+class VoiceSpec:
+    script: str
+    voice: str
+    speed: float
+    # How the captions are drawn (the caption font; glyphs checked like the drawn texts).
+    font: FontChoice
+
+
+CAPTION_STYLES = {pb.CAPTION_STYLE_PHRASE: "phrase", pb.CAPTION_STYLE_HIGHLIGHT: "highlight"}
+VOICES = ("joe",)
+SPEED = (0.7, 1.5)
+
+
+def _voice(req: pb.ComposeRequest, overlay: Overlay) -> tuple[VoiceSpec | None, str | None]:
+    style = req.captions
+    if style != pb.CAPTION_STYLE_UNSPECIFIED and style not in CAPTION_STYLES:
+        raise InvalidArgument("captions", f"unknown caption style {style}")
+    if not req.voiceover.script:
+        if style != pb.CAPTION_STYLE_UNSPECIFIED:
+            raise InvalidArgument("captions", "need a voiceover script to caption")
+        return None, None
+    script = check_text(VOICEOVER_SCRIPT, req.voiceover.script, "voiceover.script")
+    voice = req.voiceover.voice or VOICES[0]
+    if voice not in VOICES:
+        raise InvalidArgument("voiceover.voice", f"unknown voice {voice!r}; one of {', '.join(VOICES)}")
+    speed = req.voiceover.speed or 1.0
+    if not SPEED[0] <= speed <= SPEED[1]:
+        raise InvalidArgument("voiceover.speed", f"must be {SPEED[0]:g}-{SPEED[1]:g}, got {speed:g}")
+    font = _font_for(" ".join(script.split()), "voiceover.script", overlay.font_id)
+    return VoiceSpec(script, voice, speed, font), CAPTION_STYLES.get(style)
+
+
+@dataclass(frozen=True)
 class ComposeSpec:
     session_id: str
     item_id: str
@@ -92,6 +125,9 @@ class ComposeSpec:
     # A free 480p animatic (one output); it may play stills instead of clips.
     preview: bool = False
     stills: tuple[StillSpec, ...] = ()
+    voice: VoiceSpec | None = None
+    # "phrase" / "highlight" (captions.py), None = no captions; only with a voice.
+    captions: str | None = None
 
     @property
     def product_name(self) -> str:
@@ -227,6 +263,7 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
 
     overlay = _overlay(req.overlay, "overlay")
     genre = _genre(req.music, "music")
+    voice, captions = _voice(req, overlay)
 
     if req.variants:
         outputs = _variants(req, overlay, genre)
@@ -255,4 +292,7 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
         outputs=outputs,
         preview=req.preview,
         stills=stills,
+        # A preview is the fast animatic: it stays without the voice (and so without captions).
+        voice=None if req.preview else voice,
+        captions=None if req.preview else captions,
     )
