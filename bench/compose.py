@@ -159,11 +159,19 @@ SCRIPTS = pb.TextOverlay(
 )
 
 
-async def _compose(work: Path, preset: str, overlay: pb.TextOverlay | None = None) -> dict[str, float]:
+VOICE_SCRIPT = "Meet Aurora Runner. Light, fast and made for every track you run. Feel the bounce. Shop now!"
+
+
+async def _compose(
+    work: Path, preset: str, overlay: pb.TextOverlay | None = None, voice: bool = False
+) -> dict[str, float]:
     settings = Settings(storage_dir=work / "storage", engine="local", x264_preset=preset)
     store = LocalStore(settings.storage_dir)
     composer = Composer(store, settings, make_provider(settings))
     req = _request(overlay=overlay) if overlay is not None else _request()
+    if voice:  # the voiceover (Piper in its own process) and highlighted word captions
+        req.voiceover.script = VOICE_SCRIPT
+        req.captions = pb.CAPTION_STYLE_HIGHLIGHT
     check_fonts()  # as the agent's warm-up does: every font's coverage is read once, at start
     marks: dict[str, float] = {}
 
@@ -223,14 +231,17 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; the fastest counts")
     parser.add_argument("--preset", default=Settings().x264_preset)
-    parser.add_argument("--section", choices=["all", "single", "variants", "scripts"], default="all")
-    phases = ["compose", "scripts", "ad.mp4", "bare.mp4", "variants", "separate"]
+    sections = ["all", "single", "variants", "scripts", "voice"]
+    parser.add_argument("--section", choices=sections, default="all")
+    phases = ["compose", "scripts", "voice", "ad.mp4", "bare.mp4", "variants", "separate"]
     parser.add_argument("--phase", choices=phases, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         if args.phase == "compose":
             print(json.dumps(asyncio.run(_compose(args.work, args.preset))))
+        elif args.phase == "voice":
+            print(json.dumps(asyncio.run(_compose(args.work, args.preset, voice=True))))
         elif args.phase == "scripts":
             print(json.dumps(asyncio.run(_compose(args.work, args.preset, SCRIPTS))))
         elif args.phase in ("variants", "separate"):
@@ -252,6 +263,17 @@ def main() -> None:
             _variants_section(work, args.preset, args.repeat)
         if args.section in ("all", "scripts"):
             _scripts_section(work, args.preset, args.repeat)
+        if args.section in ("all", "voice"):
+            _voice_section(work, args.preset, args.repeat)
+
+
+def _voice_section(work: Path, preset: str, repeat: int) -> None:
+    (plain, plain_cpu), (voiced, voiced_cpu) = _best(work, preset, repeat, ["compose", "voice"])
+    print("voice: the same ad with a voiceover and highlighted word captions vs without")
+    print(f"without            {plain['wall_s']:6.2f} s wall {plain_cpu:6.2f} s CPU")
+    print(f"voice + captions   {voiced['wall_s']:6.2f} s wall {voiced_cpu:6.2f} s CPU")
+    wall, cpu = voiced["wall_s"] / plain["wall_s"], voiced_cpu / plain_cpu
+    print(f"ratio voice+captions/none: {wall:.3f} wall, {cpu:.3f} CPU (goal <= 1.15)")
 
 
 def _scripts_section(work: Path, preset: str, repeat: int) -> None:
