@@ -64,3 +64,31 @@ class PlanScenesResponse(_message.Message):
     cost: _common_pb2.Cost
     fallback_reason: str
     def __init__(self, plans: _Optional[_Iterable[_Union[_common_pb2.ScenePlan, _Mapping]]] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., fallback_reason: _Optional[str] = ...) -> None: ...
+
+class WriteScriptRequest(_message.Message):
+    __slots__ = ("session_id", "product", "scene_text", "product_name", "cta", "duration_s")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    SCENE_TEXT_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_NAME_FIELD_NUMBER: _ClassVar[int]
+    CTA_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    product: _common_pb2.ProductSpec
+    scene_text: str
+    product_name: str
+    cta: str
+    duration_s: float
+    def __init__(self, session_id: _Optional[str] = ..., product: _Optional[_Union[_common_pb2.ProductSpec, _Mapping]] = ..., scene_text: _Optional[str] = ..., product_name: _Optional[str] = ..., cta: _Optional[str] = ..., duration_s: _Optional[float] = ...) -> None: ...
+
+class WriteScriptResponse(_message.Message):
+    __slots__ = ("script", "word_count", "cost", "fallback_reason")
+    SCRIPT_FIELD_NUMBER: _ClassVar[int]
+    WORD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_REASON_FIELD_NUMBER: _ClassVar[int]
+    script: str
+    word_count: int
+    cost: _common_pb2.Cost
+    fallback_reason: str
+    def __init__(self, script: _Optional[str] = ..., word_count: _Optional[int] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., fallback_reason: _Optional[str] = ...) -> None: ...

@@ -45,6 +45,11 @@ class PromptParserServiceStub:
                 request_serializer=adreel_dot_v1_dot_prompt__parser__pb2.PlanScenesRequest.SerializeToString,
                 response_deserializer=adreel_dot_v1_dot_prompt__parser__pb2.PlanScenesResponse.FromString,
                 _registered_method=True)
+        self.WriteScript = channel.unary_unary(
+                '/adreel.v1.PromptParserService/WriteScript',
+                request_serializer=adreel_dot_v1_dot_prompt__parser__pb2.WriteScriptRequest.SerializeToString,
+                response_deserializer=adreel_dot_v1_dot_prompt__parser__pb2.WriteScriptResponse.FromString,
+                _registered_method=True)
 
 
 class PromptParserServiceServicer:
@@ -63,6 +68,13 @@ class PromptParserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WriteScript(self, request, context):
+        """A voiceover script that fits the ad's length (about 2.5 words a second).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PromptParserServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +87,11 @@ def add_PromptParserServiceServicer_to_server(servicer, server):
                     servicer.PlanScenes,
                     request_deserializer=adreel_dot_v1_dot_prompt__parser__pb2.PlanScenesRequest.FromString,
                     response_serializer=adreel_dot_v1_dot_prompt__parser__pb2.PlanScenesResponse.SerializeToString,
+            ),
+            'WriteScript': grpc.unary_unary_rpc_method_handler(
+                    servicer.WriteScript,
+                    request_deserializer=adreel_dot_v1_dot_prompt__parser__pb2.WriteScriptRequest.FromString,
+                    response_serializer=adreel_dot_v1_dot_prompt__parser__pb2.WriteScriptResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -132,6 +149,33 @@ class PromptParserService:
             '/adreel.v1.PromptParserService/PlanScenes',
             adreel_dot_v1_dot_prompt__parser__pb2.PlanScenesRequest.SerializeToString,
             adreel_dot_v1_dot_prompt__parser__pb2.PlanScenesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WriteScript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/adreel.v1.PromptParserService/WriteScript',
+            adreel_dot_v1_dot_prompt__parser__pb2.WriteScriptRequest.SerializeToString,
+            adreel_dot_v1_dot_prompt__parser__pb2.WriteScriptResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -9,7 +9,7 @@ from services.common.errors import rpc_errors
 from services.common.server import Agent
 from services.prompt_parser.config import Settings
 from services.prompt_parser.providers import Provider, make_provider
-from services.prompt_parser.validation import check_parse_product, check_plan_scenes
+from services.prompt_parser.validation import check_parse_product, check_plan_scenes, check_write_script
 
 SERVICE_NAME = prompt_parser_pb2.DESCRIPTOR.services_by_name["PromptParserService"].full_name
 
@@ -30,6 +30,13 @@ class PromptParserServicer(prompt_parser_pb2_grpc.PromptParserServiceServicer):
     ) -> prompt_parser_pb2.PlanScenesResponse:
         async with rpc_errors(context):
             return await self.provider.plan_scenes(check_plan_scenes(request))
+        raise AssertionError("unreachable: rpc_errors aborts")
+
+    async def WriteScript(
+        self, request: prompt_parser_pb2.WriteScriptRequest, context: grpc.aio.ServicerContext
+    ) -> prompt_parser_pb2.WriteScriptResponse:
+        async with rpc_errors(context):
+            return await self.provider.write_script(check_write_script(request))
         raise AssertionError("unreachable: rpc_errors aborts")
 
 

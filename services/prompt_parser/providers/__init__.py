@@ -11,7 +11,7 @@ from typing import Protocol
 
 from adreel.v1 import prompt_parser_pb2
 from services.prompt_parser.config import Settings
-from services.prompt_parser.validation import ProductQuery, SceneQuery
+from services.prompt_parser.validation import ProductQuery, SceneQuery, ScriptQuery
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ class Provider(Protocol):
     async def parse_product(self, query: ProductQuery) -> prompt_parser_pb2.ParseProductResponse: ...
 
     async def plan_scenes(self, query: SceneQuery) -> prompt_parser_pb2.PlanScenesResponse: ...
+
+    async def write_script(self, query: ScriptQuery) -> prompt_parser_pb2.WriteScriptResponse: ...
 
 
 def make_provider(settings: Settings) -> Provider:

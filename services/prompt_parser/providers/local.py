@@ -6,7 +6,8 @@ from adreel.v1 import prompt_parser_pb2
 from services.common.costs import Stopwatch, local_cost
 from services.prompt_parser.product_analysis import analyse_product
 from services.prompt_parser.scene_plan import plan_scenes
-from services.prompt_parser.validation import ProductQuery, SceneQuery
+from services.prompt_parser.script import write_script
+from services.prompt_parser.validation import ProductQuery, SceneQuery, ScriptQuery
 from services.prompt_parser.view_prompts import consistency_seed, view_prompts
 
 MODEL = "local/rules"
@@ -44,6 +45,18 @@ class LocalRulesProvider:
             plans = plan_scenes(query.scene_text, query.images, query.product)
         return prompt_parser_pb2.PlanScenesResponse(
             plans=plans,
+            cost=local_cost(MODEL, sw.cpu_s, sw.wall_s),
+            fallback_reason=self.fallback_reason,
+        )
+
+    async def write_script(self, query: ScriptQuery) -> prompt_parser_pb2.WriteScriptResponse:
+        with Stopwatch() as sw:
+            script = write_script(
+                query.product, query.scene_text, query.product_name, query.cta, query.duration_s
+            )
+        return prompt_parser_pb2.WriteScriptResponse(
+            script=script,
+            word_count=len(script.split()),
             cost=local_cost(MODEL, sw.cpu_s, sw.wall_s),
             fallback_reason=self.fallback_reason,
         )

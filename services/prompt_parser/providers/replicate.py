@@ -23,7 +23,8 @@ from services.prompt_parser import vocabulary as V
 from services.prompt_parser.config import Settings
 from services.prompt_parser.product_analysis import ProductAnalysis, analyse_product, style_keywords
 from services.prompt_parser.providers.local import LocalRulesProvider
-from services.prompt_parser.validation import ProductQuery, SceneQuery
+from services.prompt_parser.script import MAX_CHARS, budget_words
+from services.prompt_parser.validation import ProductQuery, SceneQuery, ScriptQuery
 from services.prompt_parser.view_prompts import consistency_seed, view_prompts
 
 log = logging.getLogger(__name__)
@@ -204,6 +205,28 @@ class ReplicateLLMProvider:
             cost=_total(costs),
         )
 
+    async def write_script(self, query: ScriptQuery) -> prompt_parser_pb2.WriteScriptResponse:
+        costs: list[common_pb2.Cost] = []
+        words = budget_words(query.duration_s)
+        prompt = (
+            f"Product: {query.product.text}\nName: {query.product_name}\nScene: {query.scene_text or '-'}\n"
+            f"Call to action: {query.cta or '-'}\nAt most {words} words ({query.duration_s:g} s of ad)."
+        )
+        try:
+            reply = await self._ask(SCRIPT_SYSTEM, prompt, Script, costs)
+            # A script that runs past the ad would be cut off mid-word: the rules write one that fits.
+            if len(reply.script.split()) > words * 1.2:
+                raise InvalidReply(f"the script was {len(reply.script.split())} words, over {words}")
+        except (InvalidReply, AgentError) as exc:
+            fallback = await self.rules.write_script(query)
+            fallback.cost.CopyFrom(_total([*costs, fallback.cost]))
+            fallback.fallback_reason = f"{LLAMA.name}: {exc}; written with the offline rules"
+            return fallback
+        script = " ".join(reply.script.split())
+        return prompt_parser_pb2.WriteScriptResponse(
+            script=script, word_count=len(script.split()), cost=_total(costs)
+        )
+
     async def _fallback_product(
         self, query: ProductQuery, costs: list[common_pb2.Cost], reason: str
     ) -> prompt_parser_pb2.ParseProductResponse:
@@ -212,6 +235,16 @@ class ReplicateLLMProvider:
         reply.cost.CopyFrom(_total([*costs, reply.cost]))
         reply.fallback_reason = f"{LLAMA.name}: {reason}; parsed with the offline rules"
         return reply
+
+
+class Script(BaseModel):
+    script: str = Field(min_length=1, max_length=MAX_CHARS)
+
+
+SCRIPT_SYSTEM = (
+    "You write voiceover scripts for short video ads. Reply with only a JSON object "
+    '{"script": "..."}: plain spoken prose, no stage directions, no emoji, ending with the call to action.'
+)
 
 
 class InvalidReply(Exception):
