@@ -17,6 +17,12 @@ _BODY_FIELDS = {
     "outro_s": "outro_duration",
     "transition_s": "transition_duration",
     "music.": "audio.",
+    "captions:": "captions.style:",
+}
+_CAPTIONS = {
+    "none": compositor_pb2.CAPTION_STYLE_UNSPECIFIED,
+    "phrase": compositor_pb2.CAPTION_STYLE_PHRASE,
+    "highlight": compositor_pb2.CAPTION_STYLE_HIGHLIGHT,
 }
 
 
@@ -28,6 +34,7 @@ def compose_request(
     session_id: str, plan: dict[str, Any], clips: list[dict[str, Any]]
 ) -> compositor_pb2.ComposeRequest:
     """`clips`: each clip's stored AssetRef (as a dict), in playing order."""
+    voice = plan.get("voiceover") or {}  # plans saved before voiceovers have none
     return compositor_pb2.ComposeRequest(
         session_id=session_id,
         item_id=plan["item_id"],
@@ -48,6 +55,12 @@ def compose_request(
             )
             for v in plan.get("finals", [])
         ],
+        voiceover=compositor_pb2.Voiceover(
+            script=voice.get("script") or "", voice=voice.get("voice", ""), speed=voice.get("speed", 1.0)
+        )
+        if voice
+        else None,
+        captions=_CAPTIONS[plan.get("captions") or "none"],
     )
 
 

@@ -59,6 +59,7 @@ ImagePrompt = _rule(contract.IMAGE_PROMPT)
 ShotPrompt = _rule(contract.SHOT_PROMPT)
 ProductName = _rule(contract.PRODUCT_NAME)
 CallToAction = _rule(contract.CTA)
+VoiceoverScript = _rule(contract.VOICEOVER_SCRIPT)
 
 
 def _unstorable(value: Any, path: str) -> str | None:
@@ -166,6 +167,22 @@ class AudioConfig(Strict):
 
 
 OutputFormat = Literal["16:9", "9:16", "1:1"]
+Voice = Literal["joe"]
+
+
+class VoiceoverConfig(Strict):
+    """A spoken script over the final (previews stay without it); the music ducks under it."""
+
+    enabled: bool = False
+    # Needed when enabled (POST /api/sessions/{id}/voiceover-script suggests one).
+    script: VoiceoverScript | None = None
+    voice: Voice = "joe"
+    speed: float = Field(default=1.0, ge=0.7, le=1.5)
+
+
+class CaptionsConfig(Strict):
+    # Word-timed captions of the voiceover: a phrase at a time, or with the spoken word highlighted.
+    style: Literal["none", "phrase", "highlight"] = "none"
 
 
 class ComposeFinalVideoRequest(Strict):
@@ -179,6 +196,8 @@ class ComposeFinalVideoRequest(Strict):
     transition_duration: float = Field(default=0.3, ge=0.0, le=1.0)
     # More finals from the same clips in the same compose call (after `formats`; 6 finals at most).
     variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
+    voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
+    captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
 
 
 class VariantOverlay(Strict):
@@ -239,6 +258,14 @@ class RegenerateClipRequest(Strict):
     duration: ShotSeconds | None = None
 
 
+class VoiceoverDraft(Strict):
+    enabled: bool | None = None
+    # As typed: bounded, checked against the script rules only when composing.
+    script: Annotated[Text, Field(max_length=contract.VOICEOVER_SCRIPT.max_chars)] | None = None
+    voice: Voice | None = None
+    speed: float | None = Field(default=None, ge=0.7, le=1.5)
+
+
 class CompositionDraft(Strict):
     """The finishing form as last edited: every field optional (it is saved while being typed), and
     bounded so a draft can always be submitted once complete."""
@@ -250,6 +277,8 @@ class CompositionDraft(Strict):
     formats: list[OutputFormat] | None = Field(default=None, max_length=3)
     transition_duration: float | None = Field(default=None, ge=0.0, le=1.0)
     variants: list[dict[str, Any]] | None = Field(default=None, max_length=6)
+    voiceover: VoiceoverDraft | None = None
+    captions: CaptionsConfig | None = None
 
 
 # ---------------------------------------------------------------- responses
@@ -361,6 +390,9 @@ class FinalVideo(BaseModel):
     label: str = ""
     # The same file as an attachment named after the product ("pink-tennis-shoes.mp4").
     download_url: str = ""
+    # The captions as WebVTT and SRT attachments (with captions on; the same timeline for every final).
+    captions_vtt_url: str | None = None
+    captions_srt_url: str | None = None
 
 
 class FinalVersion(BaseModel):
@@ -583,6 +615,25 @@ class PreviewRequest(Strict):
     formats: list[OutputFormat] = Field(default_factory=lambda: ["16:9"], min_length=1, max_length=3)
     transition_duration: float = Field(default=0.3, ge=0.0, le=1.0)
     variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
+    # Accepted so the form's body can be sent as is; a preview stays without the voice.
+    voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
+    captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
+
+
+class VoiceoverScriptRequest(Strict):
+    """Every field optional: the session's own product name, scene and length fill what is left out."""
+
+    product_name: ProductName | None = None
+    cta: CallToAction | None = None
+    duration: float | None = Field(default=None, ge=3.0, le=60.0)
+
+
+class VoiceoverScriptSuggestion(BaseModel):
+    script: str
+    word_count: int
+    # The ad length the script was written for, in seconds.
+    duration: float
+    fallback_reason: str = ""
 
 
 class PreviewResponse(BaseModel):

@@ -141,6 +141,12 @@ class StageStore(StageRunner):
         names = {v: k for k, v in FORMATS.items()}
         has_audio = result.HasField("music")
         finals = {f["variant_id"]: f for f in plan.get("finals", [])}
+        # One pair of caption files per call: every final shares the timeline they are timed on.
+        captions = (
+            {"vtt": pb_dict(result.captions_vtt), "srt": pb_dict(result.captions_srt)}
+            if result.HasField("captions_vtt") and result.HasField("captions_srt")
+            else None
+        )
         async with self.db.begin() as db:
             row = await db.get(Session, session_id, with_for_update=True)
             assert row is not None
@@ -162,6 +168,7 @@ class StageStore(StageRunner):
                             "settings": _settings_used(plan),
                             "clip_order": list(row.clip_order),
                             **_variant_meta(finals.get(video.variant_id), video.variant_id, has_audio),
+                            **({"captions": captions} if captions else {}),
                         },
                         # The whole call's cost sits on the primary video.
                         cost_micros=result.cost.usd_micros if order == 0 else 0,
@@ -188,7 +195,7 @@ class StageStore(StageRunner):
 
 
 def _settings_used(plan: dict[str, Any]) -> dict[str, Any]:
-    keys = ("overlay", "music", "intro_s", "outro_s", "formats", "transition_s")
+    keys = ("overlay", "music", "intro_s", "outro_s", "formats", "transition_s", "voiceover", "captions")
     return {k: plan[k] for k in keys if k in plan}
 
 

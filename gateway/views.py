@@ -108,7 +108,18 @@ def final_view(a: Asset, links: MediaLinks) -> FinalVideo:
         variant_id=a.meta.get("variant_id"),
         label=a.meta.get("label") or a.meta.get("format", "16:9"),
         download_url=f"{links.url(a.uri)}&download={quote(_final_file_name(a))}",
+        **_caption_links(a, links),
     )
+
+
+def _caption_links(a: Asset, links: MediaLinks) -> dict[str, str]:
+    captions = a.meta.get("captions") or {}
+    stem = _final_file_name(a).removesuffix(".mp4")
+    return {
+        f"captions_{kind}_url": f"{links.url(ref['uri'])}&download={quote(f'{stem}.{kind}')}"
+        for kind, ref in captions.items()
+        if kind in ("vtt", "srt") and ref.get("uri")
+    }
 
 
 def _final_file_name(a: Asset) -> str:

@@ -10,14 +10,16 @@ from decimal import Decimal
 
 import grpc
 from fastapi import APIRouter, HTTPException, status
+from google.protobuf.json_format import ParseDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adreel.v1 import compositor_pb2
+from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, owned_session
 from gateway.compose_request import body_field, compose_request
 from gateway.db.models import Asset, Session
+from gateway.events import record_cost
 from gateway.orchestrator import BudgetExceeded, Orchestrator, new_item_id
 from gateway.quotas import hold_quotas
 from gateway.schemas import (
@@ -35,6 +37,8 @@ from gateway.schemas import (
     SaveApprovedClipsRequest,
     SaveApprovedImagesRequest,
     SessionStage,
+    VoiceoverScriptRequest,
+    VoiceoverScriptSuggestion,
 )
 from gateway.session_flow import Move, MoveRefused, begin, check
 from gateway.timing import ad_length_s
@@ -309,8 +313,20 @@ async def compose_final_video(
         "font": font,
         "color": overlay.color.lower(),
     }
+    voiceover, captions = body.voiceover, body.captions.style
+    if voiceover.enabled and not voiceover.script:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "voiceover.script: required when voiceover.enabled"
+        )
+    if captions != "none" and not voiceover.enabled:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "captions.style: captions need voiceover.enabled"
+        )
     row.compose_plan = {
         "item_id": new_item_id("final"),
+        # The compositor times the captions from the voice: both or neither reach it.
+        "voiceover": voiceover.model_dump() if voiceover.enabled else None,
+        "captions": captions if voiceover.enabled else "none",
         "overlay": base_overlay,
         "music": body.audio.model_dump(),
         "intro_s": body.intro_duration,
@@ -333,3 +349,69 @@ async def compose_final_video(
     await db.commit()
     await orchestrator.launch(row.id, SessionStage.FINAL_COMPOSITION)
     return Accepted(estimated_duration=35, message="Final video composition started")
+
+
+def _ad_seconds(row: Session) -> float:
+    """The ad's length as it would be composed now: the board's clips (or the plan's) and the draft."""
+    default = row.clip_duration or 3.0
+    planned = {i["item_id"]: float(i.get("duration_s") or default) for i in row.clip_plan or []}
+    clips = [planned.get(c, default) for c in row.clip_order] or list(planned.values())
+    return ad_length_s(clips or [default] * (row.num_images or 3), row.composition_draft)
+
+
+@router.post(
+    "/sessions/{session_id}/voiceover-script",
+    responses={
+        404: {"description": "no such session of yours"},
+        409: {"description": "the session has no product yet"},
+        422: {"description": "a field the parser refused, named"},
+        503: {"description": "prompt parser unavailable"},
+    },
+)
+async def suggest_voiceover_script(
+    session_id: str, body: VoiceoverScriptRequest, user: CurrentUser, db: SessionDep, agents: AgentsDep
+) -> VoiceoverScriptSuggestion:
+    """A script for the finishing form that fits the ad's length (about 2.5 words a second), written
+    from the product, the scene and the CTA; the user edits it before composing."""
+    row = await owned_session(db, user, session_id)
+    if not row.product_prompt:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the session has no product yet")
+    draft = (row.composition_draft or {}).get("text_overlay") or {}
+    name = body.product_name or (draft.get("product_name") or "").strip()
+    # Without a name yet, the product's first words stand in (the name rule allows 50 characters).
+    name = name or " ".join(row.product_prompt.split()[:4])[:50]
+    cta = body.cta if body.cta is not None else (draft.get("cta") or "").strip()[:30]
+    product = common_pb2.ProductSpec(text=row.product_prompt)
+    if row.product_spec:
+        ParseDict(row.product_spec, product, ignore_unknown_fields=True)
+    seconds = body.duration or _ad_seconds(row)
+    request = prompt_parser_pb2.WriteScriptRequest(
+        session_id=row.id,
+        product=product,
+        scene_text=row.video_prompt or "",
+        product_name=name,
+        cta=cta,
+        duration_s=min(60.0, max(3.0, seconds)),
+    )
+    try:
+        await agents.ensure_serving("prompt_parser")
+        reply = await agents.prompt_parser.WriteScript(request, timeout=60)
+    except AgentUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.details() or "refused") from None
+        agents.forget("prompt_parser")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the prompt parser agent failed: {exc.code().name}"
+        ) from None
+    if reply.cost.usd_micros:  # what the LLM cost is the session's, like every other agent call
+        row.total_cost_micros += reply.cost.usd_micros
+        await record_cost(db, session_id=row.id, agent="prompt_parser", item_id=None, cost=reply.cost)
+        await db.commit()
+    return VoiceoverScriptSuggestion(
+        script=reply.script,
+        word_count=reply.word_count,
+        duration=round(request.duration_s, 2),
+        fallback_reason=reply.fallback_reason,
+    )

@@ -20,7 +20,14 @@ from services.common.errors import InvalidArgument
 from services.common.storage import LocalStore, validate_key
 
 router = APIRouter(tags=["media"])
-CONTENT_TYPES = {".mp4": "video/mp4", ".png": "image/png", ".jpg": "image/jpeg", ".m4a": "audio/mp4"}
+CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".m4a": "audio/mp4",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+}
 
 
 @router.get(
@@ -37,7 +44,9 @@ async def media(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     token: Annotated[str | None, Query(max_length=2048)] = None,
     # Serve as an attachment under this file name (the final's download button).
-    download: Annotated[str | None, Query(min_length=5, max_length=100, pattern=r"^[\w.-]+\.mp4$")] = None,
+    download: Annotated[
+        str | None, Query(min_length=5, max_length=100, pattern=r"^[\w.-]+\.(?:mp4|vtt|srt)$")
+    ] = None,
 ) -> FileResponse:
     missing = HTTPException(status.HTTP_404_NOT_FOUND, "no such media")
     try:
