@@ -164,7 +164,10 @@ class AdreelClient:
         formats: Sequence[str] = ("16:9",),
         intro_s: float = 1.0,
         outro_s: float = 1.0,
+        voiceover: dict[str, Any] | None = None,
+        captions: str = "none",
     ) -> dict[str, Any]:
+        """`voiceover`: {script, voice, speed} to speak one; `captions`: none, phrase or highlight."""
         overlay: dict[str, Any] = {"product_name": product_name, "cta": cta}
         if font:
             overlay["font"] = font
@@ -178,7 +181,15 @@ class AdreelClient:
             "outro_duration": outro_s,
             "formats": list(formats),
         }
+        if voiceover:
+            body["voiceover"] = {"enabled": True, **voiceover}
+            body["captions"] = {"style": captions}
         return await self._call("POST", "/api/compose-final-video", body)
+
+    async def suggest_script(self, session_id: str, product_name: str, cta: str) -> dict[str, Any]:
+        """A voiceover script that fits the session's ad (about 2.5 words a second)."""
+        body = {"product_name": product_name, "cta": cta}
+        return await self._call("POST", f"/api/sessions/{session_id}/voiceover-script", body)
 
     # ---------------------------------------------------------------- progress and media
 

@@ -62,6 +62,17 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--genre", choices=("upbeat", "chill", "energetic"), default="upbeat")
     gen.add_argument("--duration", type=float, default=3.0, help="seconds per clip (2-4)")
     gen.add_argument(
+        "--voice", choices=("joe",), help="speak a voiceover in this voice (the script is suggested)"
+    )
+    gen.add_argument("--script", help="the voiceover's words instead of the suggestion (with --voice)")
+    gen.add_argument("--speed", type=float, default=1.0, help="voiceover pace, 0.7-1.5")
+    gen.add_argument(
+        "--captions",
+        choices=("none", "phrase", "highlight"),
+        default="none",
+        help="word-timed captions of the voiceover (needs --voice); saved as .vtt/.srt beside the MP4",
+    )
+    gen.add_argument(
         "--format",
         dest="formats",
         action="append",
@@ -129,7 +140,13 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
         genre=args.genre,
         clip_duration=args.duration,
         formats=args.formats or ["16:9"],
+        voice=args.voice,
+        script=args.script,
+        speed=args.speed,
+        captions=args.captions,
     )
+    if (args.captions != "none" or args.script) and not args.voice:
+        raise SystemExit("--captions and --script need --voice")
     spec.check()
     async with AdreelClient(args.url) as client:
         await sign_in(client, args)
@@ -138,7 +155,9 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
             bars = ProgressBars(progress)
             result = await run_journey(client, spec, on_event=bars.event, on_step=bars.step)
             bars.step("done")
-    for video, path in zip(result.videos, result.files, strict=True):
+    for path in result.files[len(result.videos) :]:
+        console.print(f"Saved captions {path}")
+    for video, path in zip(result.videos, result.files, strict=False):
         console.print(
             f"Saved {path} ({video.resolution}, {video.fps} fps, {video.duration:.1f} s, "
             f"{video.file_size_mb:.1f} MB)"

@@ -73,6 +73,11 @@ class AdSpec:
     genre: str = "upbeat"
     clip_duration: float = 3.0
     formats: Sequence[str] = ("16:9",)
+    # A voice id turns the voiceover on; without `script` the parser's suggestion is spoken.
+    voice: str | None = None
+    script: str | None = None
+    speed: float = 1.0
+    captions: str = "none"
 
     @property
     def image_pick(self) -> str:
@@ -141,6 +146,13 @@ async def run_journey(
         clips = pick(spec.pick_clips, [c.id for c in session.generated_clips], "--pick-clips")
         await client.save_approved_clips(session_id, clips, reorder(spec.order, clips))
     with _timed(seconds, "compose", on_step):
+        voiceover = None
+        if spec.voice:
+            script = (
+                spec.script
+                or (await client.suggest_script(session_id, spec.product_name, spec.cta))["script"]
+            )
+            voiceover = {"script": script, "voice": spec.voice, "speed": spec.speed}
         await client.compose(
             session_id,
             spec.product_name,
@@ -150,6 +162,8 @@ async def run_journey(
             music=spec.music,
             genre=spec.genre,
             formats=spec.formats,
+            voiceover=voiceover,
+            captions=spec.captions,
         )
         session = await client.wait_for_stage(session_id, VIDEO_DONE, on_event)
     videos = _final_videos(session)
@@ -157,6 +171,12 @@ async def run_journey(
     with _timed(seconds, "download", on_step):
         for video, path in zip(videos, files, strict=True):
             await client.download(video.url, path)
+        # The captions beside the first MP4 (ad.vtt, ad.srt): one timeline for every format.
+        for ext, url in (("vtt", videos[0].captions_vtt_url), ("srt", videos[0].captions_srt_url)):
+            if url:
+                path = files[0].with_suffix(f".{ext}")
+                await client.download(url, path)
+                files.append(path)
     return JourneyResult(session_id, files, videos, session.total_cost, seconds)
 
 

@@ -33,6 +33,8 @@ class FinalVideo(Loose):
     file_size_mb: float = 0.0
     format: str = "mp4"
     aspect_ratio: str = "16:9"
+    captions_vtt_url: str | None = None
+    captions_srt_url: str | None = None
 
 
 class Session(Loose):

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import websockets
 
+from client.api import AdreelClient
+from client.journey import AdSpec, run_journey
 from services.common.media import probe
 from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
@@ -98,3 +100,27 @@ async def test_voiceover_and_captions_through_the_api(stack: Stack, tmp_path: Pa
     part = audio[int(words[0][1] * 48000) : int(words[-1][1] * 48000)]
     level = float(20 * np.log10(np.sqrt((part**2).mean()) + 1e-9))
     assert level > -30, level
+
+
+async def test_cli_journey_speaks_and_saves_captions(stack: Stack, tmp_path: Path) -> None:
+    """What `adreel generate --voice joe --captions phrase` runs: the suggested script is spoken and
+    the captions are saved beside the MP4."""
+    async with AdreelClient(str(stack.client.base_url)) as client:
+        await client.register("cli-voice@example.com", "cli-voice-pass")
+        spec = AdSpec(
+            product="red leather handbag",
+            scene="slow turn on a marble table",
+            out=tmp_path / "ad.mp4",
+            images=4,
+            pick_images="2",
+            clip_duration=2.0,
+            name="Rosa Tote",
+            music=False,
+            voice="joe",
+            captions="phrase",
+        )
+        result = await run_journey(client, spec)
+    assert result.files == [tmp_path / "ad.mp4", tmp_path / "ad.vtt", tmp_path / "ad.srt"]
+    vtt = (tmp_path / "ad.vtt").read_text()
+    assert vtt.startswith("WEBVTT") and "Rosa" in vtt and "Shop" in vtt
+    assert probe(tmp_path / "ad.mp4").has_audio  # the voice alone, without music
