@@ -4,6 +4,50 @@
  */
 
 export interface paths {
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Keys
+         * @description My keys, newest first (never the keys themselves).
+         */
+        get: operations["list_api_keys_api_api_keys_get"];
+        put?: never;
+        /**
+         * Create Api Key
+         * @description A new key, shown this once.
+         */
+        post: operations["create_api_key_api_api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Key
+         * @description Refused from now on, everywhere (REST, WebSocket tickets, MCP).
+         */
+        delete: operations["revoke_api_key_api_api_keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -32,6 +76,91 @@ export interface paths {
         put?: never;
         /** Register */
         post: operations["register_api_auth_register_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Batches
+         * @description My batches, newest first.
+         */
+        get: operations["list_batches_api_batches_get"];
+        put?: never;
+        /**
+         * Create Batch
+         * @description Check every row, settle the budget from the quotes, and start the batch.
+         */
+        post: operations["create_batch_api_batches_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Batch
+         * @description The batch with every row's status, progress, cost and finals.
+         */
+        get: operations["get_batch_api_batches__batch_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Batch
+         * @description Rows not started stop as `not_run: cancelled`; a running row ends after its current stage.
+         */
+        post: operations["cancel_batch_api_batches__batch_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/finals.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Batch Finals Zip
+         * @description Every complete row's finals (all formats), named by row and product. Opened with the signed
+         *     link in the batch's `zip_url` (a download link cannot send a header).
+         */
+        get: operations["batch_finals_zip_api_batches__batch_id__finals_zip_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -120,6 +249,26 @@ export interface paths {
         put?: never;
         /** Generate Images */
         post: operations["generate_images_api_generate_images_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote Ad
+         * @description The most one ad of these settings can cost, before anything runs.
+         */
+        post: operations["quote_ad_api_quote_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -470,6 +619,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/voiceover-script": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suggest Voiceover Script
+         * @description A script for the finishing form that fits the ad's length (about 2.5 words a second), written
+         *     from the product, the scene and the CTA; the user edits it before composing.
+         */
+        post: operations["suggest_voiceover_script_api_sessions__session_id__voiceover_script_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/webhook": {
         parameters: {
             query?: never;
@@ -647,6 +817,94 @@ export interface components {
              */
             status: "processing";
         };
+        /**
+         * AdSpec
+         * @description One ad with automatic picks; only `product` and `scene` are required.
+         */
+        AdSpec: {
+            brand_kit?: components["schemas"]["BrandKit"];
+            /**
+             * Clip Duration
+             * @default 3
+             */
+            clip_duration: number;
+            /** Clips */
+            clips?: number | null;
+            /**
+             * Cta
+             * @default Shop Now
+             */
+            cta: string;
+            /** Formats */
+            formats?: ("16:9" | "9:16" | "1:1")[];
+            /**
+             * Images
+             * @default 6
+             */
+            images: number;
+            /**
+             * Music
+             * @default upbeat
+             * @enum {string}
+             */
+            music: "upbeat" | "chill" | "energetic" | "none";
+            /** Name */
+            name?: string | null;
+            /** Product */
+            product: string;
+            /** Scene */
+            scene: string;
+        };
+        /** ApiKeyCreated */
+        ApiKeyCreated: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Hint */
+            hint: string;
+            /** Id */
+            id: string;
+            /** Key */
+            key: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Scope */
+            scope: string;
+        };
+        /** ApiKeyInfo */
+        ApiKeyInfo: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Hint */
+            hint: string;
+            /** Id */
+            id: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Scope */
+            scope: string;
+        };
         /** ApprovedClipsSaved */
         ApprovedClipsSaved: {
             /** Approved Count */
@@ -707,9 +965,159 @@ export interface components {
             /** User Id */
             user_id: number;
         };
+        /** BatchCreated */
+        BatchCreated: {
+            /** Budget */
+            budget: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
+            /** Reserved */
+            reserved: number;
+            /** Rows */
+            rows: components["schemas"]["BatchRowView"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "complete" | "cancelled";
+            /** Total Cost */
+            total_cost: number;
+            /** Webhook Secret */
+            webhook_secret?: string | null;
+            /** Webhook Url */
+            webhook_url: string | null;
+            /** Zip Url */
+            zip_url: string | null;
+        };
+        /** BatchRowView */
+        BatchRowView: {
+            /** Cost */
+            cost: number;
+            /** Final Videos */
+            final_videos: components["schemas"]["FinalVideo"][];
+            /** Message */
+            message: string | null;
+            /** Name */
+            name: string | null;
+            /** Problems */
+            problems: components["schemas"]["RowProblem"][];
+            /** Product */
+            product: string | null;
+            /** Progress */
+            progress: number;
+            /** Quote */
+            quote: number;
+            /** Reason */
+            reason: string | null;
+            /** Row */
+            row: number;
+            /** Session Id */
+            session_id: string | null;
+            /** Stage */
+            stage: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "invalid" | "queued" | "running" | "complete" | "failed" | "not_run";
+        };
+        /** BatchSummary */
+        BatchSummary: {
+            /** Budget */
+            budget: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
+            /** Rows */
+            rows: number;
+            /** Status */
+            status: string;
+            /** Total Cost */
+            total_cost: number;
+        };
+        /** BatchView */
+        BatchView: {
+            /** Budget */
+            budget: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
+            /** Reserved */
+            reserved: number;
+            /** Rows */
+            rows: components["schemas"]["BatchRowView"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "complete" | "cancelled";
+            /** Total Cost */
+            total_cost: number;
+            /** Webhook Url */
+            webhook_url: string | null;
+            /** Zip Url */
+            zip_url: string | null;
+        };
+        /**
+         * BrandKit
+         * @description The brand's look on the cards: a compositor font (GET /api/fonts) and the text colour.
+         */
+        BrandKit: {
+            /** Color */
+            color?: string | null;
+            /** Font */
+            font?: string | null;
+        };
+        /** CaptionsConfig */
+        CaptionsConfig: {
+            /**
+             * Style
+             * @default none
+             * @enum {string}
+             */
+            style: "none" | "phrase" | "highlight";
+        };
         /** ComposeFinalVideoRequest */
         ComposeFinalVideoRequest: {
             audio?: components["schemas"]["AudioConfig"];
+            captions?: components["schemas"]["CaptionsConfig"];
             /** Formats */
             formats?: ("16:9" | "9:16" | "1:1")[];
             /**
@@ -735,6 +1143,7 @@ export interface components {
             transition_duration: number;
             /** Variants */
             variants?: components["schemas"]["ComposeVariant"][];
+            voiceover?: components["schemas"]["VoiceoverConfig"];
         };
         /** ComposeVariant */
         ComposeVariant: {
@@ -756,6 +1165,7 @@ export interface components {
          */
         CompositionDraft: {
             audio?: components["schemas"]["AudioConfig"] | null;
+            captions?: components["schemas"]["CaptionsConfig"] | null;
             /** Formats */
             formats?: ("16:9" | "9:16" | "1:1")[] | null;
             /** Intro Duration */
@@ -772,6 +1182,7 @@ export interface components {
             variants?: {
                 [key: string]: unknown;
             }[] | null;
+            voiceover?: components["schemas"]["VoiceoverDraft"] | null;
         };
         /** CompositionDraftSaved */
         CompositionDraftSaved: {
@@ -805,6 +1216,37 @@ export interface components {
             session_id: string;
             /** Total Cost */
             total_cost: number;
+        };
+        /** CreateApiKeyRequest */
+        CreateApiKeyRequest: {
+            /** Expires In Days */
+            expires_in_days?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "read" | "generate";
+        };
+        /**
+         * CreateBatchRequest
+         * @description Rows as a JSON list (`rows`) or as CSV text (`csv`, a header line then one row per line);
+         *     the columns are those of AdSpec (brand kit as brand_font / brand_color in a CSV).
+         */
+        CreateBatchRequest: {
+            /** Budget Usd */
+            budget_usd: number | string;
+            /** Csv */
+            csv?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Rows */
+            rows?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
         };
         /** CreateSessionRequest */
         CreateSessionRequest: {
@@ -859,6 +1301,10 @@ export interface components {
         FinalVideo: {
             /** Aspect Ratio */
             aspect_ratio: string;
+            /** Captions Srt Url */
+            captions_srt_url?: string | null;
+            /** Captions Vtt Url */
+            captions_vtt_url?: string | null;
             /**
              * Download Url
              * @default
@@ -1060,6 +1506,7 @@ export interface components {
          */
         PreviewRequest: {
             audio?: components["schemas"]["AudioConfig"];
+            captions?: components["schemas"]["CaptionsConfig"];
             /** Formats */
             formats?: ("16:9" | "9:16" | "1:1")[];
             /**
@@ -1082,6 +1529,7 @@ export interface components {
             transition_duration: number;
             /** Variants */
             variants?: components["schemas"]["ComposeVariant"][];
+            voiceover?: components["schemas"]["VoiceoverConfig"];
         };
         /** PreviewResponse */
         PreviewResponse: {
@@ -1154,6 +1602,23 @@ export interface components {
             /** Width */
             width: number;
         };
+        /** QuoteView */
+        QuoteView: {
+            /** Clips */
+            clips: number;
+            /** Clips Usd */
+            clips_usd: number;
+            /** Compose Usd */
+            compose_usd: number;
+            /** Images */
+            images: number;
+            /** Images Usd */
+            images_usd: number;
+            /** Parse Usd */
+            parse_usd: number;
+            /** Total Usd */
+            total_usd: number;
+        };
         /**
          * RegenerateClipRequest
          * @description What to change of the clip's shot; an omitted field keeps the shot's value.
@@ -1189,6 +1654,13 @@ export interface components {
         RenameSessionRequest: {
             /** Title */
             title: string;
+        };
+        /** RowProblem */
+        RowProblem: {
+            /** Column */
+            column: string;
+            /** Message */
+            message: string;
         };
         /** SaveApprovedClipsRequest */
         SaveApprovedClipsRequest: {
@@ -1501,6 +1973,67 @@ export interface components {
             /** Url */
             url: string;
         };
+        /**
+         * VoiceoverConfig
+         * @description A spoken script over the final (previews stay without it); the music ducks under it.
+         */
+        VoiceoverConfig: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Script */
+            script?: string | null;
+            /**
+             * Speed
+             * @default 1
+             */
+            speed: number;
+            /**
+             * Voice
+             * @default joe
+             * @constant
+             */
+            voice: "joe";
+        };
+        /** VoiceoverDraft */
+        VoiceoverDraft: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Script */
+            script?: string | null;
+            /** Speed */
+            speed?: number | null;
+            /** Voice */
+            voice?: "joe" | null;
+        };
+        /**
+         * VoiceoverScriptRequest
+         * @description Every field optional: the session's own product name, scene and length fill what is left out.
+         */
+        VoiceoverScriptRequest: {
+            /** Cta */
+            cta?: string | null;
+            /** Duration */
+            duration?: number | null;
+            /** Product Name */
+            product_name?: string | null;
+        };
+        /** VoiceoverScriptSuggestion */
+        VoiceoverScriptSuggestion: {
+            /** Duration */
+            duration: number;
+            /**
+             * Fallback Reason
+             * @default
+             */
+            fallback_reason: string;
+            /** Script */
+            script: string;
+            /** Word Count */
+            word_count: number;
+        };
         /** WebhookAttempt */
         WebhookAttempt: {
             /**
@@ -1586,6 +2119,196 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_api_keys_api_api_keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyInfo"][];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    create_api_key_api_api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description keys are managed when signed in, not with an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description too many */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    revoke_api_key_api_api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description keys are managed when signed in, not with an API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such key of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
     login_api_auth_login_post: {
         parameters: {
             query?: never;
@@ -1723,6 +2446,307 @@ export interface operations {
                 };
             };
             /** @description too many logins at once; try again in a moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    list_batches_api_batches_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchSummary"][];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    create_batch_api_batches_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreated"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the budget does not cover the first row's quote */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the input, or every row, refused (each problem named by row and column) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the compositor is needed to check brand fonts and is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    get_batch_api_batches__batch_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such batch of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    cancel_batch_api_batches__batch_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchView"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such batch of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description already ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    batch_finals_zip_api_batches__batch_id__finals_zip_get: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such batch of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,6 +3166,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    quote_ad_api_quote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdSpec"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteView"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
@@ -3111,6 +4204,15 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
+            /** @description too many uploads by this user; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
             /** @description the database is unavailable; try again in a few seconds */
             503: {
                 headers: {
@@ -3951,6 +5053,95 @@ export interface operations {
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    suggest_voiceover_script_api_sessions__session_id__voiceover_script_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoiceoverScriptRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoiceoverScriptSuggestion"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the session has no product yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description a field the parser refused, named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description prompt parser unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -20,6 +20,7 @@ import { FontPreviews } from "@/components/composition/FontPreviews";
 import { type VariantDraft, VariantsEditor, variantsBody, variantsFromBody } from "@/components/composition/VariantsEditor";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { StageFailure } from "@/components/generation/StageFailure";
+import { VOICEOVER_DEFAULTS, type VoiceoverForm, VoiceoverCard } from "@/components/composition/VoiceoverCard";
 import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
@@ -72,7 +73,7 @@ function RadioCard({
   );
 }
 
-interface Form {
+interface Form extends VoiceoverForm {
   productName: string;
   cta: string;
   colour: string;
@@ -100,6 +101,11 @@ function formFromDraft(draft: CompositionDraft | null): Form {
     intro: draft?.intro_duration ?? DEFAULT_CARDS.intro,
     outro: draft?.outro_duration ?? DEFAULT_CARDS.outro,
     transition: draft?.transition_duration ?? DEFAULT_CARDS.transition,
+    voiceover: draft?.voiceover?.enabled ?? VOICEOVER_DEFAULTS.voiceover,
+    script: draft?.voiceover?.script ?? VOICEOVER_DEFAULTS.script,
+    voice: draft?.voiceover?.voice ?? VOICEOVER_DEFAULTS.voice,
+    speed: draft?.voiceover?.speed ?? VOICEOVER_DEFAULTS.speed,
+    captions: draft?.captions?.style ?? VOICEOVER_DEFAULTS.captions,
   };
 }
 
@@ -113,6 +119,8 @@ function draftFromForm(form: Form): CompositionDraft {
     transition_duration: form.transition,
     formats: [form.format],
     variants: variantsBody(form.variants),
+    voiceover: { enabled: form.voiceover, script: form.script, voice: form.voice, speed: form.speed },
+    captions: { style: form.captions },
   };
 }
 
@@ -249,6 +257,8 @@ export function FinishScreen({ session }: { session: Session }) {
       transition_duration: form.transition,
       formats: [format],
       variants: variantsBody(variants),
+      voiceover: { enabled: form.voiceover, script: form.voiceover ? form.script.trim() : null, voice: form.voice, speed: form.speed },
+      captions: { style: form.voiceover ? form.captions : ("none" as const) },
     };
   }
 
@@ -423,6 +433,16 @@ export function FinishScreen({ session }: { session: Session }) {
             )}
           </div>
         </Card>
+
+        <VoiceoverCard
+          api={api}
+          sessionId={session.id}
+          productName={productName}
+          cta={cta}
+          form={form}
+          onChange={(change) => edit(change)}
+          disabled={!editable}
+        />
 
         <Card>
           <CardHeader title="Output format" />

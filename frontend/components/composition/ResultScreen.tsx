@@ -106,6 +106,21 @@ export function ResultScreen({ session }: { session: Session }) {
               </svg>
               Download MP4
             </Button>
+            {(["vtt", "srt"] as const).map((ext) => {
+              const link = versions[0]?.videos[0]?.[`captions_${ext}_url`];
+              if (!link) return null;
+              const name = (versions[0] && versionSettings(versions[0]).productName) ?? session.product_prompt;
+              return (
+                <Button
+                  key={ext}
+                  size="lg"
+                  variant="secondary"
+                  onClick={() => void downloadFile(absoluteUrl(apiUrl, link), `${fileStem(name)}.${ext}`).catch(setError)}
+                >
+                  Captions (.{ext})
+                </Button>
+              );
+            })}
             <Button size="lg" variant="secondary" onClick={() => router.push(screenPath(session.id, "finish"))}>
               Edit and render again
             </Button>
