@@ -15,7 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import grpc
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -30,6 +29,7 @@ from services.video_gen.config import Settings
 from services.video_gen.providers import ClipRequest
 from services.video_gen.providers.local import LocalProvider
 from services.video_gen.server import build
+from tests.agents import agent_channel
 
 DURATION = 3.0
 M = common_pb2.CameraMovement
@@ -85,7 +85,7 @@ async def batch(store_dir: Path, still: Path, count: int) -> tuple[float, int, i
         ],
     )
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        async with agent_channel(f"127.0.0.1:{server.port}") as channel:
             stub = video_gen_pb2_grpc.VideoGenServiceStub(channel)
             started = time.perf_counter()
             clips = [e async for e in stub.GenerateClips(request) if e.HasField("clip")]

@@ -101,7 +101,7 @@ class AgentClients:
             n: grpc.aio.insecure_channel(
                 channel_target(a),
                 options=[*_OPTIONS, ("grpc.service_config", service_config(n))],
-                interceptors=[*client_interceptors(), *identity_interceptors()],
+                interceptors=[*client_interceptors(), *identity_interceptors(settings.agent_signer)],
             )
             for n, a in self.addrs.items()
         }

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common.agent_auth import local_signing_key, public_of
 from stack import webapp
 from stack.config import REPO_ROOT, StackSettings
 from stack.embedded import free_port
@@ -51,11 +52,19 @@ def migrations(shared_env: Mapping[str, str]) -> ProcessSpec:
 
 def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[ProcessSpec]:
     """The long-running processes, supervised and restarted on a crash."""
+    # The gateway signs its calls to the agents, which check them with its public key.
+    signing = os.environ.get("ADREEL_AGENT_SIGNING_KEY") or local_signing_key(settings.home)
+    verify = {"ADREEL_AGENT_VERIFY_KEY": public_of(signing)}
     agents = [
         ProcessSpec(
             name,
             python_module(f"services.{name}"),
-            env={**shared_env, "PORT": str(getattr(settings, f"{name}_port")), "ADREEL_HOST": "127.0.0.1"},
+            env={
+                **shared_env,
+                **verify,
+                "PORT": str(getattr(settings, f"{name}_port")),
+                "ADREEL_HOST": "127.0.0.1",
+            },
             probe=grpc_serving(agent_address(settings, name)),
         )
         for name in AGENTS
@@ -72,6 +81,7 @@ def mesh(settings: StackSettings, shared_env: Mapping[str, str]) -> list[Process
         )
     gateway_env = {
         **shared_env,
+        "ADREEL_AGENT_SIGNING_KEY": signing,
         "ADREEL_GATEWAY_HOST": settings.gateway_host,
         **{f"ADREEL_{name.upper()}_ADDR": agent_address(settings, name) for name in AGENTS},
     }

@@ -14,10 +14,34 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from gateway.agent_identity import identity_interceptors
+from services.common.agent_auth import TokenSigner, new_private, public_of
 from services.common.config import AgentSettings
 from services.common.server import Agent, AgentServer
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _agent_keys() -> None:
+    """One key pair per test (or bench) run: every gateway signs with it, every agent checks it,
+    agents started as processes included (they inherit the environment)."""
+    if not os.environ.get("ADREEL_AGENT_SIGNING_KEY"):
+        private = new_private()
+        os.environ["ADREEL_AGENT_SIGNING_KEY"] = private
+        os.environ["ADREEL_AGENT_VERIFY_KEY"] = public_of(private)
+
+
+_agent_keys()
+
+
+def agent_channel(
+    target: str, interceptors: list[grpc.aio.ClientInterceptor] | None = None
+) -> grpc.aio.Channel:
+    """A channel whose calls carry the gateway's token for the request's session, as the gateway's do."""
+    signer = TokenSigner(os.environ["ADREEL_AGENT_SIGNING_KEY"])
+    return grpc.aio.insecure_channel(
+        target, interceptors=[*(interceptors or []), *identity_interceptors(signer)]
+    )
 
 
 @asynccontextmanager
@@ -29,7 +53,7 @@ async def running_agent(
     server = AgentServer(agent, settings)
     await server.start()
     await asyncio.wait_for(server.ready.wait(), ready_timeout_s)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+    channel = agent_channel(f"127.0.0.1:{server.port}")
     try:
         yield server, channel
     finally:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.common.storage import LocalStore
+from tests import agents  # noqa: F401 - sets the run's agent key pair before any gateway or agent starts
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pydantic_settings import SettingsConfigDict
 
 from gateway.api.client_ip import parse_networks
 from gateway.webhooks.sealing import Keyring, new_key, parse_key
+from services.common.agent_auth import TokenSigner, local_signing_key
 from services.common.config import REPO_ROOT, StorageSettings
 
 # The PRD's ceiling for one video; no configuration may raise a session budget above it.
@@ -36,6 +37,9 @@ class Settings(StorageSettings):
     compositor_addr: str = "127.0.0.1:50054"
 
     jwt_secret: SecretStr | None = None
+    # Signs the tokens agents require (services/common/agent_auth.py): base64 of a 32-byte Ed25519
+    # private key; the agents get its public key. Unset: one generated once into state_dir.
+    agent_signing_key: SecretStr | None = None
     jwt_ttl_s: int = 24 * 3600
     # bcrypt work factor of new password hashes (tests lower it; verifying reads it from the hash).
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
@@ -172,6 +176,12 @@ class Settings(StorageSettings):
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    @cached_property
+    def agent_signer(self) -> TokenSigner:
+        if self.agent_signing_key is not None:
+            return TokenSigner(self.agent_signing_key.get_secret_value())
+        return TokenSigner(local_signing_key(self.state_dir))
 
     @cached_property
     def webhook_keyring(self) -> Keyring:

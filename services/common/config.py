@@ -50,6 +50,12 @@ class AgentSettings(StorageSettings):
     # Of those, how many one user can never take (services/common/fair_slots.py): a newcomer
     # finds a slot free at once, however many items another user has queued. Unset: a quarter.
     fair_reserve_slots: int | None = Field(default=None, ge=0)
+    # Callers must bring a token the gateway signed (services/common/agent_auth.py): the gateway's
+    # Ed25519 public key, base64. "off" only for a mesh where nothing else can reach the agents.
+    agent_verify_key: str | None = None
+    agent_auth: Literal["required", "off"] = "required"
+    # gRPC server reflection (grpcurl); off in production.
+    grpc_reflection: bool = True
     replicate_api_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("REPLICATE_API_TOKEN")
     )

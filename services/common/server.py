@@ -2,7 +2,8 @@
 
 - the standard grpc.health.v1 service: NOT_SERVING until the engine is warmed up, SERVING after,
   NOT_SERVING again once shutdown begins (so load balancers stop sending work first);
-- server reflection (grpcurl, debugging);
+- server reflection (grpcurl, debugging), unless ADREEL_GRPC_REFLECTION=false (the prod overlay);
+- the gateway's signed, session-bound token checked on every call (services.common.agent_auth);
 - graceful stop on SIGTERM/SIGINT: in-flight streams get `shutdown_grace_s` to finish, then are
   cancelled (which kills their FFmpeg/provider work), and the process exits well within 10 s;
 - OpenTelemetry: a server span per RPC continuing the caller's trace (services.common.telemetry);
@@ -23,6 +24,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.agent_auth import AgentAuth, load_public
 from services.common.batch import server_caller, server_slots
 from services.common.config import AgentSettings
 from services.common.fair_slots import FairSlots
@@ -121,6 +123,19 @@ class Agent:
     monitor: Callable[[Report], Awaitable[None]] | None = None
 
 
+def _auth(agent: Agent, settings: AgentSettings) -> list[grpc.aio.ServerInterceptor]:
+    """The gateway's token checked on every call of the agent's services (innermost, so the user it
+    names is the one the fair slots see)."""
+    if not agent.services or settings.agent_auth == "off":
+        return []
+    if not settings.agent_verify_key:
+        raise RuntimeError(
+            f"{agent.name}: ADREEL_AGENT_VERIFY_KEY is not set (the gateway's public key, which "
+            "`make run` and the Kubernetes overlays provide); ADREEL_AGENT_AUTH=off lets anyone call"
+        )
+    return [AgentAuth(set(agent.services), load_public(settings.agent_verify_key))]
+
+
 class AgentServer:
     def __init__(self, agent: Agent, settings: AgentSettings) -> None:
         self.agent = agent
@@ -130,7 +145,8 @@ class AgentServer:
             settings.max_concurrency, settings.max_concurrency // 4 if reserve is None else reserve
         )
         self.server = grpc.aio.server(
-            options=_OPTIONS, interceptors=[*server_interceptors(), ShareItemSlots(slots)]
+            options=_OPTIONS,
+            interceptors=[*server_interceptors(), ShareItemSlots(slots), *_auth(agent, settings)],
         )
         self.health = health.aio.HealthServicer()
         self.port = 0
@@ -145,9 +161,10 @@ class AgentServer:
         """Listen (NOT_SERVING), then warm the engine up in the background and turn SERVING."""
         self.agent.register(self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
-        reflection.enable_server_reflection(
-            (*self.agent.services, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
-        )
+        if self.settings.grpc_reflection:
+            reflection.enable_server_reflection(
+                (*self.agent.services, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
+            )
         await self._set(health_pb2.HealthCheckResponse.NOT_SERVING)
         self.port = self.server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
         if not self.port:

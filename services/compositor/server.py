@@ -19,7 +19,7 @@ from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, 
 from services.common.costs import Stopwatch, local_cost
 from services.common.errors import AgentError, rpc_errors, status_name
 from services.common.ffmpeg import ffmpeg_exe
-from services.common.replay import ResultCache
+from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
 from services.common.storage import open_store
 from services.compositor.config import Settings
@@ -89,10 +89,12 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
     ) -> AsyncIterator[pb.ComposeResponse]:
         async with rpc_errors(context):
             spec = parse_request(request)
-            # A preview is free and shows the timeline as it is now: never replayed.
+            # A preview is free and shows the timeline as it is now: never replayed. A final is
+            # replayed only for the same request: the same item id asking for another video is not.
+            digest = content_digest(request)
             cached = None
             if not spec.preview:
-                cached = await self.cache.get(spec.session_id, spec.item_id, pb.ComposeResult)
+                cached = await self.cache.get(spec.session_id, spec.item_id, digest, pb.ComposeResult)
             if cached is not None:
                 cached.replayed = True
                 yield pb.ComposeResponse(result=cached)
@@ -121,7 +123,7 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
                             yield _progress(spec.item_id, event.fraction, event.message, eta_s=etas.popleft())
                         elif isinstance(event, ItemDone):
                             if not spec.preview:
-                                await self.cache.put(spec.session_id, spec.item_id, event.result)
+                                await self.cache.put(spec.session_id, spec.item_id, digest, event.result)
                             yield _progress(spec.item_id, 1.0, "done", done=1, eta_s=0.0)
                             yield pb.ComposeResponse(result=event.result)
                         elif isinstance(event, ItemFailed):

@@ -13,7 +13,7 @@ from adreel.v1 import common_pb2, image_gen_pb2, image_gen_pb2_grpc
 from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
 from services.common.errors import AgentError, rpc_errors, status_name
 from services.common.media import store_media
-from services.common.replay import ResultCache
+from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
 from services.common.storage import ObjectStore, key_from_uri, open_store
 from services.image_gen.config import Settings
@@ -56,7 +56,8 @@ class ImageGenServicer(image_gen_pb2_grpc.ImageGenServiceServicer):
             yield progress(f"rendering {total} image(s)")
 
             async def work(index: int, report: Reporter) -> image_gen_pb2.ImageResult:
-                return await self._one(request.session_id, jobs[index], report)
+                digest = content_digest(request.product, request.jobs[index])  # what the item is
+                return await self._one(request.session_id, jobs[index], report, digest)
 
             async for event in run_batch(total, work, self.settings.max_concurrency):
                 item_id = jobs[event.index].item_id
@@ -73,9 +74,11 @@ class ImageGenServicer(image_gen_pb2_grpc.ImageGenServiceServicer):
                     yield Event(failure=self._failure(item_id, event))
                     yield progress("image failed", item_id)
 
-    async def _one(self, session_id: str, job: ImageRequest, report: Reporter) -> image_gen_pb2.ImageResult:
+    async def _one(
+        self, session_id: str, job: ImageRequest, report: Reporter, digest: str
+    ) -> image_gen_pb2.ImageResult:
         key = f"sessions/{session_id}/images/{job.item_id}.png"
-        cached = await self.results.get(session_id, job.item_id, image_gen_pb2.ImageResult)
+        cached = await self.results.get(session_id, job.item_id, digest, image_gen_pb2.ImageResult)
         # Replay only while the image itself is still in storage; otherwise make it again.
         if cached is not None and await self.store.exists(key_from_uri(cached.asset.uri)):
             cached.replayed = True
@@ -94,7 +97,7 @@ class ImageGenServicer(image_gen_pb2_grpc.ImageGenServiceServicer):
             cost=image.cost,
             fallback_reason=image.fallback_reason,
         )
-        await self.results.put(session_id, job.item_id, result)
+        await self.results.put(session_id, job.item_id, digest, result)
         return result
 
     @staticmethod

@@ -18,7 +18,7 @@ from services.common.contract import SHOT_PROMPT, check_text
 from services.common.errors import AgentError, InvalidArgument, rpc_errors, status_name
 from services.common.ids import check_id, check_unique_ids
 from services.common.media import store_media
-from services.common.replay import ResultCache
+from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
 from services.common.storage import ObjectStore, key_from_uri, open_store
 from services.video_gen.config import Settings
@@ -100,6 +100,7 @@ class VideoGenServicer(video_gen_pb2_grpc.VideoGenServiceServicer):
             return await self.results.get_or_make(
                 sid,
                 job.item_id,
+                content_digest(job, repr(request.duration_s), request.model),
                 video_gen_pb2.ClipResult,
                 lambda: self._make_clip(sid, index, job, request, report),
             )

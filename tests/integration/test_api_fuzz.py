@@ -10,9 +10,11 @@ test_gateway_schema.py (which checks for 5xx only, with the agents down).
 from __future__ import annotations
 
 import asyncio
+import copy
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -102,3 +104,65 @@ def test_every_operation_conforms(case: schemathesis.Case, live_gateway: tuple[s
     _real_ids(case, sids)
     response = case.call(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     case.validate_response(response, checks=CHECKS)
+
+
+# ---------------------------------------------------------------- stateful: links from a new session
+
+
+def _body_schema(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
+    content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = content.get("schema", {}).get("$ref", "")
+    return doc["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}) if ref else {}
+
+
+def with_session_links(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with OpenAPI links from POST /api/sessions/create to every operation that takes
+    a session id (in its path or its JSON body), so the state machine chains real sessions through
+    every step: a ticket for the socket, uploads, stages, retries, webhooks, shares, deletion."""
+    doc = copy.deepcopy(doc)
+    links: dict[str, Any] = {}
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            if not isinstance(op, dict) or "operationId" not in op:
+                continue
+            path_params = {p["name"] for p in op.get("parameters", []) if p.get("in") == "path"}
+            if path_params == {"session_id"}:
+                expression = {"parameters": {"path.session_id": "$response.body#/session_id"}}
+            elif "session_id" in _body_schema(doc, op).get("properties", {}):
+                expression = {"requestBody": {"session_id": "$response.body#/session_id"}}
+            else:
+                continue
+            links[op["operationId"]] = {"operationId": op["operationId"], **expression}
+    doc["paths"]["/api/sessions/create"]["post"]["responses"]["201"]["links"] = links
+    return doc
+
+
+stateful_schema = schemathesis.openapi.from_dict(
+    with_session_links(create_app(Settings(database_url="postgresql://schema/only")).openapi())
+)
+
+
+def test_linked_operations_conform(live_gateway: tuple[str, str, list[str]]) -> None:
+    base, token, _ = live_gateway
+    links = stateful_schema.raw_schema["paths"]["/api/sessions/create"]["post"]["responses"]["201"]["links"]
+    assert {
+        "issue_ws_ticket_api_ws_ticket_post",
+        "upload_images_api_sessions__session_id__images_post",
+    } <= set(links)
+
+    class Fuzz(stateful_schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"base_url": base, "headers": {"Authorization": f"Bearer {token}"}, "timeout": 30}
+
+        def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Fuzz.run(
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )

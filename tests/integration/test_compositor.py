@@ -262,7 +262,8 @@ async def test_every_bad_field_is_refused_by_name(
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT, name
         assert (err.value.details() or "").startswith(f"{field}:"), (name, err.value.details())
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await compose(compositor, request(clips, overlay=pb.TextOverlay(product_name="A", cta="B", font="x")))
+        bad_font = pb.TextOverlay(product_name="A", cta="B", font="x")
+        await compose(compositor, request(clips, session_id="s3", overlay=bad_font))
     assert "inter" in (err.value.details() or ""), "the message lists the valid font ids"
 
     missing = [clips[0], common_pb2.AssetRef(uri="asset://sessions/s3/clips/nope.mp4")]
@@ -273,7 +274,8 @@ async def test_every_bad_field_is_refused_by_name(
     not_video = store.path_of("sessions/s3/clips/text.mp4")
     not_video.write_text("not a video")
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await compose(compositor, request([common_pb2.AssetRef(uri="asset://sessions/s3/clips/text.mp4")]))
+        text = [common_pb2.AssetRef(uri="asset://sessions/s3/clips/text.mp4")]
+        await compose(compositor, request(text, session_id="s3"))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert (err.value.details() or "").startswith("clips[0]:")
 

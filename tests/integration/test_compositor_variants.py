@@ -191,6 +191,7 @@ async def test_bad_variants_are_refused_by_name(
     missing = [common_pb2.AssetRef(uri="asset://sessions/v2/clips/nope.mp4")]
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await compose(
-            compositor, request(missing, variants=[pb.ComposeVariant(variant_id="a", format=SQUARE)])
+            compositor,
+            request(missing, session_id="v2", variants=[pb.ComposeVariant(variant_id="a", format=SQUARE)]),
         )
     assert err.value.code() == grpc.StatusCode.NOT_FOUND

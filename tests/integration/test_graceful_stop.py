@@ -17,7 +17,7 @@ from PIL import Image
 from adreel.v1 import common_pb2, video_gen_pb2, video_gen_pb2_grpc
 from services.common.ffmpeg import ffmpeg_exe
 from stack.embedded import free_port
-from tests.agents import health_status, spawn_agent, wait_serving
+from tests.agents import agent_channel, health_status, spawn_agent, wait_serving
 
 
 def _request(storage_dir: Path, clips: int, seconds: float) -> video_gen_pb2.GenerateClipsRequest:
@@ -60,7 +60,7 @@ async def _sigterm_mid_stream(
     code = grpc.StatusCode.OK
     try:
         await wait_serving(port)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with agent_channel(f"127.0.0.1:{port}") as channel:
             stub = video_gen_pb2_grpc.VideoGenServiceStub(channel)
             stream = stub.GenerateClips(_request(storage_dir, clips, seconds), timeout=60)
             first = await anext(aiter(stream))  # the work is under way

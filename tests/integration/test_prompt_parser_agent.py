@@ -15,7 +15,7 @@ from services.prompt_parser.config import Settings
 from services.prompt_parser.server import SERVICE_NAME, build
 from services.prompt_parser.view_prompts import consistency_seed
 from stack.embedded import free_port
-from tests.agents import health_status, running_agent, spawn_agent, terminate, wait_serving
+from tests.agents import agent_channel, health_status, running_agent, spawn_agent, terminate, wait_serving
 
 pb = prompt_parser_pb2
 View = common_pb2.View
@@ -182,7 +182,7 @@ async def test_process_serves_then_exits_cleanly_on_sigterm(storage_dir: object)
     proc = spawn_agent("prompt_parser", port, env={"ADREEL_ENGINE": "local"})
     try:
         await wait_serving(port)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with agent_channel(f"127.0.0.1:{port}") as channel:
             reply = await prompt_parser_pb2_grpc.PromptParserServiceStub(channel).ParseProduct(
                 parse_request(), timeout=5
             )

@@ -47,7 +47,7 @@ from services.prompt_parser.server import build as build_prompt_parser
 from services.video_gen.config import Settings as VideoGenSettings
 from services.video_gen.server import build as build_video_gen
 from stack.embedded import free_port
-from tests.agents import running_agent, spawn_agent, terminate, wait_serving
+from tests.agents import agent_channel, running_agent, spawn_agent, terminate, wait_serving
 from tests.gateway_support import gateway_database, gateway_settings, login, plain_dsn, running_gateway
 
 __all__ = ["gateway_database"]
@@ -262,7 +262,7 @@ async def test_ffmpeg_run_is_a_span_under_the_video_gen_server_span(otel: Otel, 
     )
     agent, settings = build_video_gen(VideoGenSettings(storage_dir=tmp_path, engine="local"))
     async with running_agent(agent, settings) as (server, _):
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}", interceptors=client_interceptors())
+        channel = agent_channel(f"127.0.0.1:{server.port}", client_interceptors())
         with trace.get_tracer("tests").start_as_current_span("caller") as caller:
             assert current_ids()["trace_id"] == hexid(caller.get_span_context().trace_id)
             stub = video_gen_pb2_grpc.VideoGenServiceStub(channel)
@@ -325,7 +325,7 @@ async def test_an_agent_process_exports_its_spans_over_otlp(otel: Otel, storage_
     proc = spawn_agent("prompt_parser", port, env)
     try:
         await wait_serving(port)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}", interceptors=client_interceptors()) as ch:
+        async with agent_channel(f"127.0.0.1:{port}", client_interceptors()) as ch:
             with trace.get_tracer("tests").start_as_current_span("caller") as caller:
                 reply = await prompt_parser_pb2_grpc.PromptParserServiceStub(ch).ParseProduct(
                     prompt_parser_pb2.ParseProductRequest(

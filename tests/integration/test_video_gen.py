@@ -428,7 +428,7 @@ async def test_a_file_that_is_not_an_image_fails_that_item_as_invalid(
 
 def _request(**changes: object) -> video_gen_pb2.GenerateClipsRequest:
     request = video_gen_pb2.GenerateClipsRequest(
-        session_id="s5",
+        session_id="s1",  # the session of IMAGE_URI: an agent refuses keys of other sessions
         duration_s=3,
         jobs=[job("a", M.CAMERA_MOVEMENT_ZOOM_IN, 0.5), job("b", M.CAMERA_MOVEMENT_ORBIT, 0.5)],
     )
@@ -471,7 +471,7 @@ async def test_bad_requests_are_refused_naming_the_field(
 
 async def test_job_count_is_bounded(storage_dir: Path) -> None:
     for jobs in ([], [job(f"j{i}", M.CAMERA_MOVEMENT_STATIC, 0) for i in range(9)]):
-        request = video_gen_pb2.GenerateClipsRequest(session_id="s6", duration_s=3, jobs=jobs)
+        request = video_gen_pb2.GenerateClipsRequest(session_id="s1", duration_s=3, jobs=jobs)
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await collect(settings_for(storage_dir), request)
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT

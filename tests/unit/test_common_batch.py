@@ -8,7 +8,7 @@ import pytest
 
 from adreel.v1 import image_gen_pb2
 from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
-from services.common.replay import ResultCache
+from services.common.replay import ResultCache, content_digest
 from services.common.storage import LocalStore
 
 
@@ -66,10 +66,16 @@ async def test_result_cache_replays_instead_of_regenerating(store: LocalStore) -
         calls += 1
         return image_gen_pb2.ImageResult(item_id="img1", seed=7)
 
-    first = await cache.get_or_make("s1", "img1", image_gen_pb2.ImageResult, make)
-    again = await cache.get_or_make("s1", "img1", image_gen_pb2.ImageResult, make)
+    job = image_gen_pb2.ImageJob(item_id="img1")
+    digest = content_digest(job)
+    first = await cache.get_or_make("s1", "img1", digest, image_gen_pb2.ImageResult, make)
+    again = await cache.get_or_make("s1", "img1", digest, image_gen_pb2.ImageResult, make)
     assert calls == 1
     assert not first.replayed and again.replayed and again.seed == 7
+    # The same item id asking for something else is made anew, never answered with the old result.
+    job.prompt.prompt = "another picture"
+    other = await cache.get_or_make("s1", "img1", content_digest(job), image_gen_pb2.ImageResult, make)
+    assert calls == 2 and not other.replayed
 
 
 @pytest.mark.parametrize("concurrency", [0, 1])

@@ -404,7 +404,7 @@ def test_prod_overlay_takes_postgres_nats_and_s3_from_secrets(rendered: dict[str
     # No credentials in the repository: every Secret is created in the cluster beforehand.
     assert find(docs, "Secret") == []
     referenced = {s for _, c in containers(docs) for s in env_from(c, "secretRef")} | {"adreel-tls"}
-    assert referenced == {"adreel-secrets", "adreel-s3", "adreel-tls"}
+    assert referenced == {"adreel-secrets", "adreel-s3", "adreel-agent-auth", "adreel-tls"}
     assert config(docs)["ADREEL_STORAGE_BACKEND"] == "s3"
     for name in (*AGENTS, "gateway"):
         container = pod_spec(one(docs, "Deployment", name))["containers"][0]
@@ -420,7 +420,7 @@ def test_prod_overlay_takes_postgres_nats_and_s3_from_secrets(rendered: dict[str
 def test_configmap_and_secret_references_resolve(rendered: dict[str, list[Doc]], overlay: str) -> None:
     docs = rendered[overlay]
     present = {(d["kind"], d["metadata"]["name"]) for d in docs}
-    external = {"adreel-secrets", "adreel-s3"} if overlay == "prod" else set()
+    external = {"adreel-secrets", "adreel-s3", "adreel-agent-auth"} if overlay == "prod" else set()
     for _, container in containers(docs):
         for source in container.get("envFrom", []):
             kind, ref = next(iter(source.items()))
