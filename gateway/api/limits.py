@@ -9,10 +9,10 @@ One pure ASGI middleware, so no route changes:
   retry) and uploads (each decodes up to 8 photos) are counted per user as they are let through,
   and taken back unless accepted (202 / 201); past the limit, 429.
 
-State is in this process (a sliding window per key). With several gateway replicas each enforces
-its own share, so the effective limit is N x the setting. The quotas that must hold across replicas
-(running stages and spend per user) are kept in PostgreSQL (gateway/quotas.py). The client IP is
-the real one only for proxies named in ADREEL_TRUSTED_PROXIES (gateway/api/client_ip.py).
+The windows are kept in PostgreSQL (gateway/api/shared_windows.py), so they hold across every
+gateway replica, like the per-user quotas (running stages and spend per user, gateway/quotas.py).
+The client IP is the real one only for proxies named in ADREEL_TRUSTED_PROXIES
+(gateway/api/client_ip.py).
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import api_keys
 from gateway.api.login_limits import LoginGuard
-from gateway.api.rate_windows import SlidingWindow, answer, too_many
+from gateway.api.rate_windows import answer, too_many
+from gateway.api.shared_windows import SharedWindow
 from gateway.api_keys import is_api_key
 from gateway.core.config import Settings
 from gateway.core.security import decode_token, user_id_of
 
-__all__ = ["EdgeLimits", "SlidingWindow", "install_limits"]
+__all__ = ["EdgeLimits", "SharedWindow", "install_limits"]
 
 LOGIN_PATH = "/api/auth/login"
 GENERATION_PATH = re.compile(
@@ -58,8 +59,8 @@ class EdgeLimits:
         self.settings = settings
         s = settings
         self.login = LoginGuard(settings)
-        self.generation = SlidingWindow(s.generation_max_starts, s.generation_window_s)
-        self.uploads = SlidingWindow(s.upload_max_requests, s.upload_window_s)
+        self.generation = SharedWindow("generation", s.generation_max_starts, s.generation_window_s)
+        self.uploads = SharedWindow("uploads", s.upload_max_requests, s.upload_window_s)
 
     def body_limit(self, path: str) -> int:
         s = self.settings
@@ -134,7 +135,7 @@ class EdgeLimits:
         receive: Receive,
         send: Send,
         *,
-        window: SlidingWindow,
+        window: SharedWindow,
         what: tuple[str, str],
         accepted: int,
     ) -> None:
@@ -152,7 +153,8 @@ class EdgeLimits:
             await self.app(scope, receive, send)
             return
         user = f"user:{user_id}"
-        wait, at = window.reserve(user)
+        db = scope["app"].state.sessionmaker
+        wait, at = await window.reserve(db, user)
         if wait > 0:
             limit = f"at most {window.limit} {what[1]} per {window.window_s:g} s per user"
             await answer(send, *too_many(f"{what[0]}: {limit}", wait))
@@ -169,7 +171,7 @@ class EdgeLimits:
             await self.app(scope, receive, watch)
         finally:
             if status != accepted:
-                window.undo(user, at)
+                await window.undo(db, at)
 
 
 def _document(schema: dict[str, Any]) -> None:

@@ -10,7 +10,8 @@
 
 An attempt is counted when it starts (check and count in one step, so 40 concurrent guesses cannot
 all pass a check made before any of them was counted) and taken back unless it turns out a failure
-(401). A success clears its account's counts. State is per process; the client IP is the real one
+(401). A success clears its account's counts. The counts are in PostgreSQL, shared by every
+replica (gateway/api/shared_windows.py); the client IP is the real one
 only when the proxies in front are configured (gateway/api/client_ip.py).
 """
 
@@ -21,7 +22,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api.rate_windows import SlidingWindow, answer, too_many
+from gateway.api.rate_windows import answer, too_many
+from gateway.api.shared_windows import SharedWindow
 from gateway.core.config import Settings
 
 # Counts past which the per-account and per-IP delays reach their cap are never needed.
@@ -32,9 +34,9 @@ class LoginGuard:
     def __init__(self, settings: Settings) -> None:
         s = settings
         self.settings = settings
-        self.pairs = SlidingWindow(s.login_max_failures, s.login_window_s)
-        self.accounts = SlidingWindow(_COUNT_CEILING, s.login_window_s)
-        self.addresses = SlidingWindow(_COUNT_CEILING, s.login_window_s)
+        self.pairs = SharedWindow("login-pair", s.login_max_failures, s.login_window_s)
+        self.accounts = SharedWindow("login-account", _COUNT_CEILING, s.login_window_s)
+        self.addresses = SharedWindow("login-ip", _COUNT_CEILING, s.login_window_s)
 
     def delay_s(self, failures: int, free: int) -> float:
         """No wait for the first `free` failures, then base, 2 x base, 4 x base, ... up to the cap."""
@@ -59,17 +61,18 @@ class LoginGuard:
             email = ""
         ip = scope["client"][0] if scope.get("client") else "unknown"
         pair, account, address = f"{email}|{ip}", f"account:{email}", f"ip:{ip}"
-        wait, pair_at = self.pairs.reserve(pair)
+        db = scope["app"].state.sessionmaker
+        wait, pair_at = await self.pairs.reserve(db, pair)
         if wait > 0:
             await answer(send, *too_many("too many failed logins for this account from here", wait))
             return
         s = self.settings
         delay = max(
-            self.delay_s(self.accounts.count(account), s.login_delay_after),
-            self.delay_s(self.addresses.count(address), s.login_ip_delay_after),
+            self.delay_s(await self.accounts.count(db, account), s.login_delay_after),
+            self.delay_s(await self.addresses.count(db, address), s.login_ip_delay_after),
         )
-        _, account_at = self.accounts.reserve(account)
-        _, address_at = self.addresses.reserve(address)
+        _, account_at = await self.accounts.reserve(db, account)
+        _, address_at = await self.addresses.reserve(db, address)
         if delay > 0:
             await asyncio.sleep(delay)
         status = 0
@@ -92,10 +95,10 @@ class LoginGuard:
             await app(scope, replay, watch)
         finally:
             if 200 <= status < 300:
-                self.pairs.clear(pair)
-                self.accounts.clear(account)
-                self.addresses.undo(address, address_at)
+                await self.pairs.clear(db, pair)
+                await self.accounts.clear(db, account)
+                await self.addresses.undo(db, address_at)
             elif status != 401:  # not a wrong password (a bad body, a crash): not a failure
-                self.pairs.undo(pair, pair_at)
-                self.accounts.undo(account, account_at)
-                self.addresses.undo(address, address_at)
+                await self.pairs.undo(db, pair_at)
+                await self.accounts.undo(db, account_at)
+                await self.addresses.undo(db, address_at)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ import pytest
 import websockets
 
 from adreel.v1 import common_pb2, compositor_pb2, compositor_pb2_grpc, video_gen_pb2, video_gen_pb2_grpc
-from gateway.api.limits import SlidingWindow
-from gateway.core.config import Settings
+from gateway.api.shared_windows import SharedWindow
+from gateway.core.config import Settings, to_asyncpg_url
+from gateway.db.engine import make_engine, make_sessionmaker
 from services.compositor.server import build as build_compositor
 from services.video_gen.server import build as build_video_gen
 from tests.agents import running_agent
@@ -171,19 +173,29 @@ async def test_login_is_rate_limited_per_ip_and_email(edge: Edge) -> None:
     assert r.status_code == 200
 
 
-def test_sliding_window_opens_again_after_the_window() -> None:
-    now = [100.0]
-    window = SlidingWindow(2, 10.0, clock=lambda: now[0])
-    window.hit("k")
-    now[0] += 4
-    window.hit("k")
-    assert window.retry_after("k") == pytest.approx(6.0)
-    assert window.retry_after("other") == 0
-    now[0] += 6.01
-    assert window.retry_after("k") == 0  # the first hit left the window
-    now[0] += 20
-    window.hit("x")  # a sweep forgets idle keys
-    assert len(window) == 1
+async def test_a_window_is_shared_by_every_replica(gateway_database: str) -> None:
+    """Two engines stand for two gateway replicas: they count against one window, atomically."""
+    engines = [make_engine(to_asyncpg_url(gateway_database)) for _ in range(2)]
+    a, b = (make_sessionmaker(e) for e in engines)
+    try:
+        window = SharedWindow(f"test-{secrets.token_hex(4)}", 2, 0.5)
+        assert (await window.reserve(a, "k"))[0] == 0
+        assert (await window.reserve(a, "k"))[0] == 0
+        wait, _ = await window.reserve(b, "k")  # the other replica sees both hits
+        assert 0 < wait <= 0.5
+        assert (await window.reserve(b, "other"))[0] == 0
+        await asyncio.sleep(0.55)
+        assert (await window.reserve(b, "k"))[0] == 0  # the first hits left the window
+        # 20 concurrent checks from both replicas against a limit of 5: exactly 5 pass.
+        burst = SharedWindow(f"test-{secrets.token_hex(4)}", 5, 30.0)
+        results = await asyncio.gather(*(burst.reserve((a, b)[n % 2], "u") for n in range(20)))
+        assert sum(1 for wait, _ in results if wait == 0) == 5
+        hit = next(h for wait, h in results if wait == 0)
+        await burst.undo(a, hit)  # a taken-back hit frees its place
+        assert (await burst.reserve(b, "u"))[0] == 0 and await burst.count(a, "u") == 5
+    finally:
+        for e in engines:
+            await e.dispose()
 
 
 async def test_generation_is_rate_limited_per_user(edge: Edge) -> None:
