@@ -59,6 +59,16 @@ Clips = Annotated[
     int | None, Field(default=None, ge=1, le=8, description="images to animate (default: ~10 s ad)")
 ]
 ClipSeconds = Annotated[float, Field(ge=2.0, le=4.0, description="seconds per clip")]
+Voiceover = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=600,
+        description='a spoken script over the ad: "auto" (written to fit, ending with the CTA) or the text',
+    ),
+]
+Voice = Literal["joe"]
+Captions = Literal["none", "phrase", "highlight"]
 SessionId = Annotated[str, Field(min_length=36, max_length=36, description="a session id (list_sessions)")]
 
 
@@ -74,6 +84,9 @@ def _row(
     images: int,
     clips: int | None,
     clip_duration: float,
+    voiceover: str | None = None,
+    voice: str = "joe",
+    captions: str = "none",
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "product": product,
@@ -83,7 +96,11 @@ def _row(
         "music": music,
         "images": images,
         "clip_duration": clip_duration,
+        "voice": voice,
+        "captions": captions,
     }
+    if voiceover:
+        row["voiceover"] = voiceover
     if name:
         row["name"] = name
     if clips is not None:
@@ -189,6 +206,7 @@ def build_server(link_for: LinkFor) -> MCPServer:
         images: Images = 6,
         clips: Clips = None,
         clip_duration: ClipSeconds = 3.0,
+        voiceover: Voiceover = None,
     ) -> dict[str, Any]:
         """The most an ad with these settings can cost (USD), before anything runs."""
         row = _row(
@@ -202,6 +220,7 @@ def build_server(link_for: LinkFor) -> MCPServer:
             images=images,
             clips=clips,
             clip_duration=clip_duration,
+            voiceover=voiceover,
         )
         return await _call(link_for(ctx), "POST", "/api/quote", row)
 
@@ -219,11 +238,15 @@ def build_server(link_for: LinkFor) -> MCPServer:
         images: Images = 6,
         clips: Clips = None,
         clip_duration: ClipSeconds = 3.0,
+        voiceover: Voiceover = None,
+        voice: Voice = "joe",
+        captions: Captions = "none",
         budget_usd: Annotated[
             float | None, Field(default=None, gt=0, le=200, description="default: the quote")
         ] = None,
     ) -> dict[str, Any]:
-        """Make a finished MP4 ad end to end (images, clips, final) with automatic picks. Returns the
+        """Make a finished MP4 ad end to end (images, clips, final with music, voiceover, captions and the
+        brand kit) with automatic picks. Returns the
         final's URL, duration, size and cost; streams progress while it runs (about a minute offline)."""
         link = link_for(ctx)
         row = _row(
@@ -237,6 +260,9 @@ def build_server(link_for: LinkFor) -> MCPServer:
             images=images,
             clips=clips,
             clip_duration=clip_duration,
+            voiceover=voiceover,
+            voice=voice,
+            captions=captions,
         )
         if budget_usd is None:
             budget_usd = (await _call(link, "POST", "/api/quote", row))["total_usd"]
@@ -345,6 +371,9 @@ def build_server(link_for: LinkFor) -> MCPServer:
         formats: Formats = ["16:9"],  # noqa: B006
         music: Music = "upbeat",
         brand_kit: BrandKit | None = None,
+        voiceover: Voiceover = None,
+        voice: Voice = "joe",
+        captions: Captions = "none",
     ) -> dict[str, Any]:
         """Compose a new final of the session from the clips on its board (a new version; the
         earlier ones stay)."""
@@ -353,7 +382,17 @@ def build_server(link_for: LinkFor) -> MCPServer:
         if brand_kit is not None:
             overlay |= brand_kit.model_dump(exclude_none=True)
         audio = {"enabled": music != "none", "genre": music if music != "none" else "upbeat"}
-        body = {"session_id": session_id, "text_overlay": overlay, "audio": audio, "formats": formats}
+        if voiceover and voiceover.strip().lower() == "auto":
+            path = f"/api/sessions/{session_id}/voiceover-script"
+            voiceover = (await _call(link, "POST", path, {"product_name": name, "cta": cta}))["script"]
+        body = {
+            "session_id": session_id,
+            "text_overlay": overlay,
+            "audio": audio,
+            "formats": formats,
+            "voiceover": {"enabled": bool(voiceover), "script": voiceover or None, "voice": voice},
+            "captions": {"style": captions},
+        }
         await _call(link, "POST", "/api/compose-final-video", body)
         s = await _wait_session(link, ctx, session_id)
         finals = [_final(link, v) for v in s["final_videos"]]

@@ -4,7 +4,7 @@ spent), and what an ad costs at most (its quote).
 
 A row is made with automatic picks, as `adreel generate --pick auto` makes it: `images` product
 images, the first `clips` of them animated (by default as many as make an ad of about 10 s), every
-clip kept in order, then one compose with the row's texts, formats, music and brand kit.
+clip kept in order, then one compose with the row's texts, formats, music, voiceover and brand kit.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from gateway.schemas import (
     ProductText,
     SceneText,
     Strict,
+    Voice,
+    VoiceoverScript,
 )
 from services.common.costs import usd_to_micros
 
@@ -46,6 +48,9 @@ COLUMNS = (
     "images",
     "clips",
     "clip_duration",
+    "voiceover",
+    "voice",
+    "captions",
 )
 REQUIRED = ("product", "scene")
 _SPLIT = re.compile(r"[\s;|,]+")
@@ -76,6 +81,27 @@ class AdSpec(Strict):
     # How many of the images are animated (the first ones); default: enough for a ~10 s ad.
     clips: int | None = Field(default=None, ge=1, le=8)
     clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
+    # A spoken script over the final: "auto" (the prompt parser writes one that fits the ad and ends
+    # with the CTA), the script itself, or none.
+    voiceover: Literal["auto"] | VoiceoverScript | None = None
+    voice: Voice = "joe"
+    # Word-timed captions of the voiceover.
+    captions: Literal["none", "phrase", "highlight"] = "none"
+
+    @field_validator("voiceover", mode="before")
+    @classmethod
+    def _voiceover_word(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in (*_OFF, ""):
+            return None
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        return value
+
+    @model_validator(mode="after")
+    def _captions_need_a_voice(self) -> AdSpec:
+        if self.captions != "none" and self.voiceover is None:
+            raise ValueError("captions: needs a voiceover (auto or a script) to caption")
+        return self
 
     @field_validator("formats", mode="before")
     @classmethod
@@ -140,8 +166,8 @@ def quote(spec: AdSpec, settings: Settings) -> Quote:
     return Quote(
         images=n_images,
         clips=n_clips,
-        # The product is parsed once and the scene once.
-        parse_micros=2 * usd_to_micros(s.estimate_parse_usd),
+        # The product is parsed once and the scene once (and the parser writes an "auto" script).
+        parse_micros=(3 if spec.voiceover == "auto" else 2) * usd_to_micros(s.estimate_parse_usd),
         images_micros=usd_to_micros(n_images * s.estimate_image_usd),
         clips_micros=usd_to_micros(n_clips * s.estimate_clip_usd),
         compose_micros=usd_to_micros(s.estimate_compose_usd),

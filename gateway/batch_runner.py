@@ -165,6 +165,7 @@ class BatchRunner:
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._driving: dict[str, asyncio.Task[None]] = {}
+        self._scripts: dict[str, str] = {}  # session -> its "auto" voiceover script
 
     # ------------------------------------------------------------ lifecycle
 
@@ -401,9 +402,23 @@ class BatchRunner:
                 if list(session.clip_order) != clips:
                     body = {"session_id": session_id, "approved_clip_ids": clips, "clip_order": clips}
                     await self._move(api, "/api/save-approved-clips", body, session, refused)
+                script = await self._script(api, session_id, spec)
                 await self._move(
-                    api, "/api/compose-final-video", _compose_body(session_id, spec), session, refused
+                    api, "/api/compose-final-video", _compose_body(session_id, spec, script), session, refused
                 )
+
+    async def _script(self, api: SelfApi, session_id: str, spec: AdSpec) -> str | None:
+        """The voiceover's script: the row's own, or one the prompt parser writes to fit ("auto"),
+        asked once per session in this process."""
+        if spec.voiceover != "auto":
+            return spec.voiceover
+        if session_id not in self._scripts:
+            body = {"product_name": spec.product_name, "cta": spec.cta}
+            reply = await api.call("POST", f"/api/sessions/{session_id}/voiceover-script", body)
+            if not reply.ok:
+                raise RowStopped("failed", f"voiceover: {reply.detail}")
+            self._scripts[session_id] = str(reply.body["script"])
+        return self._scripts[session_id]
 
     async def _state(self, batch_id: str, session_id: str) -> tuple[Session | None, str]:
         async with self.db() as db:
@@ -487,7 +502,7 @@ _RUNNING: Sequence[SessionStage] = (
 )
 
 
-def _compose_body(session_id: str, spec: AdSpec) -> dict[str, Any]:
+def _compose_body(session_id: str, spec: AdSpec, script: str | None) -> dict[str, Any]:
     overlay: dict[str, Any] = {"product_name": spec.product_name, "cta": spec.cta}
     if spec.brand_kit.font:
         overlay["font"] = spec.brand_kit.font
@@ -499,4 +514,6 @@ def _compose_body(session_id: str, spec: AdSpec) -> dict[str, Any]:
         "text_overlay": overlay,
         "audio": {"enabled": music, "genre": spec.music if music else "upbeat"},
         "formats": list(spec.formats),
+        "voiceover": {"enabled": script is not None, "script": script, "voice": spec.voice},
+        "captions": {"style": spec.captions},
     }

@@ -56,7 +56,7 @@ async def test_five_rows_one_bad_four_finals_and_webhooks(
             row("steel water bottle", formats=["16:9", "1:1"], music="none"),
             row("wool beanie", cta="x" * 40),  # the bad row: a CTA longer than 30 characters
             row("leather wallet", brand_kit={"font": "Inter", "color": "#FFD700"}),
-            row("ceramic mug", music="chill"),
+            row("ceramic mug", music="chill", voiceover="auto", captions="highlight"),
         ]
         body = {"rows": rows, "budget_usd": 50, "name": "spring drop", "webhook_url": receiver.url}
         r = await client.post("/api/batches", headers=h, json=body)
@@ -108,6 +108,12 @@ async def test_five_rows_one_bad_four_finals_and_webhooks(
             "16:9",
             "1:1",
         }
+
+        # Row 5 speaks a script the prompt parser wrote to fit, with highlighted captions.
+        spoken = (await client.get(f"/api/sessions/{done[3]['session_id']}", headers=h)).json()
+        used = spoken["finals"][0]["settings"]
+        assert used["voiceover"]["enabled"] and used["voiceover"]["script"].strip()
+        assert used["captions"] == "highlight"
 
         # The session of a row is an ordinary session of the user, titled after its row.
         session = (await client.get(f"/api/sessions/{done[0]['session_id']}", headers=h)).json()

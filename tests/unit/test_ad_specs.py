@@ -80,3 +80,21 @@ def test_quote_is_the_sum_of_the_stage_estimates() -> None:
     expected = 2 * s.estimate_parse_usd + 4 * s.estimate_image_usd + 3 * s.estimate_clip_usd
     assert q.total_micros == usd_to_micros(expected + s.estimate_compose_usd)
     assert q.total_micros == usd_to_micros(Decimal("3.102"))
+
+
+def test_voiceover_columns() -> None:
+    text = (
+        "product,scene,voiceover,voice,captions\n"
+        f"pink tennis shoes,{SCENE},auto,joe,highlight\n"
+        f'steel bottle,{SCENE},"Cold for a day. Shop now.",,\n'
+        f"wool beanie,{SCENE},none,,highlight\n"
+        f"ceramic mug,{SCENE},,robot,\n"
+    )
+    (auto, p1), (script, p2), (bad_captions, p3), (bad_voice, p4) = checked_rows(read_csv(text, 10))
+    assert auto is not None and auto.voiceover == "auto" and auto.captions == "highlight" and p1 == []
+    assert script is not None and script.voiceover == "Cold for a day. Shop now." and p2 == []
+    assert bad_captions is None and [p.column for p in p3] == ["captions"]
+    assert bad_voice is None and [p.column for p in p4] == ["voice"]
+    # The parser writing the script is in the quote.
+    s = Settings(database_url="postgresql://x/y")
+    assert quote(auto, s).total_micros - quote(script, s).total_micros == usd_to_micros(s.estimate_parse_usd)
