@@ -13,6 +13,7 @@ from pathlib import Path
 
 from services.video_gen.camera import Move, corner_expressions
 from services.video_gen.light import band_x_expression
+from services.video_gen.scene import Particles, particles_y_expression
 
 OUT_W, OUT_H = 1024, 576
 FPS = 30
@@ -31,7 +32,14 @@ class Encoding:
 
 
 def clip_args(
-    canvas: Path, band: Path | None, out: Path, *, move: Move, duration_s: float, encoding: Encoding
+    canvas: Path,
+    band: Path | None,
+    out: Path,
+    *,
+    move: Move,
+    duration_s: float,
+    encoding: Encoding,
+    particles: tuple[Particles, Path] | None = None,
 ) -> list[str]:
     frames = frame_count(duration_s)
     # Repeat the one decoded still `frames` times at exactly FPS (pts = frame number).
@@ -49,6 +57,17 @@ def clip_args(
         inputs += ["-framerate", str(FPS), "-i", str(band)]
         sweep = f"overlay=x={band_x_expression(OUT_W, duration_s)}:y=0:format=yuv420"
         graph = f"{camera}[cam];[1:v]format=yuva420p,{hold}[band];[cam][band]{sweep},format=yuv420p[v]"
+    if particles is not None:
+        # The layer slides over the finished picture (it is weather in front of the lens, so the
+        # camera move does not carry it); the graph above is left as it was and only relabelled.
+        kind, layer = particles
+        index = len(inputs) // 4
+        inputs += ["-framerate", str(FPS), "-i", str(layer)]
+        slide = f"overlay=x=0:y={particles_y_expression(kind, OUT_H)}:format=yuv420"
+        graph = (
+            f"{graph.removesuffix('[v]')}[pic];[{index}:v]format=yuva420p,{hold}[fx];"
+            f"[pic][fx]{slide},format=yuv420p[v]"
+        )
     return [
         # Progress lines often enough that a 1 s encode still reports its way through.
         "-stats_period",

@@ -24,7 +24,7 @@ class ClipRequest:
     motion_intensity: float  # 0-1
     duration_s: float  # 2-4
     seed: int
-    scene_prompt: str  # for prompt-following engines; the local engine never reads it
+    scene_prompt: str  # prompt-following engines send it; the local engine picks scene elements by it
     model: str  # "" = the engine's default
 
 

@@ -1,4 +1,8 @@
-"""The offline engine: FFmpeg camera moves over the still, deterministic for a given seed."""
+"""The offline engine: FFmpeg camera moves over the still, deterministic for a given seed.
+
+The scene prompt picks the scene elements (services/video_gen/scene.py): a light grade baked into
+the canvas and a particle layer over the moving picture.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ from pathlib import Path
 from services.common.costs import Stopwatch, local_cost
 from services.common.ffmpeg import run_ffmpeg
 from services.video_gen.camera import Move, View, plan_move
-from services.video_gen.clip_command import CANVAS_H, CANVAS_W, OUT_H, Encoding, clip_args
+from services.video_gen.clip_command import CANVAS_H, CANVAS_W, OUT_H, OUT_W, Encoding, clip_args
 from services.video_gen.config import Settings
 from services.video_gen.light import write_band
 from services.video_gen.providers import ClipRequest, RenderedClip
+from services.video_gen.scene import Particles, grade_canvas, read_scene, write_particles
 from services.video_gen.source_image import cover_crop
 
 MODEL = "local/ffmpeg-camera"
@@ -54,6 +59,14 @@ class LocalProvider:
         with Stopwatch() as sw, tempfile.TemporaryDirectory(prefix="adreel-clip-") as tmp:
             canvas = Path(tmp) / "canvas.png"
             await asyncio.to_thread(cover_crop, request.source, canvas, (CANVAS_W, CANVAS_H))
+            look = read_scene(request.scene_prompt)
+            if look.grade is not None:
+                await asyncio.to_thread(grade_canvas, canvas, look.grade)
+            particles: tuple[Particles, Path] | None = None
+            if look.particles is not None:
+                layer = Path(tmp) / "particles.png"
+                await asyncio.to_thread(write_particles, layer, look.particles, OUT_W, OUT_H, request.seed)
+                particles = (look.particles, layer)
             band = None
             if self.light_sweep:
                 band = Path(tmp) / "sweep.png"
@@ -64,7 +77,13 @@ class LocalProvider:
             move = plan_move(request.movement, request.motion_intensity, request.seed)
             run = await run_ffmpeg(
                 clip_args(
-                    canvas, band, dest, move=move, duration_s=request.duration_s, encoding=self.encoding
+                    canvas,
+                    band,
+                    dest,
+                    move=move,
+                    duration_s=request.duration_s,
+                    encoding=self.encoding,
+                    particles=particles,
                 ),
                 expected_s=request.duration_s,
                 on_progress=lambda f: on_progress(_PREPARE_SHARE + (1 - _PREPARE_SHARE) * f),
