@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python -m bench.e2e
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.batch
 	$(BIN)/python -m bench.scale
 
 clean:

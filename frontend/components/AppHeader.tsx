@@ -37,6 +37,12 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
           <Link href="/sessions" className="whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3">
             My sessions
           </Link>
+          <Link href="/batches" className="whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3">
+            Batches
+          </Link>
+          <Link href="/keys" className="hidden whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline sm:px-3">
+            API keys
+          </Link>
         </nav>
         <div className="ml-auto flex min-w-0 items-center gap-2 sm:gap-4">
           {children}

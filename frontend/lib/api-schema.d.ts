@@ -824,6 +824,12 @@ export interface components {
         AdSpec: {
             brand_kit?: components["schemas"]["BrandKit"];
             /**
+             * Captions
+             * @default none
+             * @enum {string}
+             */
+            captions: "none" | "phrase" | "highlight";
+            /**
              * Clip Duration
              * @default 3
              */
@@ -854,6 +860,14 @@ export interface components {
             product: string;
             /** Scene */
             scene: string;
+            /**
+             * Voice
+             * @default joe
+             * @constant
+             */
+            voice: "joe";
+            /** Voiceover */
+            voiceover?: "auto" | string | null;
         };
         /** ApiKeyCreated */
         ApiKeyCreated: {
