@@ -49,13 +49,12 @@ class Image:
 
 
 def _agent(name: str, *run_time: str) -> Image:
-    # S3 storage is imported lazily (services.common.storage.open_store) but prod stores in S3.
     return Image(
         name=name.replace("_", "-"),
         dockerfile=f"services/{name}/Dockerfile",
         context=".",
         packages=(f"services.{name}",),
-        extra_modules=("services.common.s3_storage", *run_time),
+        extra_modules=run_time,
         requirements=f"services/{name}/requirements.txt",
     )
 
@@ -83,7 +82,6 @@ IMAGES: tuple[Image, ...] = (
         # Loaded at run time, not at import: uvicorn[standard]'s loop, parser and WebSocket server,
         # SQLAlchemy's asyncpg dialect and its greenlet bridge, FastAPI's form parser.
         extra_modules=(
-            "services.common.s3_storage",
             "uvloop",
             "httptools",
             "websockets",

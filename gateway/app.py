@@ -17,6 +17,7 @@ from gateway.api.client_ip import TrustedProxies, parse_networks
 from gateway.api.limits import install_limits
 from gateway.api.routes import (
     auth,
+    engines,
     generation,
     health,
     media,
@@ -42,7 +43,7 @@ from gateway.progress import ProgressHub
 from gateway.telemetry import instrument
 from gateway.webhooks.dispatcher import WebhookDispatcher
 from gateway.webhooks.sealing import reseal_all
-from services.common.storage import open_store
+from services.common.storage.factory import open_store
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: every part inside sees the client's address, as the configured proxies report it.
     app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
-    for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health):
+    for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health, engines):
         app.include_router(module.router)
     app.include_router(preview.router)
     install_program_routes(app)

@@ -41,7 +41,8 @@ from services.common.config import AgentSettings
 from services.common.costs.pricing import prediction_micros
 from services.common.errors import ProviderRefused, ProviderUnavailable
 from services.common.media import MediaInfo, probe_any, store_media
-from services.common.storage import ObjectStore, open_store
+from services.common.storage import ObjectStore
+from services.common.storage.factory import open_store
 from services.common.telemetry import span
 
 log = logging.getLogger(__name__)

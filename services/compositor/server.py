@@ -21,7 +21,7 @@ from services.common.errors import AgentError, rpc_errors, status_name
 from services.common.ffmpeg import ffmpeg_exe
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
-from services.common.storage import open_store
+from services.common.storage.factory import open_store
 from services.compositor.config import Settings
 from services.compositor.font_preview import previews
 from services.compositor.fonts import FALLBACKS, FONTS, check_fonts, font_scripts

@@ -15,7 +15,8 @@ from services.common.errors import AgentError, rpc_errors, status_name
 from services.common.media import store_media
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
-from services.common.storage import ObjectStore, key_from_uri, open_store
+from services.common.storage import ObjectStore, key_from_uri
+from services.common.storage.factory import open_store
 from services.image_gen.config import Settings
 from services.image_gen.providers import ImageRequest, Provider, make_provider
 from services.image_gen.validation import VIEW_NAMES, validate

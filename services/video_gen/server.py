@@ -20,7 +20,8 @@ from services.common.ids import check_id, check_unique_ids
 from services.common.media import store_media
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
-from services.common.storage import ObjectStore, key_from_uri, open_store
+from services.common.storage import ObjectStore, key_from_uri
+from services.common.storage.factory import open_store
 from services.video_gen.config import Settings
 from services.video_gen.providers import ClipRequest, Provider, make_provider
 from services.video_gen.source_image import check_image

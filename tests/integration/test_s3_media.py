@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from services.common.storage import open_store
+from services.common.storage.factory import open_store
 from tests.fakes.s3 import BUCKET
 from tests.gateway_support import gateway_database, gateway_settings, login, running_gateway
 

@@ -15,8 +15,8 @@ from PIL import Image
 from services.common.config import StorageSettings
 from services.common.errors import NotFound
 from services.common.media import store_media
-from services.common.s3_storage import S3Store
-from services.common.storage import open_store
+from services.common.storage.factory import open_store
+from services.common.storage.s3 import S3Store
 from tests.fakes.s3 import BUCKET
 
 

@@ -2,25 +2,21 @@
 
 A reference is `asset://<key>`. Keys are relative paths of a restricted alphabet, so a reference
 can never name a file outside the store or a URL elsewhere (no traversal, no SSRF). The local
-folder backend is the default; an S3 backend plugs in behind the same interface.
+folder backend (local.py) is the default; an S3 backend (s3.py) plugs in behind the same interface,
+and factory.open_store picks one from the settings.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
 import re
-import shutil
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.common.config import StorageSettings
-from services.common.errors import InvalidArgument, NotFound
+from services.common.errors import InvalidArgument
 
 URI_SCHEME = "asset://"
 _KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._\-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9._\-]{0,127}){0,15}")
@@ -55,7 +51,7 @@ class StoredObject:
         return uri_for(self.key)
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -93,63 +89,3 @@ class ObjectStore(ABC):
     def presigned_url(self, key: str, expires_s: int = 3600) -> str | None:
         """A URL a browser can fetch directly, or None when the gateway must serve the bytes."""
         return None
-
-
-class LocalStore(ObjectStore):
-    """A folder on disk (shared by every process of `make run`, or a volume in Kubernetes)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def path_of(self, key: str) -> Path:
-        path = (self.root / validate_key(key)).resolve()
-        if not path.is_relative_to(self.root):
-            raise InvalidArgument("key", "is outside the store")
-        return path
-
-    async def put_file(self, key: str, src: Path, content_type: str) -> StoredObject:
-        dest = self.path_of(key)
-
-        def _copy() -> StoredObject:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            # Write beside the target and rename: readers never see half an object.
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
-            os.close(fd)
-            try:
-                shutil.copyfile(src, tmp)
-                os.replace(tmp, dest)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
-            return StoredObject(key, dest.stat().st_size, _sha256_file(dest), content_type)
-
-        return await asyncio.to_thread(_copy)
-
-    async def get_bytes(self, key: str) -> bytes:
-        path = self.path_of(key)
-        try:
-            return await asyncio.to_thread(path.read_bytes)
-        except FileNotFoundError:
-            raise NotFound(f"no stored object {uri_for(key)}") from None
-
-    async def exists(self, key: str) -> bool:
-        return self.path_of(key).is_file()
-
-    async def delete(self, key: str) -> None:
-        self.path_of(key).unlink(missing_ok=True)
-
-    @asynccontextmanager
-    async def local_path(self, key: str) -> AsyncIterator[Path]:
-        path = self.path_of(key)
-        if not path.is_file():
-            raise NotFound(f"no stored object {uri_for(key)}")
-        yield path
-
-
-def open_store(settings: StorageSettings) -> ObjectStore:
-    if settings.storage_backend == "s3":
-        # Imported here: boto3 is only loaded by deployments that store in S3.
-        from services.common.s3_storage import S3Store
-
-        return S3Store.from_settings(settings)
-    return LocalStore(settings.storage_dir)

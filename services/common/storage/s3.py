@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from services.common.config import StorageSettings
 from services.common.errors import InvalidArgument, NotFound
-from services.common.storage import ObjectStore, StoredObject, _sha256_file, uri_for, validate_key
+from services.common.storage.base import ObjectStore, StoredObject, sha256_file, uri_for, validate_key
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -74,7 +74,7 @@ class S3Store(ObjectStore):
         name = self.object_key(key)
 
         def _upload() -> StoredObject:
-            sha256 = _sha256_file(src)
+            sha256 = sha256_file(src)
             self.client.upload_file(
                 str(src),
                 self.bucket,
