@@ -17,7 +17,6 @@ from gateway.api.client_ip import TrustedProxies, parse_networks
 from gateway.api.limits import install_limits
 from gateway.api.routes import (
     auth,
-    engines,
     generation,
     health,
     media,
@@ -133,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Outermost: every part inside sees the client's address, as the configured proxies report it.
     app.add_middleware(TrustedProxies, trusted=parse_networks(settings.trusted_proxies))
-    for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health, engines):
+    for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health):
         app.include_router(module.router)
     app.include_router(preview.router)
     install_program_routes(app)
