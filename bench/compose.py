@@ -45,7 +45,7 @@ from services.compositor.config import Settings
 from services.compositor.fonts import check_fonts
 from services.compositor.providers import make_provider
 from services.compositor.render import SAVE_MSG, STITCH_MSG, Composer
-from services.compositor.request import parse_request
+from services.compositor.validation import parse_request
 
 CLIPS, CLIP_S, INTRO_S, OUTRO_S, TRANSITION_S = 4, 2.5, 1.0, 1.5, 0.5
 AD_S = INTRO_S + CLIPS * CLIP_S + OUTRO_S - (CLIPS + 1) * TRANSITION_S  # 10.0

@@ -31,7 +31,7 @@ from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.providers import make_provider
 from services.compositor.render import Composer
-from services.compositor.request import parse_request
+from services.compositor.validation import parse_request
 
 CLIPS, CLIP_S, INTRO_S, OUTRO_S, TRANSITION_S = 4, 2.5, 1.0, 1.5, 0.5
 MOVES = (

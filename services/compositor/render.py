@@ -46,10 +46,10 @@ from services.compositor.fonts import FontSpec
 from services.compositor.layout import FORMATS, Format, TextSlot, fit_block
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack
 from services.compositor.providers.local import LocalMusic
-from services.compositor.request import ComposeSpec, Overlay, StillSpec
 from services.compositor.soundtrack import fit_track, write_wav
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
+from services.compositor.validation import ComposeSpec, Overlay, StillSpec
 from services.compositor.voiceover import Voiceover, check_fits, mix_tracks, speak_to_fit
 
 MODEL = "local/ffmpeg"

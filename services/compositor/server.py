@@ -27,8 +27,8 @@ from services.compositor.font_preview import previews
 from services.compositor.fonts import FALLBACKS, FONTS, check_fonts, font_scripts
 from services.compositor.providers import make_provider
 from services.compositor.render import MODEL, PREVIEW_MODEL, Composer
-from services.compositor.request import parse_request
 from services.compositor.shaping import check_shaping
+from services.compositor.validation import parse_request
 
 log = logging.getLogger(__name__)
 SERVICE = "adreel.v1.CompositorService"

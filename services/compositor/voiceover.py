@@ -11,8 +11,8 @@ import numpy as np
 from services.common.errors import InvalidArgument
 from services.compositor.captions import Page, pages
 from services.compositor.ducking import duck_mix, place, resample
-from services.compositor.request import SPEED, VoiceSpec
 from services.compositor.soundtrack import write_wav
+from services.compositor.validation import SPEED, VoiceSpec
 from services.compositor.voice import Speech, script_words, speak
 
 # The voice starts just after the intro card appears and ends before the final fade.

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import re
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,9 +12,7 @@ import grpc
 
 from adreel.v1 import common_pb2, video_gen_pb2, video_gen_pb2_grpc
 from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
-from services.common.contract import SHOT_PROMPT, check_text
-from services.common.errors import AgentError, InvalidArgument, rpc_errors, status_name
-from services.common.ids import check_id, check_unique_ids
+from services.common.errors import AgentError, rpc_errors, status_name
 from services.common.media import store_media
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
@@ -25,41 +21,11 @@ from services.common.storage.factory import open_store
 from services.video_gen.config import Settings
 from services.video_gen.providers import ClipRequest, Provider, make_provider
 from services.video_gen.source_image import check_image
+from services.video_gen.validation import validate
 
 log = logging.getLogger(__name__)
 
 SERVICE = video_gen_pb2.DESCRIPTOR.services_by_name["VideoGenService"].full_name
-MAX_JOBS = 8
-MIN_DURATION_S, MAX_DURATION_S = 2.0, 4.0
-_MODEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:\-]{0,127}")
-Movement = common_pb2.CameraMovement
-
-
-def validate(request: video_gen_pb2.GenerateClipsRequest) -> None:
-    """Refuse the whole call, naming the field, before any work starts."""
-    check_id(request.session_id, "session_id")
-    if not 1 <= len(request.jobs) <= MAX_JOBS:
-        raise InvalidArgument("jobs", f"must hold 1 to {MAX_JOBS} clip jobs, not {len(request.jobs)}")
-    check_unique_ids([j.item_id for j in request.jobs], "jobs")
-    d = request.duration_s
-    if not (math.isfinite(d) and MIN_DURATION_S <= d <= MAX_DURATION_S):
-        raise InvalidArgument("duration_s", f"must be {MIN_DURATION_S:g} to {MAX_DURATION_S:g} seconds")
-    if request.model and not _MODEL_RE.fullmatch(request.model):
-        raise InvalidArgument("model", "must be a model name such as 'owner/name'")
-    for i, job in enumerate(request.jobs):
-        key_from_uri(job.image.uri, f"jobs[{i}].image.uri")
-        if not job.HasField("plan"):
-            raise InvalidArgument(f"jobs[{i}].plan", "is required")
-        plan = job.plan
-        if plan.item_id:
-            check_id(plan.item_id, f"jobs[{i}].plan.item_id")
-        if plan.scene_prompt:  # optional: the local engine never reads it
-            check_text(SHOT_PROMPT, plan.scene_prompt, f"jobs[{i}].plan.scene_prompt")
-        if plan.camera_movement not in Movement.values() or plan.camera_movement == 0:
-            raise InvalidArgument(f"jobs[{i}].plan.camera_movement", "must be specified")
-        m = plan.motion_intensity
-        if not (math.isfinite(m) and 0.0 <= m <= 1.0):
-            raise InvalidArgument(f"jobs[{i}].plan.motion_intensity", "must be between 0 and 1")
 
 
 class VideoGenServicer(video_gen_pb2_grpc.VideoGenServiceServicer):

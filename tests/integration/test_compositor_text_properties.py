@@ -23,7 +23,7 @@ from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.providers import make_provider
 from services.compositor.render import Composer
-from services.compositor.request import parse_request
+from services.compositor.validation import parse_request
 from tests.integration.test_compositor import make_clip, put_clips, request, video_path
 from tests.text_strategies import TEXT
 

@@ -15,8 +15,8 @@ from services.common.ffmpeg import ffmpeg_exe
 from services.compositor.filtergraph import quote
 from services.compositor.fonts import FALLBACKS, FONTS, FontChoice, NoGlyph, choose_font, clusters
 from services.compositor.layout import FORMATS, fit_block, safe_box
-from services.compositor.request import parse_request
 from services.compositor.timeline import Timeline
+from services.compositor.validation import parse_request
 
 
 def test_timeline_durations_offsets_and_windows() -> None:
