@@ -17,6 +17,7 @@ from gateway.api.client_ip import TrustedProxies, parse_networks
 from gateway.api.limits import install_limits
 from gateway.api.routes import (
     auth,
+    engines,
     generation,
     health,
     media,
@@ -135,5 +136,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, sessions, shares, generation, revisions, uploads, webhooks, media, ws, health):
         app.include_router(module.router)
     app.include_router(preview.router)
+    app.include_router(engines.router)
     install_program_routes(app)
     return app
