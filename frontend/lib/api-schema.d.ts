@@ -184,6 +184,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Engines */
+        get: operations["list_engines_api_engines_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/fonts": {
         parameters: {
             query?: never;
@@ -869,6 +886,27 @@ export interface components {
             /** Voiceover */
             voiceover?: "auto" | string | null;
         };
+        /** AgentEngine */
+        AgentEngine: {
+            /** Agent */
+            agent: string;
+            /** Commercial Use */
+            commercial_use: boolean;
+            /**
+             * Engine
+             * @enum {string}
+             */
+            engine: "local" | "replicate";
+            /** Licence */
+            licence: string;
+            /** Model */
+            model: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
         /** ApiKeyCreated */
         ApiKeyCreated: {
             /** Active */
@@ -1288,6 +1326,11 @@ export interface components {
         EditStoryboardRequest: {
             /** Shots */
             shots: components["schemas"]["ShotEdit"][];
+        };
+        /** Engines */
+        Engines: {
+            /** Agents */
+            agents: components["schemas"]["AgentEngine"][];
         };
         /**
          * FinalVersion
@@ -2863,6 +2906,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    list_engines_api_engines_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Engines"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
