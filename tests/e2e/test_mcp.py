@@ -4,6 +4,7 @@ MP4 while progress notifications arrive, and a bad argument is a tool error nami
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -114,9 +115,27 @@ async def test_mcp_over_http(gateway: tuple[str, str], tmp_path: Path) -> None:
         session = structured(await client.call_tool("get_session", {"session_id": ad["session_id"]}))
         assert session["stage"] == "complete" and len(session["images"]) == 4 and len(session["clips"]) == 2
 
+        # Revise it: one image again, one clip again with a new camera move, then a new square final.
+        first_image = session["images"][0]["image_id"]
+        args = {"session_id": ad["session_id"], "image_id": first_image, "seed": 7}
+        redone = structured(await client.call_tool("regenerate_image", args, read_timeout_seconds=300))
+        assert redone["image"]["image_id"] != first_image and redone["image"]["url"].startswith(base)
+        args = {
+            "session_id": ad["session_id"],
+            "clip_id": session["clips"][0]["clip_id"],
+            "camera_movement": "orbit",
+        }
+        reclip = structured(await client.call_tool("regenerate_clip", args, read_timeout_seconds=300))
+        assert len(reclip["session"]["clips"]) == 3
+        args = {"session_id": ad["session_id"], "name": "AirRun", "formats": ["1:1"], "music": "none"}
+        square = structured(await client.call_tool("compose", args, read_timeout_seconds=300))
+        assert square["aspect_ratio"] == "1:1" and not square["has_audio"] and square["url"] != ad["url"]
+
         # Resources: the finals of a session.
         read = await client.read_resource(f"adreel://sessions/{ad['session_id']}/finals")
         text = read.contents[0].text  # type: ignore[union-attr]
+        versions = json.loads(text)["versions"]
+        assert len(versions) == 2 and versions[0]["videos"][0]["aspect_ratio"] == "1:1"
         assert ad["url"].split("?")[0] in text
 
         # Bad arguments: tool errors naming the field, never a trace.
