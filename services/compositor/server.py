@@ -15,9 +15,10 @@ import grpc
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
+from services.common.agent_parts import engine_agent, item_failure
 from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
 from services.common.costs import Stopwatch, local_cost
-from services.common.errors import AgentError, rpc_errors, status_name
+from services.common.errors import rpc_errors
 from services.common.ffmpeg import ffmpeg_exe
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
@@ -136,18 +137,14 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
 
     @staticmethod
     def _failure(item_id: str, error: BaseException, cost: common_pb2.Cost) -> pb.ComposeResponse:
-        if isinstance(error, AgentError):
-            message, retryable = error.message, error.retryable
-        else:
-            log.error("compose failed", exc_info=error)
-            message, retryable = "internal error in the compositor; see its logs", True
         return pb.ComposeResponse(
-            failure=common_pb2.ItemFailure(
-                item_id=item_id,
-                code=status_name(error),
-                message=message,
+            failure=item_failure(
+                item_id,
+                error,
+                log=log,
+                what="compose failed",
+                internal="internal error in the compositor; see its logs",
                 cost=cost,
-                retryable=retryable,
             )
         )
 
@@ -167,11 +164,12 @@ def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
         await asyncio.to_thread(_fonts)  # every font's coverage, read once
         await music.warmup()
 
-    agent = Agent(
-        name="compositor",
-        services=[SERVICE],
-        register=lambda server: pb_grpc.add_CompositorServiceServicer_to_server(servicer, server),
+    agent = engine_agent(
+        "compositor",
+        SERVICE,
+        pb_grpc.add_CompositorServiceServicer_to_server,
+        servicer,
+        music,
         warmup=warmup,
-        close=music.close,
     )
     return agent, settings

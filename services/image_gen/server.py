@@ -10,8 +10,9 @@ from pathlib import Path
 import grpc
 
 from adreel.v1 import common_pb2, image_gen_pb2, image_gen_pb2_grpc
-from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
-from services.common.errors import AgentError, rpc_errors, status_name
+from services.common.agent_parts import engine_agent, item_failure
+from services.common.batch import ItemDone, ItemProgress, Reporter, run_batch
+from services.common.errors import rpc_errors
 from services.common.media import store_media
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
@@ -72,7 +73,15 @@ class ImageGenServicer(image_gen_pb2_grpc.ImageGenServiceServicer):
                     yield Event(image=event.result)
                     yield progress("image ready", item_id)
                 else:
-                    yield Event(failure=self._failure(item_id, event))
+                    yield Event(
+                        failure=item_failure(
+                            item_id,
+                            event.error,
+                            log=log,
+                            what="image failed",
+                            internal="internal error while rendering; see the agent's logs",
+                        )
+                    )
                     yield progress("image failed", item_id)
 
     async def _one(
@@ -101,29 +110,18 @@ class ImageGenServicer(image_gen_pb2_grpc.ImageGenServiceServicer):
         await self.results.put(session_id, job.item_id, digest, result)
         return result
 
-    @staticmethod
-    def _failure(item_id: str, event: ItemFailed) -> common_pb2.ItemFailure:
-        exc = event.error
-        if isinstance(exc, AgentError):
-            message, retryable = exc.message, exc.retryable
-        else:
-            log.error("image failed", exc_info=exc, extra={"item_id": item_id})
-            message, retryable = "internal error while rendering; see the agent's logs", True
-        return common_pb2.ItemFailure(
-            item_id=item_id, code=status_name(exc), message=message, retryable=retryable
-        )
-
 
 def build(settings: Settings | None = None, provider: Provider | None = None) -> tuple[Agent, Settings]:
     """The agent for the bootstrap; `provider` replaces the configured engine (tests wrap it)."""
     settings = settings or Settings()
     engine = provider or make_provider(settings)
     servicer = ImageGenServicer(settings, open_store(settings), engine)
-    agent = Agent(
-        name=AGENT,
-        services=[SERVICE],
-        register=lambda server: image_gen_pb2_grpc.add_ImageGenServiceServicer_to_server(servicer, server),
+    agent = engine_agent(
+        AGENT,
+        SERVICE,
+        image_gen_pb2_grpc.add_ImageGenServiceServicer_to_server,
+        servicer,
+        engine,
         warmup=engine.start,
-        close=engine.close,
     )
     return agent, settings

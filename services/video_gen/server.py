@@ -11,8 +11,9 @@ from pathlib import Path
 import grpc
 
 from adreel.v1 import common_pb2, video_gen_pb2, video_gen_pb2_grpc
+from services.common.agent_parts import engine_agent, item_failure
 from services.common.batch import ItemDone, ItemFailed, ItemProgress, Reporter, run_batch
-from services.common.errors import AgentError, rpc_errors, status_name
+from services.common.errors import rpc_errors
 from services.common.media import store_media
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
@@ -127,17 +128,13 @@ class VideoGenServicer(video_gen_pb2_grpc.VideoGenServiceServicer):
         )
 
     def _failure(self, item_id: str, exc: BaseException) -> common_pb2.ItemFailure:
-        if isinstance(exc, AgentError):
-            message, retryable = exc.message, exc.retryable
-        else:
-            log.error("clip failed", exc_info=exc, extra={"item_id": item_id})
-            message, retryable = "internal error in the agent; see its logs", True
-        return common_pb2.ItemFailure(
-            item_id=item_id,
-            code=status_name(exc),
-            message=message,
+        return item_failure(
+            item_id,
+            exc,
+            log=log,
+            what="clip failed",
+            internal="internal error in the agent; see its logs",
             cost=common_pb2.Cost(provider=self.provider.name, model=self.provider.default_model),
-            retryable=retryable,
         )
 
 
@@ -147,14 +144,12 @@ def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
     provider = make_provider(settings)
     servicer = VideoGenServicer(settings, store, provider)
 
-    def register(server: grpc.aio.Server) -> None:
-        video_gen_pb2_grpc.add_VideoGenServiceServicer_to_server(servicer, server)
-
-    agent = Agent(
-        name="video_gen",
-        services=[SERVICE],
-        register=register,
+    agent = engine_agent(
+        "video_gen",
+        SERVICE,
+        video_gen_pb2_grpc.add_VideoGenServiceServicer_to_server,
+        servicer,
+        provider,
         warmup=provider.warmup,
-        close=provider.close,
     )
     return agent, settings

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from adreel.v1 import common_pb2
+from services.common.agent_parts import load_engine
 from services.image_gen.config import Settings
 
 
@@ -48,13 +49,12 @@ class Provider(Protocol):
     async def close(self) -> None: ...
 
 
+ENGINES = {
+    "local": "services.image_gen.providers.local:LocalProvider",
+    "replicate": "services.image_gen.providers.replicate:ReplicateImages",
+}
+
+
 def make_provider(settings: Settings) -> Provider:
-    if settings.engine == "local":
-        from services.image_gen.providers.local import LocalProvider
-
-        return LocalProvider(settings)
-    if settings.engine == "replicate":
-        from services.image_gen.providers.replicate import ReplicateImages
-
-        return ReplicateImages(settings)
-    raise ValueError(f"unknown image_gen engine {settings.engine!r}")
+    provider: Provider = load_engine("image_gen", settings.engine, ENGINES, settings)
+    return provider

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from adreel.v1 import common_pb2
+from services.common.agent_parts import load_engine
 from services.video_gen.config import Settings
 
 
@@ -51,13 +52,12 @@ class Provider(Protocol):
     async def close(self) -> None: ...
 
 
+ENGINES = {
+    "local": "services.video_gen.providers.local:LocalProvider",
+    "replicate": "services.video_gen.providers.replicate:ReplicateClips",
+}
+
+
 def make_provider(settings: Settings) -> Provider:
-    if settings.engine == "local":
-        from services.video_gen.providers.local import LocalProvider
-
-        return LocalProvider(settings)
-    if settings.engine == "replicate":
-        from services.video_gen.providers.replicate import ReplicateClips
-
-        return ReplicateClips(settings)
-    raise ValueError(f"unknown video_gen engine {settings.engine!r}")
+    provider: Provider = load_engine("video_gen", settings.engine, ENGINES, settings)
+    return provider

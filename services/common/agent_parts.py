@@ -1,0 +1,71 @@
+"""Pieces every generating agent's server shares: its Agent for the bootstrap, its engine chosen by
+name, and the ItemFailure an item's error becomes."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+import grpc
+
+from adreel.v1 import common_pb2
+from services.common.errors import AgentError, status_name
+from services.common.server import Agent
+
+
+class Engine(Protocol):
+    async def close(self) -> None: ...
+
+
+def engine_agent(
+    name: str,
+    service: str,
+    add_servicer: Callable[[Any, grpc.aio.Server], None],
+    servicer: object,
+    engine: Engine,
+    *,
+    warmup: Callable[[], Awaitable[None]],
+) -> Agent:
+    """The Agent that serves `servicer` (added by its generated `add_..._to_server`), warmed up by
+    `warmup` and closing its engine on stop."""
+    return Agent(
+        name=name,
+        services=[service],
+        register=lambda server: add_servicer(servicer, server),
+        warmup=warmup,
+        close=engine.close,
+    )
+
+
+def load_engine(agent: str, engine: str, engines: Mapping[str, str], settings: object) -> Any:
+    """The engine `engine` of `engines` ({"local": "module:Class", ...}), built from the settings;
+    its module is imported only when chosen."""
+    try:
+        target = engines[engine]
+    except KeyError:
+        raise ValueError(f"unknown {agent} engine {engine!r}") from None
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(settings)
+
+
+def item_failure(
+    item_id: str,
+    error: BaseException,
+    *,
+    log: logging.Logger,
+    what: str,
+    internal: str,
+    cost: common_pb2.Cost | None = None,
+) -> common_pb2.ItemFailure:
+    """An item's error as the ItemFailure the caller sees: an AgentError says its own message; any
+    other is logged (`what` failed) and reported as `internal`, retryable."""
+    if isinstance(error, AgentError):
+        message, retryable = error.message, error.retryable
+    else:
+        log.error(what, exc_info=error, extra={"item_id": item_id})
+        message, retryable = internal, True
+    return common_pb2.ItemFailure(
+        item_id=item_id, code=status_name(error), message=message, cost=cost, retryable=retryable
+    )
