@@ -81,7 +81,7 @@ def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
 def _refusal(ip: IPAddress) -> str | None:
     """Why an address is not a public unicast one, or None when it is; an IPv6 address that embeds
     an IPv4 one (mapped, compatible, NAT64, 6to4, Teredo) is judged by that too."""
-    for inner in (ip, *embedded_ipv4(ip)):
+    for inner in (*embedded_ipv4(ip), ip):  # the embedded address first: it names the real reason
         if inner.is_multicast:
             return "multicast"
         if inner.is_unspecified:

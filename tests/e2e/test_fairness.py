@@ -2,7 +2,7 @@
 quota lets run, again and again), another user's 4-image job finishes within twice its unloaded time.
 
 The real prompt parser and image agent (offline engines) on loopback, the gateway in front of them,
-real PostgreSQL. The ratio is printed; bench.fairness reports the same figure at a larger scale.
+real PostgreSQL. The ratio is printed (run with -s to see it).
 """
 
 from __future__ import annotations
