@@ -17,6 +17,7 @@ from gateway.api.client_ip import TrustedProxies, parse_networks
 from gateway.api.limits import install_limits
 from gateway.api.routes import (
     auth,
+    brand_kits,
     engines,
     generation,
     health,
@@ -137,5 +138,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(engines.router)
+    app.include_router(brand_kits.router)
     install_program_routes(app)
     return app

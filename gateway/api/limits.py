@@ -28,6 +28,7 @@ from gateway.api.login_limits import LoginGuard
 from gateway.api.rate_windows import answer, too_many
 from gateway.api.shared_windows import SharedWindow
 from gateway.api_keys import is_api_key
+from gateway.brand_kits import FONT_MAX_BYTES, LOGO_MAX_BYTES
 from gateway.core.config import Settings
 from gateway.core.security import decode_token, user_id_of
 
@@ -38,6 +39,8 @@ GENERATION_PATH = re.compile(
     r"^/api/(generate-images|generate-clips|compose-final-video|sessions/[^/]+/retry)$"
 )
 UPLOAD_PATH = re.compile(r"^/api/sessions/[^/]+/images$")
+# A brand kit's logo or font: one file, checked against its own limit by the route.
+BRAND_FILE_PATH = re.compile(r"^/api/brand-kits/[^/]+/(logo|font)$")
 # Multipart framing and the form's small fields, on top of the files themselves.
 UPLOAD_OVERHEAD_BYTES = 256 * 1024
 
@@ -66,6 +69,8 @@ class EdgeLimits:
         s = self.settings
         if UPLOAD_PATH.match(path):
             return s.upload_max_bytes * s.upload_max_files + UPLOAD_OVERHEAD_BYTES
+        if BRAND_FILE_PATH.match(path):
+            return max(LOGO_MAX_BYTES, FONT_MAX_BYTES) + UPLOAD_OVERHEAD_BYTES
         return s.max_body_bytes
 
     def too_large(self, path: str, limit: int) -> str:
