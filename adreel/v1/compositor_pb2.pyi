@@ -22,6 +22,14 @@ class MusicGenre(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MUSIC_GENRE_CHILL: _ClassVar[MusicGenre]
     MUSIC_GENRE_ENERGETIC: _ClassVar[MusicGenre]
 
+class LogoCorner(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOGO_CORNER_UNSPECIFIED: _ClassVar[LogoCorner]
+    LOGO_CORNER_TOP_LEFT: _ClassVar[LogoCorner]
+    LOGO_CORNER_TOP_RIGHT: _ClassVar[LogoCorner]
+    LOGO_CORNER_BOTTOM_LEFT: _ClassVar[LogoCorner]
+    LOGO_CORNER_BOTTOM_RIGHT: _ClassVar[LogoCorner]
+
 class CaptionStyle(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CAPTION_STYLE_UNSPECIFIED: _ClassVar[CaptionStyle]
@@ -35,6 +43,11 @@ MUSIC_GENRE_UNSPECIFIED: MusicGenre
 MUSIC_GENRE_UPBEAT: MusicGenre
 MUSIC_GENRE_CHILL: MusicGenre
 MUSIC_GENRE_ENERGETIC: MusicGenre
+LOGO_CORNER_UNSPECIFIED: LogoCorner
+LOGO_CORNER_TOP_LEFT: LogoCorner
+LOGO_CORNER_TOP_RIGHT: LogoCorner
+LOGO_CORNER_BOTTOM_LEFT: LogoCorner
+LOGO_CORNER_BOTTOM_RIGHT: LogoCorner
 CAPTION_STYLE_UNSPECIFIED: CaptionStyle
 CAPTION_STYLE_PHRASE: CaptionStyle
 CAPTION_STYLE_HIGHLIGHT: CaptionStyle
@@ -60,7 +73,7 @@ class Music(_message.Message):
     def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ...) -> None: ...
 
 class ComposeRequest(_message.Message):
-    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants", "preview", "stills", "voiceover", "captions")
+    __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants", "preview", "stills", "voiceover", "captions", "logo")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     CLIPS_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +88,7 @@ class ComposeRequest(_message.Message):
     STILLS_FIELD_NUMBER: _ClassVar[int]
     VOICEOVER_FIELD_NUMBER: _ClassVar[int]
     CAPTIONS_FIELD_NUMBER: _ClassVar[int]
+    LOGO_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     item_id: str
     clips: _containers.RepeatedCompositeFieldContainer[_common_pb2.AssetRef]
@@ -89,7 +103,16 @@ class ComposeRequest(_message.Message):
     stills: _containers.RepeatedCompositeFieldContainer[StillShot]
     voiceover: Voiceover
     captions: CaptionStyle
-    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ..., preview: _Optional[bool] = ..., stills: _Optional[_Iterable[_Union[StillShot, _Mapping]]] = ..., voiceover: _Optional[_Union[Voiceover, _Mapping]] = ..., captions: _Optional[_Union[CaptionStyle, str]] = ...) -> None: ...
+    logo: BrandLogo
+    def __init__(self, session_id: _Optional[str] = ..., item_id: _Optional[str] = ..., clips: _Optional[_Iterable[_Union[_common_pb2.AssetRef, _Mapping]]] = ..., intro_s: _Optional[float] = ..., outro_s: _Optional[float] = ..., overlay: _Optional[_Union[TextOverlay, _Mapping]] = ..., music: _Optional[_Union[Music, _Mapping]] = ..., formats: _Optional[_Iterable[_Union[OutputFormat, str]]] = ..., transition_s: _Optional[float] = ..., variants: _Optional[_Iterable[_Union[ComposeVariant, _Mapping]]] = ..., preview: _Optional[bool] = ..., stills: _Optional[_Iterable[_Union[StillShot, _Mapping]]] = ..., voiceover: _Optional[_Union[Voiceover, _Mapping]] = ..., captions: _Optional[_Union[CaptionStyle, str]] = ..., logo: _Optional[_Union[BrandLogo, _Mapping]] = ...) -> None: ...
+
+class BrandLogo(_message.Message):
+    __slots__ = ("image", "corner")
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    CORNER_FIELD_NUMBER: _ClassVar[int]
+    image: _common_pb2.AssetRef
+    corner: LogoCorner
+    def __init__(self, image: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., corner: _Optional[_Union[LogoCorner, str]] = ...) -> None: ...
 
 class Voiceover(_message.Message):
     __slots__ = ("script", "voice", "speed")

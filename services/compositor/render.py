@@ -44,6 +44,7 @@ from services.compositor.filtergraph import (
 )
 from services.compositor.fonts import FontSpec
 from services.compositor.layout import FORMATS, Format, TextSlot, fit_block
+from services.compositor.logo import load_logo, logo_item
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack
 from services.compositor.providers.local import LocalMusic
 from services.compositor.soundtrack import fit_track, write_wav
@@ -200,7 +201,10 @@ class Composer:
         # The fraction is FFmpeg's frames done of the total: this preparation (a second or so of a
         # 20-30 s render) and storing stay at its ends, named by their messages.
         music_task = asyncio.ensure_future(self._make_music(work, spec, tl))
-        plan_task = asyncio.ensure_future(asyncio.to_thread(self._plan_outputs, work, spec, clips, tl))
+        logo = None
+        if spec.logo is not None:
+            logo = await asyncio.to_thread(load_logo, await self.store.get_bytes(spec.logo.key))
+        plan_task = asyncio.ensure_future(asyncio.to_thread(self._plan_outputs, work, spec, clips, tl, logo))
         # The voice is its own process: it speaks while the music and the cards are made.
         voice_task = asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s)) if spec.voice else None
         try:
@@ -323,7 +327,14 @@ class Composer:
             return Encoder(s.preview_x264_preset, s.preview_x264_crf, s.preview_maxrate_kbps, s.audio_kbps)
         return Encoder(s.x264_preset, s.x264_crf, s.video_maxrate_kbps, s.audio_kbps)
 
-    def _plan_outputs(self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline) -> Planned:
+    def _plan_outputs(
+        self,
+        work: Path,
+        spec: ComposeSpec,
+        clips: list[OpenClip],
+        tl: Timeline,
+        logo: Image.Image | None = None,
+    ) -> Planned:
         intro_still = clips[0].frame(0.3)
         outro_still = clips[-1].frame(0.7)
         # What the text over the clips is laid on: the middle of every clip (and the cards' frames).
@@ -356,6 +367,11 @@ class Composer:
                     tl=tl,
                     bd=backdrop,
                     captions=bool(spec.captions),
+                )
+                + (
+                    (logo_item(work / f"logo-{k}.png", logo, spec.logo.corner, fmt, tl),)
+                    if logo is not None and spec.logo is not None
+                    else ()
                 ),
                 music=genres.index(out.genre) if out.genre else None,
                 out=path,

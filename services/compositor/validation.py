@@ -110,6 +110,21 @@ def _voice(req: pb.ComposeRequest, overlay: Overlay) -> tuple[VoiceSpec | None, 
 
 
 @dataclass(frozen=True)
+class LogoSpec:
+    key: str
+    corner: int  # pb.LogoCorner, specified
+
+
+def _logo(req: pb.ComposeRequest) -> LogoSpec | None:
+    if not req.HasField("logo"):
+        return None
+    key = key_from_uri(req.logo.image.uri, "logo.image.uri")
+    if req.logo.corner not in pb.LogoCorner.values() or req.logo.corner == pb.LOGO_CORNER_UNSPECIFIED:
+        raise InvalidArgument("logo.corner", "must be top_left, top_right, bottom_left or bottom_right")
+    return LogoSpec(key, req.logo.corner)
+
+
+@dataclass(frozen=True)
 class ComposeSpec:
     session_id: str
     item_id: str
@@ -128,6 +143,7 @@ class ComposeSpec:
     voice: VoiceSpec | None = None
     # "phrase" / "highlight" (captions.py), None = no captions; only with a voice.
     captions: str | None = None
+    logo: LogoSpec | None = None
 
     @property
     def product_name(self) -> str:
@@ -295,4 +311,5 @@ def parse_request(req: pb.ComposeRequest) -> ComposeSpec:
         # A preview is the fast animatic: it stays without the voice (and so without captions).
         voice=None if req.preview else voice,
         captions=None if req.preview else captions,
+        logo=_logo(req),
     )
