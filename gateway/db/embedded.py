@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pgserver import PostgresServer
+from typing import Any
 
 DATABASE = "adreel"
 
@@ -24,7 +21,8 @@ class EmbeddedPostgres:
     def __init__(self, data_dir: Path, database: str | None = DATABASE) -> None:
         self.data_dir = data_dir
         self.database = database
-        self._server: PostgresServer | None = None
+        # A pgserver.PostgresServer; pgserver is imported only on start (the gateway image has none).
+        self._server: Any = None
 
     def start(self) -> str:
         """Init (first run) and start the server, create the database; returns a postgresql:// URL."""
