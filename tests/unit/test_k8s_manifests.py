@@ -252,7 +252,7 @@ def test_gateway_http_probes_service_and_ingress(rendered: dict[str, list[Doc]],
     routes = {
         p["path"]: p["backend"]["service"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]
     }
-    for path in ("/ws", "/api", "/media"):
+    for path in ("/ws", "/api", "/media", "/mcp"):
         assert routes[path] == {"name": "gateway", "port": {"name": "http"}}
     assert routes["/"]["name"] == "web"
 
