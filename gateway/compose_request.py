@@ -18,6 +18,7 @@ _BODY_FIELDS = {
     "transition_s": "transition_duration",
     "music.": "audio.",
     "captions:": "captions.style:",
+    "logo.": "brand_logo.",
 }
 _CAPTIONS = {
     "none": compositor_pb2.CAPTION_STYLE_UNSPECIFIED,
@@ -61,7 +62,14 @@ def compose_request(
         if voice
         else None,
         captions=_CAPTIONS[plan.get("captions") or "none"],
+        logo=_logo(plan["logo"]) if plan.get("logo") else None,
     )
+
+
+def _logo(logo: dict[str, str]) -> compositor_pb2.BrandLogo:
+    """The brand kit's logo, copied under the session's keys when the compose was asked for."""
+    corner = compositor_pb2.LogoCorner.Value(f"LOGO_CORNER_{logo['corner'].upper()}")
+    return compositor_pb2.BrandLogo(image=common_pb2.AssetRef(uri=logo["uri"]), corner=corner)
 
 
 def body_field(details: str, formats: int = 0) -> str:

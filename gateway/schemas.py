@@ -198,6 +198,10 @@ class ComposeFinalVideoRequest(Strict):
     variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
     voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
     captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
+    # A brand kit of yours (/api/brand-kits): its primary colour styles the texts unless
+    # text_overlay.color is given; brand_logo puts its logo in that corner of the whole ad.
+    brand_kit_id: uuid.UUID | None = None
+    brand_logo: Literal["none", "top_left", "top_right", "bottom_left", "bottom_right"] = "none"
 
 
 class VariantOverlay(Strict):

@@ -1294,6 +1294,14 @@ export interface components {
         /** ComposeFinalVideoRequest */
         ComposeFinalVideoRequest: {
             audio?: components["schemas"]["AudioConfig"];
+            /** Brand Kit Id */
+            brand_kit_id?: string | null;
+            /**
+             * Brand Logo
+             * @default none
+             * @enum {string}
+             */
+            brand_logo: "none" | "top_left" | "top_right" | "bottom_left" | "bottom_right";
             captions?: components["schemas"]["CaptionsConfig"];
             /** Formats */
             formats?: ("16:9" | "9:16" | "1:1")[];

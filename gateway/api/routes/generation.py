@@ -5,6 +5,7 @@ the orchestrator run the stage in the background."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from decimal import Decimal
 
@@ -16,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
-from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, owned_session
+from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
+from gateway.api.routes.brand_kits import owned_kit
 from gateway.compose_request import body_field, compose_request
 from gateway.db.models import Asset, Session
 from gateway.events import record_cost
@@ -292,10 +294,12 @@ async def check_compose(db: SessionDep, row: Session, agents: AgentClients, form
 @router.post("/compose-final-video", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
 async def compose_final_video(
     body: ComposeFinalVideoRequest,
+    *,
     user: CurrentUser,
     db: SessionDep,
     orchestrator: OrchestratorDep,
     agents: AgentsDep,
+    store: StoreDep,
 ) -> Accepted:
     row = await owned_session(db, user, str(body.session_id), lock=True)
     allow(row, Move.START_COMPOSE, orchestrator)
@@ -313,6 +317,23 @@ async def compose_final_video(
         "font": font,
         "color": overlay.color.lower(),
     }
+    logo = None
+    if body.brand_kit_id is not None:
+        kit = await owned_kit(db, user, body.brand_kit_id)
+        if "color" not in overlay.model_fields_set:  # a colour the user chose wins over the kit's
+            base_overlay["color"] = kit.primary_color.lower()
+        if body.brand_logo != "none":
+            if kit.logo_key is None:
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, "brand_logo: the brand kit has no logo"
+                )
+            # Agents read only the session's own keys; the digest in the name keeps a replayed
+            # compose from reusing an earlier logo of the same kit.
+            data = await store.get_bytes(kit.logo_key)
+            key = f"sessions/{row.id}/brand/logo-{hashlib.sha256(data).hexdigest()[:16]}.png"
+            logo = {"uri": (await store.put_bytes(key, data, "image/png")).uri, "corner": body.brand_logo}
+    elif body.brand_logo != "none":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "brand_logo: needs brand_kit_id")
     voiceover, captions = body.voiceover, body.captions.style
     if voiceover.enabled and not voiceover.script:
         raise HTTPException(
@@ -335,6 +356,7 @@ async def compose_final_video(
         "transition_s": body.transition_duration,
         # Every final of the call (formats, then variants), each with its id, texts, music, label.
         "finals": plan_finals(body, base_overlay, fonts, resolve_font),
+        "logo": logo,
     }
     await check_compose(db, row, agents, len(dict.fromkeys(body.formats)))
     # Every compose is a new version of the final: a new item id, the earlier finals kept.

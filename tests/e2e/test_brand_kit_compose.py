@@ -1,0 +1,85 @@
+"""A compose that picks a brand kit, over the API with the real agents: the kit's colour draws
+the texts and its logo sits in the chosen corner of the final (pixels of the downloaded MP4)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import websockets
+
+from tests.e2e.conftest import Stack
+from tests.e2e.test_gateway_journey import events_until_terminal
+from tests.gateway_support import socket_url
+from tests.integration.test_compositor import color_share, frame_at
+from tests.integration.test_compositor_logo import MAGENTA, logo_bytes
+
+KIT_COLOUR = (0, 229, 255)  # #00E5FF
+
+
+async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str]:
+    client = stack.client
+    email = f"brand{secrets.token_hex(4)}@example.com"
+    r = await client.post("/api/auth/register", json={"email": email, "password": "brand-pass"})
+    token = r.json()["session_token"]
+    h = {"Authorization": f"Bearer {token}"}
+    sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
+    async with websockets.connect(await socket_url(client, token, sid)) as ws:
+        await ws.recv()
+        body = {"session_id": sid, "product_prompt": "red leather handbag", "num_images": 4}
+        assert (await client.post("/api/generate-images", headers=h, json=body)).status_code == 202
+        images = (await events_until_terminal(ws))[-1]["data"]["images"]
+    body = {"session_id": sid, "approved_image_ids": [i["id"] for i in images[:2]]}
+    assert (await client.post("/api/save-approved-images", headers=h, json=body)).status_code == 200
+    async with websockets.connect(await socket_url(client, token, sid)) as ws:
+        await ws.recv()
+        body = {"session_id": sid, "video_prompt": "slow turn on a marble table", "clip_duration": 2.0}
+        assert (await client.post("/api/generate-clips", headers=h, json=body)).status_code == 202
+        clips = (await events_until_terminal(ws))[-1]["data"]["clips"]
+    body = {"session_id": sid, "approved_clip_ids": [c["id"] for c in clips]}
+    assert (await client.post("/api/save-approved-clips", headers=h, json=body)).status_code == 200
+    return h, sid
+
+
+async def test_compose_with_a_brand_kit(stack: Stack, tmp_path: Path) -> None:
+    client = stack.client
+    h, sid = await _to_clip_selection(stack)
+    kit = {"name": "Rosa", "primary_color": "#00E5FF", "default_cta": "Shop Rosa"}
+    kid = (await client.post("/api/brand-kits", headers=h, json=kit)).json()["id"]
+    bare = (await client.post("/api/brand-kits", headers=h, json=kit | {"name": "No logo"})).json()["id"]
+    r = await client.put(f"/api/brand-kits/{kid}/logo", headers=h, files={"file": ("l.png", logo_bytes())})
+    assert r.status_code == 200
+
+    base = {
+        "session_id": sid,
+        "text_overlay": {"product_name": "Rosa Tote", "cta": "Shop now", "font": "inter"},
+        "intro_duration": 0.5,
+        "outro_duration": 1.0,
+    }
+    refusals = [
+        (base | {"brand_logo": "top_left"}, 422, "brand_logo:"),
+        (base | {"brand_kit_id": bare, "brand_logo": "top_left"}, 422, "brand_logo:"),
+        (base | {"brand_kit_id": "00000000-0000-0000-0000-000000000000"}, 404, "brand_kit_id:"),
+    ]
+    for body, code, field in refusals:
+        r = await client.post("/api/compose-final-video", headers=h, json=body)
+        assert r.status_code == code and str(r.json()["detail"]).startswith(field), r.json()
+
+    async with websockets.connect(await socket_url(client, h["Authorization"][7:], sid)) as ws:
+        await ws.recv()
+        body = base | {"brand_kit_id": kid, "brand_logo": "bottom_right"}
+        assert (await client.post("/api/compose-final-video", headers=h, json=body)).status_code == 202
+        done = (await events_until_terminal(ws))[-1]
+    assert done["type"] == "complete", done
+    r = await client.get(done["data"]["final_video"]["url"])
+    path = tmp_path / "final.mp4"
+    path.write_bytes(r.content)
+
+    outro = frame_at(path, 4.3)  # 0.5 + 2 x 2 s clips - cross-fades, then the outro with the CTA
+    h_, w_ = outro.shape[:2]
+    corner = outro[h_ - h_ // 4 :, w_ - w_ // 4 :]
+    assert color_share(corner, MAGENTA) > 0.03, "the logo is in the bottom-right corner"
+    assert color_share(outro[: h_ // 4, : w_ // 4], MAGENTA) < 0.001
+    assert color_share(outro, KIT_COLOUR, tol=30) > 0.003, "the texts are drawn in the kit's colour"
+    clip = frame_at(path, 1.5)
+    assert color_share(clip[h_ - h_ // 4 :, w_ - w_ // 4 :], MAGENTA) > 0.03, "and over the clips"
