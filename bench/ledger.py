@@ -1,6 +1,6 @@
 """Cost events from the outbox to ledger rows: throughput and end-to-end lag.
 
-The gateway's real relay (gateway.events.CostRelay) in this process, the real ledger
+The gateway's real relay (gateway.cost_outbox.CostRelay) in this process, the real ledger
 (`python -m services.ledger`) as a process of its own, real NATS JetStream and PostgreSQL.
 
 1. Throughput: N events land in the outbox in one transaction (a burst, e.g. after a NATS outage);
@@ -40,9 +40,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adreel.v1 import common_pb2
 from gateway.core.config import Settings
+from gateway.cost_outbox import BOOKING_KEY, CostBooking, CostRelay, record_cost
 from gateway.db.engine import make_engine, make_sessionmaker
 from gateway.db.models import Session
-from gateway.events import BOOKING_KEY, CostBooking, CostRelay, record_cost
 from gateway.progress import ProgressHub
 from services.common.costs.contract import event_id_for
 from stack.embedded import EmbeddedNats, free_port, nats_answers

@@ -35,8 +35,8 @@ from gateway.core.errors import install_error_handlers
 from gateway.core.log_redaction import install_log_redaction
 from gateway.core.passwords import PasswordHasher
 from gateway.core.request_errors import install_request_error_handler
+from gateway.cost_outbox import BOOKING_KEY, CostBooking, CostRelay
 from gateway.db.engine import make_engine, make_sessionmaker
-from gateway.events import BOOKING_KEY, CostBooking, CostRelay
 from gateway.mesh import connect_mesh
 from gateway.orchestrator import Orchestrator
 from gateway.programs import install_program_routes, start_programs

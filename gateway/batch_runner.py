@@ -41,9 +41,9 @@ from starlette.types import ASGIApp
 from gateway.ad_specs import AdSpec
 from gateway.core.config import Settings
 from gateway.db.models import Asset, Batch, BatchRow, Session
-from gateway.schemas import SessionStage
+from gateway.responses import MediaLinks, dollars, final_view
 from gateway.self_api import SelfApi
-from gateway.views import MediaLinks, dollars, final_view
+from gateway.stages import SessionStage
 from gateway.webhooks.models import WebhookDelivery
 from gateway.webhooks.sealing import Keyring, SealError
 from gateway.webhooks.signing import new_message_id

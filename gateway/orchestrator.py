@@ -27,11 +27,11 @@ from adreel.v1 import (
 )
 from gateway import telemetry
 from gateway.compose_request import compose_request
+from gateway.cost_outbox import record_cost
 from gateway.db.models import Asset, Session
-from gateway.events import record_cost
-from gateway.schemas import SessionStage
 from gateway.stage_runner import BudgetExceeded, StageFailed, new_item_id, pb_dict, view_name
 from gateway.stage_store import StageStore
+from gateway.stages import SessionStage
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.config import Settings
 from gateway.db.models import GenerationCost, Session, User
-from gateway.schemas import RUNNING_STAGES
-from gateway.views import dollars
+from gateway.responses import dollars
+from gateway.stages import RUNNING_STAGES
 from services.common.costs import usd_to_micros
 
 RUNNING = [s.value for s in RUNNING_STAGES]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from gateway.db.models import Session
-from gateway.schemas import RUNNING_STAGES, SessionStage
+from gateway.stages import RUNNING_STAGES, SessionStage
 
 
 class Move(StrEnum):

@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.core.config import Settings
 from gateway.db.models import Session
-from gateway.schemas import RUNNING_STAGES, SessionStage
+from gateway.stages import RUNNING_STAGES, SessionStage
 from services.common.nats_conn import ensure_stream
 
 if TYPE_CHECKING:

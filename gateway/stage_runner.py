@@ -29,8 +29,8 @@ from gateway.progress import ProgressHub
 
 if TYPE_CHECKING:
     from gateway.stage_jobs import StageJobQueue
-from gateway.schemas import RUNNING_STAGES, SessionStage
-from gateway.views import dollars
+from gateway.responses import dollars
+from gateway.stages import RUNNING_STAGES, SessionStage
 from gateway.webhooks.events import enqueue_stage_event
 from services.common.costs import usd_to_micros
 

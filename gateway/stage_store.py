@@ -13,11 +13,11 @@ from adreel.v1 import (
     compositor_pb2,
 )
 from gateway import session_flow, telemetry
+from gateway.cost_outbox import record_cost
 from gateway.db.models import Asset, Session
-from gateway.events import record_cost
-from gateway.schemas import SessionStage
+from gateway.responses import MediaLinks, clip_view, dollars, final_view, image_view
 from gateway.stage_runner import StageRunner, pb_dict
-from gateway.views import MediaLinks, clip_view, dollars, final_view, image_view
+from gateway.stages import SessionStage
 from gateway.webhooks.events import enqueue_stage_event
 
 log = logging.getLogger(__name__)

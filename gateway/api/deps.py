@@ -18,7 +18,7 @@ from gateway.core.security import decode_token, user_id_of
 from gateway.db.models import Session, User
 from gateway.orchestrator import Orchestrator
 from gateway.progress import ProgressHub
-from gateway.schemas import SessionStage
+from gateway.stages import SessionStage
 from services.common.storage import ObjectStore
 
 

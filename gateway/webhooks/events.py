@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.config import Settings
 from gateway.db.models import Asset, Session
-from gateway.views import MediaLinks, dollars, final_view
+from gateway.responses import MediaLinks, dollars, final_view
 from gateway.webhooks.models import WebhookDelivery
 from gateway.webhooks.signing import new_message_id
 

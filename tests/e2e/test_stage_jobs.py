@@ -16,8 +16,8 @@ import httpx
 import nats
 import pytest
 
-from gateway.schemas import SessionStage
 from gateway.stage_jobs import StageJob, subject
+from gateway.stages import SessionStage
 from services.compositor.server import build as build_compositor
 from services.image_gen.server import build as build_image_gen
 from services.prompt_parser.server import build as build_prompt_parser

@@ -6,8 +6,8 @@ import pytest
 
 from gateway import session_flow
 from gateway.db.models import Session
-from gateway.schemas import RUNNING_STAGES, SessionStage
 from gateway.session_flow import Move, MoveRefused
+from gateway.stages import RUNNING_STAGES, SessionStage
 
 IDLE = sorted(session_flow.IDLE_STAGES)
 

@@ -39,8 +39,8 @@ from gateway.batch_runner import TERMINAL, finals_of, overall_progress, stage_me
 from gateway.core.config import Settings
 from gateway.core.security import ALGORITHM
 from gateway.db.models import Asset, Batch, BatchRow, Session
+from gateway.responses import MediaLinks, dollars, download_name, final_view
 from gateway.schemas import FinalVideo, Strict, Text
-from gateway.views import MediaLinks, dollars, download_name, final_view
 from gateway.webhooks.signing import new_secret
 from gateway.webhooks.targets import MAX_URL_LENGTH, TargetRefused, resolve_target
 from services.common.costs import usd_to_micros

@@ -20,8 +20,8 @@ from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import owned_kit
 from gateway.compose_request import body_field, compose_request
+from gateway.cost_outbox import record_cost
 from gateway.db.models import Asset, Session
-from gateway.events import record_cost
 from gateway.orchestrator import BudgetExceeded, Orchestrator, new_item_id
 from gateway.quotas import hold_quotas
 from gateway.schemas import (

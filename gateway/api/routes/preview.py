@@ -22,9 +22,9 @@ from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, ow
 from gateway.api.routes.generation import resolve_font
 from gateway.compose_request import body_field
 from gateway.db.models import Asset, Session
+from gateway.responses import MediaLinks
 from gateway.schemas import Font, PreviewRequest, PreviewResponse
 from gateway.stage_store import FORMATS, GENRES
-from gateway.views import MediaLinks
 
 router = APIRouter(prefix="/api", tags=["preview"])
 # A 10 s animatic renders in a few seconds; this bounds a stuck or queued compositor.

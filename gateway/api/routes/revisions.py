@@ -20,6 +20,7 @@ from gateway.api.deps import CurrentUser, OrchestratorDep, SessionDep, SettingsD
 from gateway.api.routes.generation import ERRORS, allow, make_move, start
 from gateway.db.models import Asset, Session
 from gateway.orchestrator import StageFailed, new_item_id
+from gateway.responses import storyboard_view
 from gateway.schemas import (
     Accepted,
     CompositionDraft,
@@ -32,7 +33,6 @@ from gateway.schemas import (
     Storyboard,
 )
 from gateway.session_flow import Move
-from gateway.views import storyboard_view
 
 router = APIRouter(prefix="/api/sessions", tags=["revisions"])
 

@@ -26,8 +26,8 @@ from gateway.api.routes.webhooks import configure_webhook
 from gateway.db.models import Asset, GenerationCost, Session, Share
 from gateway.orchestrator import new_item_id
 from gateway.quotas import hold_quotas
+from gateway.responses import dollars, session_view, summary_view
 from gateway.schemas import (
-    RUNNING_STAGES,
     Accepted,
     CostLine,
     CostsResponse,
@@ -40,7 +40,7 @@ from gateway.schemas import (
     SessionStage,
     SessionSummary,
 )
-from gateway.views import dollars, session_view, summary_view
+from gateway.stages import RUNNING_STAGES
 from services.common.costs import usd_to_micros
 from services.common.storage import LocalStore, ObjectStore, key_from_uri, uri_for
 

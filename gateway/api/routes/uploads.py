@@ -31,8 +31,9 @@ from gateway.core.config import Settings
 from gateway.db.models import Asset
 from gateway.orchestrator import new_item_id
 from gateway.product_photos import CleanPhoto, PhotoRejected, clean_photo, display_name, give_memory_back
-from gateway.schemas import ImageAsset, ItemId, SessionStage
-from gateway.views import MediaLinks, dollars, image_view
+from gateway.responses import MediaLinks, dollars, image_view
+from gateway.schemas import ImageAsset, ItemId
+from gateway.stages import SessionStage
 from services.common.media import MediaInfo, asset_ref
 
 router = APIRouter(prefix="/api/sessions", tags=["uploads"])

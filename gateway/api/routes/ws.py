@@ -20,8 +20,8 @@ from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.db.models import Session
 from gateway.progress import ProgressHub, Subscriber
 from gateway.progress_bus import ProgressBus
+from gateway.responses import dollars
 from gateway.schemas import ProgressEvent
-from gateway.views import dollars
 
 router = APIRouter()
 

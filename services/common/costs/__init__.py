@@ -6,7 +6,7 @@
 - `contract`: the cost event and budget alert, their ids, subjects and stream (gateway <-> ledger).
 - `book`: the ONE writer of `generation_costs` (the ledger's table), with the budget crossings.
 
-The gateway keeps only what is bound to its own transaction and WebSocket (gateway/events.py: the
+The gateway keeps only what is bound to its own transaction and WebSocket (gateway/cost_outbox.py: the
 outbox row, the relay of its outbox, alerts onto its progress hub); the ledger service
 (services/ledger) is the consumer around `book`.
 """

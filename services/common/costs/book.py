@@ -1,7 +1,7 @@
 """The ledger's table, generation_costs: the one piece of code that writes it, and budget crossings.
 
 The ledger (services/ledger) books each fetched batch here in one transaction; a gateway without
-NATS books each event here too, inside the transaction that recorded it (gateway/events.py). Rows go
+NATS books each event here too, inside the transaction that recorded it (gateway/cost_outbox.py). Rows go
 in with one INSERT ... ON CONFLICT (event_id) DO NOTHING, so an event delivered twice (a
 redelivery, a republished outbox row) is booked once. The gateway only reads the table.
 """

@@ -29,7 +29,7 @@ from adreel.v1 import common_pb2
 from gateway.core.config import Settings
 from gateway.db.models import CostOutbox, Session
 from gateway.progress import ProgressHub
-from gateway.views import dollars
+from gateway.responses import dollars
 from services.common.costs.book import book_events
 from services.common.costs.contract import (
     CostEvent,
