@@ -1350,6 +1350,10 @@ export interface components {
          */
         CompositionDraft: {
             audio?: components["schemas"]["AudioConfig"] | null;
+            /** Brand Kit Id */
+            brand_kit_id?: string | null;
+            /** Brand Logo */
+            brand_logo?: ("none" | "top_left" | "top_right" | "bottom_left" | "bottom_right") | null;
             captions?: components["schemas"]["CaptionsConfig"] | null;
             /** Formats */
             formats?: ("16:9" | "9:16" | "1:1")[] | null;

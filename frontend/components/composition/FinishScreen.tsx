@@ -85,7 +85,12 @@ interface Form extends VoiceoverForm {
   intro: number;
   outro: number;
   transition: number;
+  brandKit: string;
+  brandLogo: BrandLogo;
 }
+
+type BrandLogo = "none" | "top_left" | "top_right" | "bottom_left" | "bottom_right";
+type BrandKit = { id: string; name: string; primary_color: string; default_cta: string | null; has_logo: boolean };
 
 /** The form as the saved draft holds it (or the defaults). */
 function formFromDraft(draft: CompositionDraft | null): Form {
@@ -106,6 +111,8 @@ function formFromDraft(draft: CompositionDraft | null): Form {
     voice: draft?.voiceover?.voice ?? VOICEOVER_DEFAULTS.voice,
     speed: draft?.voiceover?.speed ?? VOICEOVER_DEFAULTS.speed,
     captions: draft?.captions?.style ?? VOICEOVER_DEFAULTS.captions,
+    brandKit: draft?.brand_kit_id ?? "",
+    brandLogo: draft?.brand_logo ?? "none",
   };
 }
 
@@ -121,6 +128,8 @@ function draftFromForm(form: Form): CompositionDraft {
     variants: variantsBody(form.variants),
     voiceover: { enabled: form.voiceover, script: form.script, voice: form.voice, speed: form.speed },
     captions: { style: form.captions },
+    brand_kit_id: form.brandKit || null,
+    brand_logo: form.brandLogo,
   };
 }
 
@@ -163,6 +172,11 @@ export function FinishScreen({ session }: { session: Session }) {
   // The free 480p animatic of the timeline as it stands (no cost), rendered on request.
   const [preview, setPreview] = useState<{ url: string; duration: number } | null>(null);
   const [previewing, setPreviewing] = useState(false);
+  const [brandKits, setBrandKits] = useState<BrandKit[]>([]);
+  useEffect(() => {
+    // Optional: without kits (or when the call fails) the card offers "No kit" alone.
+    call(api.GET("/api/brand-kits")).then(setBrandKits, () => setBrandKits([]));
+  }, [api]);
   const dirty = useRef(false);
   const composing = session.stage === "final_composition";
   // Any idle session with clips on the board can render (again): a failed render is edited and re-run.
@@ -259,6 +273,8 @@ export function FinishScreen({ session }: { session: Session }) {
       variants: variantsBody(variants),
       voiceover: { enabled: form.voiceover, script: form.voiceover ? form.script.trim() : null, voice: form.voice, speed: form.speed },
       captions: { style: form.voiceover ? form.captions : ("none" as const) },
+      brand_kit_id: form.brandKit || null,
+      brand_logo: form.brandKit ? form.brandLogo : ("none" as const),
     };
   }
 
@@ -266,7 +282,7 @@ export function FinishScreen({ session }: { session: Session }) {
     setPreviewing(true);
     setError(null);
     try {
-      const { variants: _finals, ...body } = composeBody();
+      const { variants: _finals, brand_kit_id: _kit, brand_logo: _logo, ...body } = composeBody();
       const reply = await call(
         api.POST("/api/sessions/{session_id}/preview", { params: { path: { session_id: session.id } }, body }),
       );
@@ -388,6 +404,43 @@ export function FinishScreen({ session }: { session: Session }) {
                 <FontPreviews text={productName} colour={colour} fonts={fonts} value={font} onChange={(id) => edit({ font: id })} disabled={!editable} />
               )}
               <FieldError id="font-error" message={fieldErrors.font ?? null} />
+            </div>
+          </div>
+        </Card>
+
+        <Card>
+          <CardHeader title="Brand kit" description={<>Your colour for the texts and your logo in a corner. <Link href="/brand" className="text-brand-700 underline">Manage kits</Link></>} />
+          <div className="grid gap-4 p-6 pt-0 sm:grid-cols-2">
+            <div>
+              <FieldLabel htmlFor="brand-kit">Kit</FieldLabel>
+              <select
+                id="brand-kit"
+                className={inputClass}
+                value={form.brandKit}
+                disabled={!editable}
+                onChange={(e) => {
+                  const kit = brandKits.find((k) => k.id === e.target.value);
+                  // The kit styles the texts: its colour (and its CTA when it has one) fill the form.
+                  edit(kit ? { brandKit: kit.id, colour: kit.primary_color, ...(kit.default_cta ? { cta: kit.default_cta } : {}), brandLogo: kit.has_logo ? form.brandLogo : "none" } : { brandKit: "", brandLogo: "none" });
+                }}
+              >
+                <option value="">No kit</option>
+                {brandKits.map((k) => (
+                  <option key={k.id} value={k.id}>
+                    {k.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <FieldLabel htmlFor="brand-logo">Logo</FieldLabel>
+              <select id="brand-logo" className={inputClass} value={form.brandLogo} disabled={!editable || !brandKits.find((k) => k.id === form.brandKit)?.has_logo} onChange={(e) => edit({ brandLogo: e.target.value as BrandLogo })}>
+                <option value="none">No logo</option>
+                <option value="top_left">Top left</option>
+                <option value="top_right">Top right</option>
+                <option value="bottom_left">Bottom left</option>
+                <option value="bottom_right">Bottom right</option>
+              </select>
             </div>
           </div>
         </Card>
