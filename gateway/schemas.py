@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from gateway.stages import SessionStage
 from services.common import contract
 
 
@@ -95,23 +95,6 @@ class Strict(BaseModel):
             raise ValueError(problem)
         return data
 
-
-class SessionStage(StrEnum):
-    CREATED = "created"
-    IMAGE_GENERATION = "image_generation"
-    IMAGE_SELECTION = "image_selection"
-    CLIP_GENERATION = "clip_generation"
-    CLIP_SELECTION = "clip_selection"
-    FINAL_COMPOSITION = "final_composition"
-    COMPLETE = "complete"
-    FAILED = "failed"
-
-
-RUNNING_STAGES = (
-    SessionStage.IMAGE_GENERATION,
-    SessionStage.CLIP_GENERATION,
-    SessionStage.FINAL_COMPOSITION,
-)
 
 # ---------------------------------------------------------------- requests
 
