@@ -39,8 +39,6 @@ class Image:
     packages: tuple[str, ...] | None = None
     # Modules loaded only at run time (lazy imports, uvicorn's optional servers) the image still needs.
     extra_modules: tuple[str, ...] = ()
-    # Used while the service's own code does not exist yet (the ledger).
-    fallback_modules: tuple[str, ...] = ()
     requirements: str = field(default="")
 
     @property
@@ -71,7 +69,6 @@ IMAGES: tuple[Image, ...] = (
         context=".",
         packages=("services.ledger",),
         extra_modules=("asyncpg", "greenlet"),
-        fallback_modules=("services.common.config", "services.common.logs", "nats", "sqlalchemy"),
         requirements="services/ledger/requirements.txt",
     ),
     Image(
@@ -151,8 +148,6 @@ def imported_top_levels(image: Image) -> list[str]:
     """Top-level names the image's own code imports (stdlib and first-party included)."""
     packages = list(image.packages or ())
     extra = list(image.extra_modules)
-    if packages and not (ROOT / packages[0].replace(".", "/") / "__init__.py").exists():
-        packages, extra = [], [*extra, *image.fallback_modules]
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, str(ROOT), json.dumps(packages), json.dumps(extra)],
         cwd=ROOT,

@@ -45,8 +45,6 @@ class ItemFailed:
     error: BaseException
 
 
-BatchEvent = ItemProgress | ItemDone[R] | ItemFailed
-
 # The serving agent's item slots, shared fairly by all its concurrent calls (None outside a server),
 # and the user the current call is for (who gets which slot: services/common/fair_slots.py).
 server_slots: ContextVar[FairSlots | None] = ContextVar("server_slots", default=None)

@@ -15,8 +15,7 @@ from services.common.costs.money import (
     MICROS_PER_USD,
     Stopwatch,
     local_cost,
-    micros_to_usd,
     usd_to_micros,
 )
 
-__all__ = ["MICROS_PER_USD", "Stopwatch", "local_cost", "micros_to_usd", "usd_to_micros"]
+__all__ = ["MICROS_PER_USD", "Stopwatch", "local_cost", "usd_to_micros"]

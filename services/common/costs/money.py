@@ -19,10 +19,6 @@ def usd_to_micros(usd: Decimal | str | int) -> int:
     return int((Decimal(usd) * MICROS_PER_USD).to_integral_value(ROUND_HALF_UP))
 
 
-def micros_to_usd(micros: int) -> Decimal:
-    return Decimal(micros) / MICROS_PER_USD
-
-
 def local_usd_per_cpu_hour() -> Decimal:
     return Decimal(os.environ.get("ADREEL_LOCAL_USD_PER_CPU_HOUR", DEFAULT_LOCAL_USD_PER_CPU_HOUR))
 
