@@ -154,7 +154,7 @@ async def test_errors_are_shown_in_plain_words_with_a_retry(mesh: Mesh, browser:
     await page.click('button:has-text("Generate Images")')
     alert = page.locator(".problem")  # role=alert (Next adds an empty one for route changes)
     await expect(alert).to_contain_text("Please check your input")
-    await expect(alert).to_contain_text("Product prompt: use at least 3 characters")
+    await expect(alert).to_contain_text("Product prompt: must be 3-200 characters, got 2")
     await shot(page, "12-error-validation")
     await alert.get_by_role("button", name="Dismiss").click()
     await expect(alert).to_have_count(0)
