@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import shutil
 import tempfile
 from contextlib import AsyncExitStack
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+import av
 import numpy as np
 from PIL import Image
 
@@ -52,6 +54,8 @@ from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
 from services.compositor.validation import ComposeSpec, Overlay, StillSpec
 from services.compositor.voiceover import Voiceover, check_fits, mix_tracks, speak_to_fit
+
+log = logging.getLogger(__name__)
 
 MODEL = "local/ffmpeg"
 PREVIEW_MODEL = "preview"
@@ -101,7 +105,8 @@ def _probe_still(path: Path, still: StillSpec, field: str) -> MediaInfo:
 def _probe_clip(path: Path, field: str, max_s: float) -> MediaInfo:
     try:
         info = probe(path)
-    except Exception:
+    except (av.error.FFmpegError, OSError) as exc:  # what PyAV raises for a file it cannot read
+        log.info("%s: not a readable video: %s", field, exc)
         raise InvalidArgument(field, "is not a readable video") from None
     if not info.has_video or info.width <= 0 or info.height <= 0:
         raise InvalidArgument(field, "has no video stream")

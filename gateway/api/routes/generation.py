@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from decimal import Decimal
 
@@ -46,6 +47,7 @@ from gateway.session_flow import Move, MoveRefused, begin, check
 from gateway.timing import ad_length_s
 from gateway.variants import plan_finals
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["generation"])
 ERRORS = {
     402: {"description": "over the session budget, or the user's daily spend"},
@@ -196,7 +198,8 @@ async def _fonts(agents: AgentsDep) -> list[Font]:
         reply = await agents.compositor.ListFonts(compositor_pb2.ListFontsRequest(), timeout=10)
     except AgentUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
-    except Exception as exc:
+    except grpc.aio.AioRpcError as exc:
+        log.warning("ListFonts failed: %s %s", exc.code().name, exc.details())
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc}"
         ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import APIRouter, Response, status
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from gateway.agents import AGENT_NAMES
 from gateway.api.deps import AgentsDep, SessionDep
 from gateway.schemas import Health
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
@@ -19,7 +21,8 @@ async def health(db: SessionDep, agents: AgentsDep, response: Response) -> Healt
     try:
         await db.execute(text("SELECT 1"))
         database = True
-    except Exception:
+    except Exception:  # any failure means "not healthy"; the cause goes to the log
+        log.warning("health: the database did not answer", exc_info=True)
         database = False
     statuses = await asyncio.gather(*(agents.status(n, timeout_s=1.0) for n in AGENT_NAMES))
     agent_status = dict(zip(AGENT_NAMES, statuses, strict=True))
