@@ -166,8 +166,12 @@ class AdreelClient:
         outro_s: float = 1.0,
         voiceover: dict[str, Any] | None = None,
         captions: str = "none",
+        brand_kit_id: str | None = None,
+        brand_logo: str = "none",
     ) -> dict[str, Any]:
-        """`voiceover`: {script, voice, speed} to speak one; `captions`: none, phrase or highlight."""
+        """`voiceover`: {script, voice, speed} to speak one; `captions`: none, phrase or highlight;
+        `brand_kit_id`: a kit of yours whose colour draws the texts (unless `color` is given) and
+        whose logo goes in the `brand_logo` corner (top_left ... bottom_right; none = no logo)."""
         overlay: dict[str, Any] = {"product_name": product_name, "cta": cta}
         if font:
             overlay["font"] = font
@@ -184,6 +188,9 @@ class AdreelClient:
         if voiceover:
             body["voiceover"] = {"enabled": True, **voiceover}
             body["captions"] = {"style": captions}
+        if brand_kit_id:
+            body["brand_kit_id"] = brand_kit_id
+            body["brand_logo"] = brand_logo
         return await self._call("POST", "/api/compose-final-video", body)
 
     async def suggest_script(self, session_id: str, product_name: str, cta: str) -> dict[str, Any]:

@@ -72,6 +72,13 @@ def parser() -> argparse.ArgumentParser:
         default="none",
         help="word-timed captions of the voiceover (needs --voice); saved as .vtt/.srt beside the MP4",
     )
+    gen.add_argument("--brand", metavar="KIT_ID", help="a brand kit of yours: its colour draws the texts")
+    gen.add_argument(
+        "--logo",
+        choices=("none", "top_left", "top_right", "bottom_left", "bottom_right"),
+        default="none",
+        help="put the brand kit's logo in this corner (needs --brand)",
+    )
     gen.add_argument(
         "--format",
         dest="formats",
@@ -144,9 +151,13 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
         script=args.script,
         speed=args.speed,
         captions=args.captions,
+        brand=args.brand,
+        logo=args.logo,
     )
     if (args.captions != "none" or args.script) and not args.voice:
         raise SystemExit("--captions and --script need --voice")
+    if args.logo != "none" and not args.brand:
+        raise SystemExit("--logo needs --brand")
     spec.check()
     async with AdreelClient(args.url) as client:
         await sign_in(client, args)

@@ -78,6 +78,9 @@ class AdSpec:
     script: str | None = None
     speed: float = 1.0
     captions: str = "none"
+    # A brand kit id (GET /api/brand-kits) and where its logo goes ("none" = no logo).
+    brand: str | None = None
+    logo: str = "none"
 
     @property
     def image_pick(self) -> str:
@@ -164,6 +167,8 @@ async def run_journey(
             formats=spec.formats,
             voiceover=voiceover,
             captions=spec.captions,
+            brand_kit_id=spec.brand,
+            brand_logo=spec.logo,
         )
         session = await client.wait_for_stage(session_id, VIDEO_DONE, on_event)
     videos = _final_videos(session)
