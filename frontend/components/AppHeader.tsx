@@ -40,6 +40,9 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
           <Link href="/batches" className="whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3">
             Batches
           </Link>
+          <Link href="/brand" className="hidden whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline sm:px-3">
+            Brand kits
+          </Link>
           <Link href="/keys" className="hidden whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline sm:px-3">
             API keys
           </Link>
