@@ -28,7 +28,7 @@ from services.common.config import AgentSettings
 from services.common.server import Agent
 from services.common.storage import LocalStore
 from tests.agents import running_agent
-from tests.gateway_support import gateway_settings, login, running_gateway, test_database
+from tests.gateway_support import gateway_settings, login, running_gateway, scratch_database
 
 
 def fixed_agents(store: LocalStore, latency_s: float) -> tuple[Agent, Agent]:
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=2.0, help="seconds per image of the slow engine")
     parser.add_argument("--runs", type=int, default=15, help="zero-latency runs for the overhead p50")
     args = parser.parse_args()
-    with test_database() as url:
+    with scratch_database() as url:
         r = asyncio.run(measure(url, args.latency, args.runs))
     ok_fan, ok_over = r["fanout_ratio"] <= 1.25, r["overhead_p50_ms"] <= 50
     verdict = {True: "PASS", False: "FAIL"}

@@ -46,7 +46,7 @@ from gateway.db.models import Session
 from gateway.progress import ProgressHub
 from services.common.costs.contract import event_id_for
 from stack.embedded import EmbeddedNats, free_port, nats_answers
-from tests.gateway_support import plain_dsn, test_database
+from tests.gateway_support import plain_dsn, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -244,7 +244,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0, help="events/s in the lag phase")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the lag phase")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="adreel-bench-ledger-") as tmp, test_database() as url:
+    with tempfile.TemporaryDirectory(prefix="adreel-bench-ledger-") as tmp, scratch_database() as url:
         asyncio.run(run(url, args, Path(tmp)))
 
 

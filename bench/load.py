@@ -35,7 +35,7 @@ import websockets
 from bench.engines import running_engines
 from services.common.storage import LocalStore
 from stack.embedded import free_port
-from tests.gateway_support import test_database
+from tests.gateway_support import scratch_database
 
 GOAL_P95_MS = 100.0
 GOAL_SLOPE_MB_PER_100 = 2.0
@@ -256,7 +256,7 @@ def main() -> None:
     cli.add_argument("--sessions", type=int, default=200, help="sessions in all")
     cli.add_argument("--latency", type=float, default=0.5, help="seconds per item of every engine")
     args = cli.parse_args()
-    with test_database() as url:
+    with scratch_database() as url:
         r = asyncio.run(run_load(url, args.concurrent, args.sessions, args.latency))
     ok = {
         "errors": not r.errors,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.gateway_support import spawned_gateway, test_database
+from tests.gateway_support import scratch_database, spawned_gateway
 
 GOAL_P99_MS = 100.0
 PASSWORD = "Storm-horse-battery-9"
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=12)
     args = parser.parse_args()
-    with test_database() as url:  # outside the event loop: it runs one of its own
+    with scratch_database() as url:  # outside the event loop: it runs one of its own
         asyncio.run(run(url, args.logins, args.rounds))
 
 

@@ -33,7 +33,7 @@ from bench.engines import running_engines
 from bench.load import SessionRun, _serve_gateway, journey
 from services.common.storage import LocalStore
 from stack.embedded import EmbeddedNats, free_port
-from tests.gateway_support import plain_dsn, test_database
+from tests.gateway_support import plain_dsn, scratch_database
 
 GOAL_P95_MS = 100.0
 
@@ -194,7 +194,7 @@ def main() -> None:
         finally:
             await server.stop()
 
-    with test_database() as url:
+    with scratch_database() as url:
         r = asyncio.run(with_nats(url))
     one, two = r[1], r[2]
     verdict = {True: "PASS", False: "FAIL"}

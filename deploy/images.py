@@ -6,7 +6,7 @@
 A service's requirements.txt pins, at the versions and hashes in uv.lock, exactly the distributions
 its code imports (found by importing every module of the service in a fresh interpreter) plus their
 own dependencies, so an image holds only what its service needs and builds the same set every time.
-`make lock` runs `pin`; tests/unit/test_k8s_images.py fails when a requirements.txt drifts from
+`make lock` runs `pin`; tests/contract/test_k8s_images.py fails when a requirements.txt drifts from
 what the lock gives.
 """
 

@@ -41,7 +41,7 @@ def plain_dsn(url: str, database: str | None = None) -> str:
 
 
 @contextmanager
-def test_database() -> Iterator[str]:
+def scratch_database() -> Iterator[str]:
     """Yield the postgresql:// URL of a fresh, migrated database; drop it afterwards."""
     server: Any = None
     tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -127,7 +127,7 @@ def gateway_database(request: pytest.FixtureRequest) -> str:
     """One migrated database for the whole run, shared by every module that imports this fixture."""
     url: str | None = getattr(request.config, "_adreel_database_url", None)
     if url is None:
-        cm = test_database()
+        cm = scratch_database()
         url = cm.__enter__()
         request.config.add_cleanup(lambda: cm.__exit__(None, None, None))
         request.config._adreel_database_url = url  # type: ignore[attr-defined]

@@ -320,7 +320,7 @@ async def test_a_redelivered_message_is_not_counted_twice(gateway_database: str,
 @pytest.fixture
 def own_database() -> Iterator[str]:
     """A database of this test's own (its connections are cut on purpose)."""
-    with gateway_support.test_database() as url:
+    with gateway_support.scratch_database() as url:
         yield url
 
 

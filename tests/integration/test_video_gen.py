@@ -7,7 +7,6 @@ them: format, motion, direction (phase correlation), zoom (centre crop), easing 
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ import av
 import grpc
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from adreel.v1 import common_pb2, video_gen_pb2, video_gen_pb2_grpc
 from services.common.media import probe
@@ -25,6 +24,16 @@ from services.common.storage import LocalStore
 from services.video_gen.config import Settings
 from services.video_gen.server import build
 from tests.agents import running_agent
+from tests.video_analysis import (
+    centre_zoom,
+    ease,
+    fourier_shift,
+    frame_count,
+    gray_frames,
+    mad,
+    shift,
+    textured_image,
+)
 
 M = common_pb2.CameraMovement
 DURATION = 2.5
@@ -45,22 +54,6 @@ MOVES = {
 # ---------------------------------------------------------------- helpers
 
 
-def textured_image(path: Path, size: tuple[int, int] = (1200, 900), seed: int = 3) -> None:
-    """A 4:3 still with soft colour fields, fine texture and distinct shapes (features to track)."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    coarse = Image.fromarray((rng.random((9, 12, 3)) * 255).astype(np.uint8)).resize(size, Image.BICUBIC)
-    fine = Image.fromarray((rng.random((h // 8, w // 8)) * 255).astype(np.uint8)).resize(size, Image.BICUBIC)
-    im = Image.blend(coarse, Image.merge("RGB", [fine] * 3), 0.35)
-    draw = ImageDraw.Draw(im)
-    for _ in range(60):
-        x, y, r = rng.integers(0, w), rng.integers(0, h), rng.integers(8, 50)
-        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
-        shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
-        shape((x - r, y - r, x + r, y + r), fill=colour, outline=(0, 0, 0), width=2)
-    im.save(path)
-
-
 def job(
     item_id: str, movement: int, intensity: float, uri: str = IMAGE_URI, seed: int = 7
 ) -> video_gen_pb2.ClipJob:
@@ -70,61 +63,6 @@ def job(
         plan=common_pb2.ScenePlan(item_id="product", camera_movement=movement, motion_intensity=intensity),
         seed=seed,
     )
-
-
-def gray_frames(path: Path, crop: tuple[slice, slice] = (slice(None), slice(None))) -> np.ndarray:
-    with av.open(str(path)) as c:
-        return np.stack([f.to_ndarray(format="gray")[crop].astype(np.float64) for f in c.decode(video=0)])
-
-
-def frame_count(path: Path) -> int:
-    with av.open(str(path)) as c:
-        return sum(1 for _ in c.decode(video=0))
-
-
-def _fourier_shift(a: np.ndarray, dy: float, dx: float) -> np.ndarray:
-    ky, kx = np.fft.fftfreq(a.shape[0])[:, None], np.fft.fftfreq(a.shape[1])[None, :]
-    return np.real(np.fft.ifft2(np.fft.fft2(a) * np.exp(-2j * np.pi * (ky * dy + kx * dx))))
-
-
-def shift(a: np.ndarray, b: np.ndarray, margin: int = 16) -> tuple[float, float]:
-    """(dy, dx) by which the picture moved from `a` to `b`: the phase-correlation peak (FFT), then
-    Lucas-Kanade steps for the sub-pixel part (a parabola through the peak is biased to integers)."""
-    h, w = a.shape
-    window = np.outer(np.hanning(h), np.hanning(w))
-    cross = np.fft.rfft2((b - b.mean()) * window) * np.conj(np.fft.rfft2((a - a.mean()) * window))
-    corr = np.fft.irfft2(cross / (np.abs(cross) + 1e-9), s=a.shape)
-    py, px = np.unravel_index(np.argmax(corr), corr.shape)
-    iy, ix = (py + h // 2) % h - h // 2, (px + w // 2) % w - w // 2
-    inner = (slice(margin + abs(iy), h - margin - abs(iy)), slice(margin + abs(ix), w - margin - abs(ix)))
-    dy, dx = float(iy), float(ix)
-    for _ in range(3):
-        moved = _fourier_shift(a, dy, dx)
-        gy, gx = (g[inner] for g in np.gradient(moved))
-        err = (b - moved)[inner]
-        normal = np.array([[np.sum(gx * gx), np.sum(gx * gy)], [np.sum(gx * gy), np.sum(gy * gy)]])
-        ddx, ddy = np.linalg.solve(normal, -np.array([np.sum(gx * err), np.sum(gy * err)]))
-        dx, dy = dx + ddx, dy + ddy
-    return dy, dx
-
-
-def centre_zoom(frame: np.ndarray, zoom: float, off: tuple[float, float] = (0, 0)) -> np.ndarray:
-    """The centre 1/zoom of `frame` (moved by `off` pixels), scaled back to full size: what a
-    zoom-in should end on."""
-    h, w = frame.shape
-    cw, ch = w / zoom, h / zoom
-    x, y = (w - cw) / 2 + off[0], (h - ch) / 2 + off[1]
-    box = (x, y, x + cw, y + ch)
-    im = Image.fromarray(frame.astype(np.float32), "F").resize((w, h), Image.BICUBIC, box=box)
-    return np.asarray(im, dtype=np.float64)
-
-
-def mad(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.mean(np.abs(a - b)))
-
-
-def ease(p: float) -> float:
-    return 0.5 - 0.5 * math.cos(math.pi * p)
 
 
 # ---------------------------------------------------------------- the batch, rendered once
@@ -313,7 +251,7 @@ def test_orbit_and_tracking_move_with_changing_geometry(batch: Batch) -> None:
         # Not a plain slide: after undoing the best translation, first and last still differ.
         dy, dx = shift(first, last)
         assert abs(dx) > 10, (item_id, dx)
-        realigned = _fourier_shift(first, dy, dx)[40:-40, 80:-80]
+        realigned = fourier_shift(first, dy, dx)[40:-40, 80:-80]
         assert mad(realigned, last[40:-40, 80:-80]) > 3.0, item_id
 
 

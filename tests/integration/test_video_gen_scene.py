@@ -13,7 +13,8 @@ import pytest
 from adreel.v1 import common_pb2, video_gen_pb2
 from services.common.storage import LocalStore
 from services.video_gen.scene import SceneLook, read_scene
-from tests.integration.test_video_gen import IMAGE_URI, collect, settings_for, textured_image
+from tests.integration.test_video_gen import IMAGE_URI, collect, settings_for
+from tests.video_analysis import textured_image
 
 M = common_pb2.CameraMovement
 SCENES = {

@@ -12,7 +12,7 @@ from gateway.webhooks.sealing import Keyring, parse_key
 from gateway.webhooks.signing import new_secret
 from services.common.agent_auth import public_of
 from services.common.config import AgentSettings
-from tests.unit.test_k8s_manifests import OVERLAYS, Doc, config, env_from, pod_spec, rendered
+from tests.contract.test_k8s_manifests import OVERLAYS, Doc, config, env_from, pod_spec, rendered
 
 __all__ = ["rendered"]
 
