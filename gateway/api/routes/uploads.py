@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from google.protobuf.json_format import MessageToDict
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from gateway.api.deps import (
@@ -28,13 +29,15 @@ from gateway.api.deps import (
     require_stage,
 )
 from gateway.core.config import Settings
-from gateway.db.models import Asset
+from gateway.db.models import Asset, Session
 from gateway.orchestrator import new_item_id
 from gateway.product_photos import CleanPhoto, PhotoRejected, clean_photo, display_name, give_memory_back
+from gateway.progress import ProgressHub
 from gateway.responses import MediaLinks, dollars, image_view
 from gateway.schemas import ImageAsset, ItemId
 from gateway.stages import SessionStage
 from services.common.media import MediaInfo, asset_ref
+from services.common.storage import ObjectStore
 
 router = APIRouter(prefix="/api/sessions", tags=["uploads"])
 
@@ -130,6 +133,66 @@ async def _check_all(
     return checked
 
 
+async def _check_room(db: AsyncSession, row: Session, adding: int, settings: Settings) -> None:
+    """409 when `adding` more photos would pass the session's limit of uploads."""
+    uploads = (
+        await db.execute(
+            select(Asset.id).where(Asset.session_id == row.id, Asset.meta["source"].astext == "upload")
+        )
+    ).all()
+    if len(uploads) + adding > settings.upload_max_per_session:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"files: a session takes at most {settings.upload_max_per_session} photos "
+            f"({len(uploads)} already uploaded)",
+        )
+
+
+async def _store_photo(
+    store: ObjectStore, row: Session, label: str, photo: CleanPhoto, *, view: str, seconds: float
+) -> Asset:
+    """The checked photo saved under the session's keys, as the session's next image asset."""
+    item_id = new_item_id("upl")
+    stored = await store.put_bytes(f"sessions/{row.id}/uploads/{item_id}.png", photo.png, "image/png")
+    info = MediaInfo(width=photo.width, height=photo.height)
+    ref = asset_ref(stored.uri, stored.bytes, stored.sha256, "image/png", info)
+    return Asset(
+        id=item_id,
+        session_id=row.id,
+        asset_type="image",
+        uri=stored.uri,
+        meta={
+            "asset": MessageToDict(ref, preserving_proto_field_name=True),
+            "view": view,
+            "seed": 0,
+            "source": "upload",
+            "original": {
+                "name": label,
+                "format": photo.source_format,
+                "width": photo.source_width,
+                "height": photo.source_height,
+            },
+        },
+        cost_micros=0,
+        model_used="upload",
+        generation_time=round(seconds, 3),
+    )
+
+
+def _announce(hub: ProgressHub, row: Session, images: list[ImageAsset]) -> None:
+    """Tell the session's sockets which photos arrived."""
+    hub.publish(
+        row.id,
+        type="progress",
+        stage="image_upload",
+        session_stage=row.stage,
+        progress=row.progress,
+        message=row.message,
+        current_cost=dollars(row.total_cost_micros),
+        data={"images": [v.model_dump(mode="json") for v in images]},
+    )
+
+
 @router.post(
     "/{session_id}/images",
     status_code=status.HTTP_201_CREATED,
@@ -163,44 +226,10 @@ async def upload_images(
 
     row = await owned_session(db, user, str(session_id), lock=True)
     require_stage(row, *UPLOAD_STAGES)
-    uploads = (
-        await db.execute(
-            select(Asset.id).where(Asset.session_id == row.id, Asset.meta["source"].astext == "upload")
-        )
-    ).all()
-    if len(uploads) + len(photos) > settings.upload_max_per_session:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"files: a session takes at most {settings.upload_max_per_session} photos "
-            f"({len(uploads)} already uploaded)",
-        )
+    await _check_room(db, row, len(photos), settings)
     assets: list[Asset] = []
     for (label, photo), view in zip(photos, views, strict=True):
-        item_id = new_item_id("upl")
-        stored = await store.put_bytes(f"sessions/{row.id}/uploads/{item_id}.png", photo.png, "image/png")
-        info = MediaInfo(width=photo.width, height=photo.height)
-        ref = asset_ref(stored.uri, stored.bytes, stored.sha256, "image/png", info)
-        asset = Asset(
-            id=item_id,
-            session_id=row.id,
-            asset_type="image",
-            uri=stored.uri,
-            meta={
-                "asset": MessageToDict(ref, preserving_proto_field_name=True),
-                "view": view,
-                "seed": 0,
-                "source": "upload",
-                "original": {
-                    "name": label,
-                    "format": photo.source_format,
-                    "width": photo.source_width,
-                    "height": photo.source_height,
-                },
-            },
-            cost_micros=0,
-            model_used="upload",
-            generation_time=round(seconds, 3),
-        )
+        asset = await _store_photo(store, row, label, photo, view=view, seconds=seconds)
         db.add(asset)
         assets.append(asset)
     row.generated_image_ids = [*row.generated_image_ids, *(a.id for a in assets)]
@@ -213,16 +242,7 @@ async def upload_images(
         await db.refresh(a)
     links = MediaLinks(settings, row.id)
     views_out = [image_view(a, links) for a in assets]
-    hub.publish(
-        row.id,
-        type="progress",
-        stage="image_upload",
-        session_stage=row.stage,
-        progress=row.progress,
-        message=row.message,
-        current_cost=dollars(row.total_cost_micros),
-        data={"images": [v.model_dump(mode="json") for v in views_out]},
-    )
+    _announce(hub, row, views_out)
     return UploadedImages(images=views_out, stage=SessionStage(row.stage))
 
 
