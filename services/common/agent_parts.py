@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import grpc
@@ -39,15 +39,13 @@ def engine_agent(
     )
 
 
-def load_engine(agent: str, engine: str, engines: Mapping[str, str], settings: object) -> Any:
-    """The engine `engine` of `engines` ({"local": "module:Class", ...}), built from the settings;
-    its module is imported only when chosen."""
-    try:
-        target = engines[engine]
-    except KeyError:
-        raise ValueError(f"unknown {agent} engine {engine!r}") from None
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)(settings)
+def load_engine(settings: Any, package: str, **classes: str) -> Any:
+    """The engine `settings.engine` names: class `classes[engine]` of module `<package>.<engine>`
+    (e.g. services.image_gen.providers.local), imported only when chosen, built from the settings."""
+    engine = settings.engine
+    if engine not in classes:
+        raise ValueError(f"unknown {package.split('.')[1]} engine {engine!r}")
+    return getattr(importlib.import_module(f"{package}.{engine}"), classes[engine])(settings)
 
 
 def item_failure(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from adreel.v1 import common_pb2
 from services.common.agent_parts import load_engine
@@ -49,12 +49,5 @@ class Provider(Protocol):
     async def close(self) -> None: ...
 
 
-ENGINES = {
-    "local": "services.image_gen.providers.local:LocalProvider",
-    "replicate": "services.image_gen.providers.replicate:ReplicateImages",
-}
-
-
 def make_provider(settings: Settings) -> Provider:
-    provider: Provider = load_engine("image_gen", settings.engine, ENGINES, settings)
-    return provider
+    return cast(Provider, load_engine(settings, __name__, local="LocalProvider", replicate="ReplicateImages"))

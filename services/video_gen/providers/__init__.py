@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from adreel.v1 import common_pb2
 from services.common.agent_parts import load_engine
@@ -52,12 +52,5 @@ class Provider(Protocol):
     async def close(self) -> None: ...
 
 
-ENGINES = {
-    "local": "services.video_gen.providers.local:LocalProvider",
-    "replicate": "services.video_gen.providers.replicate:ReplicateClips",
-}
-
-
 def make_provider(settings: Settings) -> Provider:
-    provider: Provider = load_engine("video_gen", settings.engine, ENGINES, settings)
-    return provider
+    return cast(Provider, load_engine(settings, __name__, local="LocalProvider", replicate="ReplicateClips"))
