@@ -7,47 +7,16 @@ local synth when it fails). Either returns raw samples; the compositor fits them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
-
-import numpy as np
-
-from adreel.v1 import common_pb2
 from services.compositor.config import Settings
+from services.compositor.providers.base import MusicProvider, MusicRequest, MusicTrack
+from services.compositor.providers.local import LocalMusic
 
-
-@dataclass(frozen=True)
-class MusicRequest:
-    genre: str  # "upbeat" | "chill" | "energetic"
-    duration_s: float
-    # Stable per session and product, so a re-render gets the same track.
-    seed: int
-    # Words a text-to-music model can use (the product name); the local engine ignores them.
-    prompt: str = ""
-
-
-@dataclass(frozen=True)
-class MusicTrack:
-    samples: np.ndarray  # float32, shaped (n, 2)
-    rate: int
-    cost: common_pb2.Cost
-    fallback_reason: str = ""
-
-
-class MusicProvider(Protocol):
-    name: str
-
-    async def make_music(self, request: MusicRequest) -> MusicTrack: ...
-
-    async def warmup(self) -> None: ...
-
-    async def close(self) -> None: ...
+__all__ = ["MusicProvider", "MusicRequest", "MusicTrack", "make_provider"]
 
 
 def make_provider(settings: Settings) -> MusicProvider:
-    from services.compositor.providers.local import LocalMusic
-
     if settings.engine == "replicate":
+        # Imported here: the replicate engine loads its HTTP client only when chosen.
         from services.compositor.providers.replicate import ReplicateMusic
 
         return ReplicateMusic(settings)

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from services.common.costs import local_cost
-from services.compositor.providers import MusicRequest, MusicTrack
+from services.compositor.providers.base import MusicRequest, MusicTrack
 from services.compositor.synth import GENRES, RATE, synthesize
 
 MODEL = "local/numpy-synth"

@@ -25,7 +25,7 @@ from services.common.replicate_client import (
     runner_for,
 )
 from services.compositor.config import Settings
-from services.compositor.providers import MusicRequest, MusicTrack
+from services.compositor.providers.base import MusicRequest, MusicTrack
 from services.compositor.providers.local import LocalMusic
 
 log = logging.getLogger(__name__)
