@@ -169,12 +169,18 @@ class Settings(StorageSettings):
             return self.jwt_secret.get_secret_value()
         path = self.state_dir / "jwt_secret"
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
+        # Written whole to a file of its own, then linked into place: two replicas starting at once
+        # agree on one secret, and neither can read the file half-written.
+        draft = path.with_name(f".jwt_secret.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
         return path.read_text().strip()
 
     @cached_property
