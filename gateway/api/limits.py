@@ -17,6 +17,7 @@ The client IP is the real one only for proxies named in ADREEL_TRUSTED_PROXIES
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -30,9 +31,12 @@ from gateway.api.shared_windows import SharedWindow
 from gateway.api_keys import is_api_key
 from gateway.brand_kits import FONT_MAX_BYTES, LOGO_MAX_BYTES
 from gateway.core.config import Settings
+from gateway.core.errors import DATABASE_DOWN, RETRY_AFTER_S, is_database_outage
 from gateway.core.security import decode_token, user_id_of
 
 __all__ = ["EdgeLimits", "SharedWindow", "install_limits"]
+
+log = logging.getLogger(__name__)
 
 LOGIN_PATH = "/api/auth/login"
 GENERATION_PATH = re.compile(
@@ -118,6 +122,13 @@ class EdgeLimits:
             if started:
                 raise
             await answer(send, 413, too_large)
+        except Exception as exc:
+            # The windows live in PostgreSQL: with it down, the limit can't be checked, so the
+            # request gets the same 503 the routes give (not a 500 from the middleware).
+            if started or not is_database_outage(exc):
+                raise
+            log.warning("rate limit unavailable: database down", extra={"path": path})
+            await answer(send, 503, DATABASE_DOWN, {"Retry-After": str(RETRY_AFTER_S)})
 
     @staticmethod
     def _counting(receive: Receive, limit: int) -> Receive:

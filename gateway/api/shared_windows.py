@@ -27,7 +27,8 @@ class SharedWindow:
         self.window_s = window_s
 
     def _digest(self, key: str) -> str:
-        return hashlib.sha256(f"{self.name}\x00{key}".encode()).hexdigest()
+        # surrogatepass: a key made of what a client sent (an email) may hold a lone surrogate.
+        return hashlib.sha256(f"{self.name}\x00{key}".encode("utf-8", "surrogatepass")).hexdigest()
 
     async def reserve(self, db: async_sessionmaker[AsyncSession], key: str) -> tuple[float, int]:
         """Check and count in one step: (seconds to wait, the hit's id). When the wait is 0 the hit
