@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 DURABLE = "stage-workers"
 # How long a job whose user is at their share of workers waits before it is offered again.
 BUSY_DELAY_S = 0.5
+# How long one pull request waits for a job (it also expires at the server after this).
+FETCH_WAIT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,18 @@ class StageJobQueue:
         return len(self._running)
 
     async def drain(self) -> None:
-        """Stop taking jobs; hand the running ones back at once so another replica resumes them."""
+        """Stop taking jobs; hand the running ones back at once so another replica resumes them.
+
+        The idle workers stop first, and their pull requests are left to expire at the server
+        before the running jobs are handed back: a handed-back job would otherwise be redelivered
+        to one of this replica's own pending pulls, and sit out AckWait there."""
         self._stopping.set()
+        idle = [w for w in self._workers if w not in self._running]
+        for worker in idle:
+            worker.cancel()
+        await asyncio.gather(*idle, return_exceptions=True)
+        if self._running:
+            await asyncio.sleep(FETCH_WAIT_S + 0.2)
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
@@ -155,7 +167,7 @@ class StageJobQueue:
         )
         while not self._stopping.is_set():
             try:
-                msgs = await psub.fetch(1, timeout=1.0)
+                msgs = await psub.fetch(1, timeout=FETCH_WAIT_S)
             except TimeoutError:
                 continue
             except asyncio.CancelledError:
