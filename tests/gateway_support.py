@@ -81,6 +81,8 @@ def gateway_settings(database_url: str, storage_dir: Path, state_dir: Path, **ov
         "bcrypt_rounds": 4,  # hashing speed, not what is tested here
         # Costs are booked inline unless a test brings its own NATS stream and ledger.
         "nats_url": None,
+        # Rate-limit windows of this gateway's own: tests share one database, not their limits.
+        "rate_limit_namespace": f"t{secrets.token_hex(4)}:",
     }
     return Settings(**(fields | overrides))
 

@@ -66,8 +66,9 @@ class EdgeLimits:
         self.settings = settings
         s = settings
         self.login = LoginGuard(settings)
-        self.generation = SharedWindow("generation", s.generation_max_starts, s.generation_window_s)
-        self.uploads = SharedWindow("uploads", s.upload_max_requests, s.upload_window_s)
+        ns = s.rate_limit_namespace
+        self.generation = SharedWindow(f"{ns}generation", s.generation_max_starts, s.generation_window_s)
+        self.uploads = SharedWindow(f"{ns}uploads", s.upload_max_requests, s.upload_window_s)
 
     def body_limit(self, path: str) -> int:
         s = self.settings

@@ -34,9 +34,10 @@ class LoginGuard:
     def __init__(self, settings: Settings) -> None:
         s = settings
         self.settings = settings
-        self.pairs = SharedWindow("login-pair", s.login_max_failures, s.login_window_s)
-        self.accounts = SharedWindow("login-account", _COUNT_CEILING, s.login_window_s)
-        self.addresses = SharedWindow("login-ip", _COUNT_CEILING, s.login_window_s)
+        ns = s.rate_limit_namespace
+        self.pairs = SharedWindow(f"{ns}login-pair", s.login_max_failures, s.login_window_s)
+        self.accounts = SharedWindow(f"{ns}login-account", _COUNT_CEILING, s.login_window_s)
+        self.addresses = SharedWindow(f"{ns}login-ip", _COUNT_CEILING, s.login_window_s)
 
     def delay_s(self, failures: int, free: int) -> float:
         """No wait for the first `free` failures, then base, 2 x base, 4 x base, ... up to the cap."""

@@ -95,6 +95,9 @@ class Settings(StorageSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: float = Field(default=300.0, gt=0)
+    # Prefixes the rate-limit windows' names (they live in PostgreSQL, shared by every replica
+    # that uses the same prefix): one deployment, one prefix; tests give each gateway its own.
+    rate_limit_namespace: str = Field(default="", max_length=40)
     login_delay_after: int = Field(default=3, ge=0)
     login_ip_delay_after: int = Field(default=20, ge=0)
     login_delay_base_s: float = Field(default=0.25, ge=0)
