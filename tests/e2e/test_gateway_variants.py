@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,9 @@ from tests.gateway_support import socket_url
 async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str]:
     """A fresh user's session with two approved 2 s clips (the shortest journey to composing)."""
     client = stack.client
-    r = await client.post(
-        "/api/auth/register", json={"email": "variants@example.com", "password": "vari-pass"}
-    )
+    # A user of its own each time: the tests share one database, and an email registers once.
+    email = f"variants-{secrets.token_hex(4)}@example.com"
+    r = await client.post("/api/auth/register", json={"email": email, "password": "vari-pass"})
     token = r.json()["session_token"]
     h = {"Authorization": f"Bearer {token}"}
     sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
