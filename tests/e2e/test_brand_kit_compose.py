@@ -3,42 +3,18 @@ the texts and its logo sits in the chosen corner of the final (pixels of the dow
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import websockets
 
 from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
+from tests.e2e.test_gateway_variants import _to_clip_selection
 from tests.gateway_support import socket_url
 from tests.integration.test_compositor import color_share, frame_at
 from tests.integration.test_compositor_logo import MAGENTA, logo_bytes
 
 KIT_COLOUR = (0, 229, 255)  # #00E5FF
-
-
-async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str]:
-    client = stack.client
-    email = f"brand{secrets.token_hex(4)}@example.com"
-    r = await client.post("/api/auth/register", json={"email": email, "password": "brand-pass"})
-    token = r.json()["session_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
-    async with websockets.connect(await socket_url(client, token, sid)) as ws:
-        await ws.recv()
-        body = {"session_id": sid, "product_prompt": "red leather handbag", "num_images": 4}
-        assert (await client.post("/api/generate-images", headers=h, json=body)).status_code == 202
-        images = (await events_until_terminal(ws))[-1]["data"]["images"]
-    body = {"session_id": sid, "approved_image_ids": [i["id"] for i in images[:2]]}
-    assert (await client.post("/api/save-approved-images", headers=h, json=body)).status_code == 200
-    async with websockets.connect(await socket_url(client, token, sid)) as ws:
-        await ws.recv()
-        body = {"session_id": sid, "video_prompt": "slow turn on a marble table", "clip_duration": 2.0}
-        assert (await client.post("/api/generate-clips", headers=h, json=body)).status_code == 202
-        clips = (await events_until_terminal(ws))[-1]["data"]["clips"]
-    body = {"session_id": sid, "approved_clip_ids": [c["id"] for c in clips]}
-    assert (await client.post("/api/save-approved-clips", headers=h, json=body)).status_code == 200
-    return h, sid
 
 
 async def test_compose_with_a_brand_kit(stack: Stack, tmp_path: Path) -> None:
