@@ -37,8 +37,9 @@ class StackSettings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 3000
 
-    # Offline engines unless asked otherwise, so no REPLICATE_API_TOKEN is needed.
-    engine: Literal["local", "replicate"] = "local"
+    # Every agent's engine (ADREEL_ENGINE); unset, REPLICATE_API_TOKEN decides: Replicate with a
+    # token, offline without. ADREEL_<AGENT>_ENGINE still overrides it for one agent.
+    engine: Literal["local", "replicate"] | None = None
     storage_dir: Path | None = None  # default <home>/storage
 
     ready_timeout_s: float = 180.0

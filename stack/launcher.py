@@ -7,13 +7,15 @@ processes of `stack.processes.mesh`, wave by wave, each waited for until ready -
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from contextlib import AsyncExitStack
 from typing import TypeVar
 
+from services.common.config import engine_for
 from stack import webapp
 from stack.config import StackSettings
 from stack.console import Logs
@@ -26,6 +28,12 @@ T = TypeVar("T")
 
 class StartupError(RuntimeError):
     pass
+
+
+def engine_line(env: Mapping[str, str]) -> str:
+    """Which engine each agent runs, said at start: a token set by mistake costs money."""
+    engines = ", ".join(f"{agent} {engine_for(agent, env)}" for agent in AGENTS)
+    return f"engines: {engines}"
 
 
 class Stopped(Exception):
@@ -58,10 +66,11 @@ class Launcher:
         s.storage.mkdir(parents=True, exist_ok=True)
         env = {
             "ADREEL_STORAGE_DIR": str(s.storage),
-            "ADREEL_ENGINE": s.engine,
             # The gateway keeps its generated JWT secret there (ADREEL_JWT_SECRET overrides it).
             "ADREEL_STATE_DIR": str(s.home),
         }
+        if s.engine:
+            env["ADREEL_ENGINE"] = s.engine
         database_url = s.database_url
         if not database_url:
             pg = EmbeddedPostgres(s.home / "pg")
@@ -120,6 +129,7 @@ class Launcher:
             raise StartupError(f"migrations failed with exit code {code}")
 
         specs = mesh(self.settings, env)
+        self.logs.stack(engine_line({**os.environ, **env}))
         exits.push_async_callback(self._stop_children)
         for wave in sorted({spec.wave for spec in specs}):
             started = [Child(spec, self.settings, self.logs) for spec in specs if spec.wave == wave]

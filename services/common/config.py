@@ -6,10 +6,12 @@ issue and Kubernetes expect. Everything else is `ADREEL_*`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +65,36 @@ class AgentSettings(StorageSettings):
     def default_engine(self) -> str:
         """`replicate` when a token is set, `local` otherwise."""
         return "replicate" if self.replicate_api_token else "local"
+
+
+Engine = Literal["local", "replicate"]
+ENGINES: tuple[Engine, ...] = ("local", "replicate")
+
+
+def engine_for(agent: str, env: Mapping[str, str] = os.environ) -> Engine:
+    """The engine an agent runs: ADREEL_<AGENT>_ENGINE, then the mesh-wide ADREEL_ENGINE, else
+    replicate when REPLICATE_API_TOKEN is set. The launcher and GET /api/engines say it with this;
+    the agents' settings read the same variables (`engine_setting`)."""
+    for name in (f"ADREEL_{agent.upper()}_ENGINE", "ADREEL_ENGINE"):
+        chosen = env.get(name, "").strip().lower()
+        if chosen in ENGINES:
+            return chosen  # type: ignore[return-value]
+    return "replicate" if env.get("REPLICATE_API_TOKEN") else "local"
+
+
+def engine_setting(agent: str) -> Any:
+    """The `engine` field of an agent's settings, read as `engine_for` reads it."""
+    names = AliasChoices(f"ADREEL_{agent.upper()}_ENGINE", "ADREEL_ENGINE")
+    return Field(default=None, validation_alias=names)
+
+
+class EngineAgentSettings(AgentSettings):
+    """An agent with swappable engines: unset means replicate with a token, local without."""
+
+    engine: Engine | None = None
+
+    @model_validator(mode="after")
+    def _pick_engine(self) -> EngineAgentSettings:
+        if self.engine is None:
+            self.engine = self.default_engine()  # type: ignore[assignment]
+        return self

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import AliasChoices, Field
 
-from pydantic import AliasChoices, Field, model_validator
-
-from services.common.config import AgentSettings
+from services.common.config import Engine, EngineAgentSettings, engine_setting
 
 
-class Settings(AgentSettings):
+class Settings(EngineAgentSettings):
     port: int = Field(default=50054, validation_alias=AliasChoices("PORT", "ADREEL_PORT"))
-    # Which music engine makes the soundtrack; empty = `default_engine()`.
-    engine: Literal["local", "replicate"] | None = None
+    engine: Engine | None = engine_setting("compositor")
     # libx264 preset of every output; the benchmark compares against a bare encode at the same one.
     x264_preset: str = "veryfast"
     x264_crf: int = 21
@@ -29,8 +26,3 @@ class Settings(AgentSettings):
     # Longest input clip accepted, which bounds the work one request can ask for.
     max_clip_s: float = 30.0
 
-    @model_validator(mode="after")
-    def _pick_engine(self) -> Settings:
-        if self.engine is None:
-            self.engine = self.default_engine()  # type: ignore[assignment]
-        return self

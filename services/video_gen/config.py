@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.config import AgentSettings
+from services.common.config import Engine, EngineAgentSettings, engine_setting
 
 
-class Settings(AgentSettings):
+class Settings(EngineAgentSettings):
     # populate_by_name: `Settings(engine="local")` in code and tests must not be silently ignored
     # (fields with an env alias otherwise accept only the alias as a keyword).
     model_config = SettingsConfigDict(env_prefix="ADREEL_", extra="ignore", populate_by_name=True)
 
     port: int = Field(default=50053, validation_alias=AliasChoices("PORT", "ADREEL_PORT"))
-    # "" = `default_engine()`: replicate when a token is set, local otherwise.
-    engine: Literal["", "local", "replicate"] = Field(
-        default="", validation_alias=AliasChoices("ADREEL_VIDEO_GEN_ENGINE", "ADREEL_ENGINE")
-    )
+    engine: Engine | None = engine_setting("video_gen")
     # FFmpeg is CPU-bound: more clips at once than cores only makes each one slower.
     max_concurrency: int = Field(
         default=2,
@@ -33,8 +30,3 @@ class Settings(AgentSettings):
     light_sweep: bool = True
     ffmpeg_timeout_s: float = 120.0
 
-    @model_validator(mode="after")
-    def _resolve_engine(self) -> Settings:
-        if not self.engine:
-            self.engine = self.default_engine()  # type: ignore[assignment]
-        return self

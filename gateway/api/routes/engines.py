@@ -9,14 +9,14 @@ ADREEL_ENGINE, then whether a Replicate token is set), so the answer matches `ma
 from __future__ import annotations
 
 import os
-from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from services.common.config import Engine, engine_for
+
 router = APIRouter(tags=["engines"])
 
-Engine = Literal["local", "replicate"]
 PROJECT_LICENCE = "Apache-2.0 (Adreel's own code)"
 
 
@@ -82,18 +82,10 @@ MODELS: dict[str, dict[Engine, ModelLicence]] = {
 }
 
 
-def agent_engine(agent: str, env: dict[str, str] | os._Environ[str] = os.environ) -> Engine:
-    """The agents' own rule: per-agent override, the mesh-wide one, else the token decides."""
-    chosen = env.get(f"ADREEL_{agent.upper()}_ENGINE") or env.get("ADREEL_ENGINE") or ""
-    if chosen in ("local", "replicate"):
-        return chosen  # type: ignore[return-value]
-    return "replicate" if env.get("REPLICATE_API_TOKEN") else "local"
-
-
 def engines(env: dict[str, str] | os._Environ[str] = os.environ) -> Engines:
     rows = []
     for agent, by_engine in MODELS.items():
-        engine = agent_engine(agent, env)
+        engine = engine_for(agent, env)
         rows.append(AgentEngine(agent=agent, engine=engine, **by_engine[engine].model_dump()))
     return Engines(agents=rows)
 
