@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -40,9 +40,6 @@ from gateway.core.config import Settings
 from gateway.db.models import Session
 from gateway.stages import RUNNING_STAGES, SessionStage
 from services.common.nats_conn import ensure_stream
-
-if TYPE_CHECKING:
-    from gateway.stage_runner import StageRunner
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +102,20 @@ def consumer_config(settings: Settings) -> ConsumerConfig:
     )
 
 
+class StageWork(Protocol):
+    """What a worker runs a claimed job with: the stage runner (gateway/stage_runner.py), which
+    hands its stages to this queue; the runner imports this module, never the other way round."""
+
+    async def run_stage(self, session_id: str, stage: SessionStage, *, handed_over: bool = False) -> None: ...
+
+    async def fail_stage(self, session_id: str, stage: SessionStage, message: str) -> None: ...
+
+
 class StageJobQueue:
     """The queue and this replica's workers."""
 
     def __init__(
-        self, settings: Settings, db: async_sessionmaker[AsyncSession], runner: StageRunner, nc: NATS
+        self, settings: Settings, db: async_sessionmaker[AsyncSession], runner: StageWork, nc: NATS
     ) -> None:
         self.settings = settings
         self.db = db

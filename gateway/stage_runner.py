@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import grpc
 from google.protobuf.json_format import MessageToDict
@@ -26,10 +26,8 @@ from gateway.agents import AgentClients, AgentUnavailable
 from gateway.core.config import Settings
 from gateway.db.models import Session
 from gateway.progress import ProgressHub
-
-if TYPE_CHECKING:
-    from gateway.stage_jobs import StageJobQueue
 from gateway.responses import dollars
+from gateway.stage_jobs import StageJobQueue
 from gateway.stages import RUNNING_STAGES, SessionStage
 from gateway.webhooks.events import enqueue_stage_event
 from services.common.costs import usd_to_micros

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from services.image_gen.render import backdrops, lifestyle
+from services.image_gen.render.backdrops import ellipse_mask, surface, sweep
 from services.image_gen.render.design import Design
+from services.image_gen.render.lifestyle import scene_backdrop
 from services.image_gen.render.painter import Frame, Painter
 from services.image_gen.render.palette import colors_for
 from services.image_gen.render.products import drawing
@@ -25,8 +26,8 @@ def _contact_shadow(size: int, left: float, right: float, ground: float, strengt
     """Soft ambient shadow plus a tight dark core where the product meets the floor."""
     w = max(right - left, 1.0)
     cx = (left + right) / 2
-    wide = blur(backdrops.ellipse_mask(size, cx + w * 0.04, ground, w * 0.55, w * 0.06), w * 0.05)
-    core = blur(backdrops.ellipse_mask(size, cx, ground, w * 0.47, w * 0.018), w * 0.012)
+    wide = blur(ellipse_mask(size, cx + w * 0.04, ground, w * 0.55, w * 0.06), w * 0.05)
+    core = blur(ellipse_mask(size, cx, ground, w * 0.47, w * 0.018), w * 0.012)
     return np.clip(wide * 0.45 + core * 0.55, 0, 1) * strength
 
 
@@ -70,11 +71,11 @@ def render(spec: RenderSpec) -> Image.Image:
 
     if spec.view == "lifestyle":
         prop_x = 500 + 330 * design.prop_side
-        bg, _ = lifestyle.scene_backdrop(size, spec.category, colors, design, prop_x)
+        bg, _ = scene_backdrop(size, spec.category, colors, design, prop_x)
     elif standing:
-        bg = backdrops.sweep(size, colors, ground_px / size)
+        bg = sweep(size, colors, ground_px / size)
     else:
-        bg = backdrops.surface(size, colors, spec.seed)
+        bg = surface(size, colors, spec.seed)
 
     painter = Painter(size, frame, spec.seed, texture_boost, (by0 * s + frame.ty, by1 * s + frame.ty))
     for part in model.parts:
