@@ -49,32 +49,51 @@ def _dashes(line: Poly, dash: float = 9, gap: float = 7) -> list[tuple[Poly, flo
 
 
 def side(d: Design, c: Colors, materials: tuple[str, ...]) -> Model:
+    """The lateral side, toe to the right: the sole unit, the upper and its overlays, the lacing,
+    the side mark and the trim lines, each drawn over the one before."""
     k = _Look(d, c, materials)
     toe = 30 * (d.height - 1)  # toe spring
-    sole_top = 606 - 40 * (d.stretch - 1)
     parts = [
-        Part(
-            [
-                spline(
-                    [
-                        (100, 680),
-                        (300, 712),
-                        (600, 712),
-                        (830, 694),
-                        (926, 650 - toe),
-                        (930, 636 - toe),
-                        (830, 676),
-                        (600, 694),
-                        (300, 694),
-                        (108, 660),
-                    ]
-                )
-            ],
-            k.outsole,
-            "rubber",
-            bulge=8,
-        ),
-        # Upper: heel, collar, tongue, vamp, toe.
+        _outsole(k, toe),
+        *_upper(k, toe),
+        *_overlays(d, k, toe),
+        # Midsole last so it wraps the upper, as a cupsole does.
+        _midsole(k, toe, sole_top=606 - 40 * (d.stretch - 1)),
+        *_lacing(k),
+        _side_mark(d, k),
+        *_trim_lines(d, c, k, toe),
+    ]
+    return Model(parts, ground=704, focus=(560, 470))
+
+
+def _outsole(k: _Look, toe: float) -> Part:
+    """The tread under the midsole, curling up at the toe."""
+    return Part(
+        [
+            spline(
+                [
+                    (100, 680),
+                    (300, 712),
+                    (600, 712),
+                    (830, 694),
+                    (926, 650 - toe),
+                    (930, 636 - toe),
+                    (830, 676),
+                    (600, 694),
+                    (300, 694),
+                    (108, 660),
+                ]
+            )
+        ],
+        k.outsole,
+        "rubber",
+        bulge=8,
+    )
+
+
+def _upper(k: _Look, toe: float) -> list[Part]:
+    """The upper (heel, collar, tongue, vamp, toe), the collar's lining and the tongue's pull tab."""
+    return [
         Part(
             [
                 spline(
@@ -133,7 +152,12 @@ def side(d: Design, c: Colors, materials: tuple[str, ...]) -> Model:
             bulge=22,
         ),
         Part([rrect(444, 292, 466, 334, 8)], k.trim, "leather", bulge=6),
-        # Heel counter overlay and heel tab.
+    ]
+
+
+def _overlays(d: Design, k: _Look, toe: float) -> list[Part]:
+    """Leather stitched over the upper: heel counter, heel tab and toe cap."""
+    return [
         Part(
             [spline([(100, 632), (72, 530), (90, 440), (150, 452), (200, 540), (214, 630)])],
             k.trim,
@@ -148,53 +172,64 @@ def side(d: Design, c: Colors, materials: tuple[str, ...]) -> Model:
             "leather",
             bulge=34,
         ),
-        # Midsole last so it wraps the upper, as a cupsole does.
-        Part(
-            [
-                spline(
-                    [
-                        (96, 630),
-                        (92, 682),
-                        (300, 700),
-                        (600, 700),
-                        (822, 684),
-                        (918, 646 - toe),
-                        (950, 604 - toe),
-                        (880, 598 - toe / 2),
-                        (700, sole_top + 10),
-                        (450, sole_top + 4),
-                        (250, sole_top),
-                        (104, 586),
-                    ]
-                )
-            ],
-            k.sole,
-            "rubber",
-            bulge=26,
-        ),
     ]
-    # Eyestay band along the lace line, eyelets and laces.
+
+
+def _midsole(k: _Look, toe: float, sole_top: float) -> Part:
+    """The cupsole wrapping the upper's base, thicker at the heel."""
+    return Part(
+        [
+            spline(
+                [
+                    (96, 630),
+                    (92, 682),
+                    (300, 700),
+                    (600, 700),
+                    (822, 684),
+                    (918, 646 - toe),
+                    (950, 604 - toe),
+                    (880, 598 - toe / 2),
+                    (700, sole_top + 10),
+                    (450, sole_top + 4),
+                    (250, sole_top),
+                    (104, 586),
+                ]
+            )
+        ],
+        k.sole,
+        "rubber",
+        bulge=26,
+    )
+
+
+def _lacing(k: _Look) -> list[Part]:
+    """The eyestay band along the lace line, its eyelets and the crossed laces."""
     lace_a, lace_b = (404, 372), (700, 488)
     eyestay = [lerp_pt(lace_a, lace_b, t) for t in (0, 0.5, 1)]
-    parts.append(Part([], k.eyestay, "leather", bulge=10, strokes=[(spline(eyestay, closed=False), 46)]))
     eyelets = [lerp_pt(lace_a, lace_b, 0.08 + 0.84 * i / 5) for i in range(6)]
-    parts.append(
-        Part([ellipse(x + 6, y + 12, 7, 7) for x, y in eyelets], scale(k.lining, 0.8), "metal", "flat")
-    )
     lace_strokes = [([(x - 26, y - 14), (x + 22, y + 18)], 15.0) for x, y in eyelets] + [
         ([(x - 20, y + 16), (x + 28, y - 12)], 13.0) for x, y in eyelets[:-1]
     ]
-    parts.append(Part([], k.laces, "fabric", bulge=6, strokes=lace_strokes))
-    # Side mark, seed-shaped.
-    parts.append(
-        Part(
-            logo_mark(d.logo, 500 + 20 * d.stretch, 552, 270, -0.2 if d.logo == "swoosh" else -0.1),
-            k.mark,
-            "leather",
-            bulge=10,
-        )
+    return [
+        Part([], k.eyestay, "leather", bulge=10, strokes=[(spline(eyestay, closed=False), 46)]),
+        Part([ellipse(x + 6, y + 12, 7, 7) for x, y in eyelets], scale(k.lining, 0.8), "metal", "flat"),
+        Part([], k.laces, "fabric", bulge=6, strokes=lace_strokes),
+    ]
+
+
+def _side_mark(d: Design, k: _Look) -> Part:
+    """The brand's mark on the quarter, shaped by the seed."""
+    return Part(
+        logo_mark(d.logo, 500 + 20 * d.stretch, 552, 270, -0.2 if d.logo == "swoosh" else -0.1),
+        k.mark,
+        "leather",
+        bulge=10,
     )
-    # Midsole stripes and stitching.
+
+
+def _trim_lines(d: Design, c: Colors, k: _Look, toe: float) -> list[Part]:
+    """Stripes along the midsole (as many as the design has) and the stitching of the overlays."""
+    parts = []
     stripes = [
         ([(160 + 40 * i, 654 + 9 * i), (860 - 30 * i, 648 + 9 * i - toe / 2)], 5.0) for i in range(d.stripes)
     ]
@@ -203,7 +238,7 @@ def side(d: Design, c: Colors, materials: tuple[str, ...]) -> Model:
     stitching = _dashes(spline([(762, 630), (752, 566), (790, 514), (862, 526)], closed=False))
     stitching += _dashes(spline([(214, 626), (200, 540), (150, 452), (92, 444)], closed=False))
     parts.append(Part([], k.stitch, "fabric", "flat", strokes=stitching))
-    return Model(parts, ground=704, focus=(560, 470))
+    return parts
 
 
 def _front_one(cx: float, d: Design, k: _Look, c: Colors) -> list[Part]:

@@ -43,17 +43,33 @@ def _hand(length: float, width: float, angle: float, tail: float = 0.12) -> Poly
     return rotate(pts, CX, CY, angle)
 
 
+class _Look:
+    """The face's sizes and colours, from the design: what every part of it reads."""
+
+    def __init__(self, d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) -> None:
+        self.r = 190 * d.stretch  # the case's radius
+        self.sw = self.r * 0.5  # strap half width at the lugs
+        self.metal = c.primary
+        self.strap = c.secondary
+        self.strap_mat = pick_material(materials, "leather", STRAP_MATERIALS)
+        self.dial = _dial_color(d, c, has_accent)
+        self.ink = CHARCOAL if lightness(self.dial) > 0.5 else (0.9, 0.88, 0.84)
+        self.hands = self.metal if abs(lightness(self.metal) - lightness(self.dial)) > 0.15 else self.ink
+        self.stitch = mix(self.strap, (0.95, 0.92, 0.85), 0.55)
+        self.seconds = c.accent if has_accent else (0.75, 0.12, 0.1)
+
+
 def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) -> list[Part]:
-    r = 190 * d.stretch
-    metal = c.primary
-    strap = c.secondary
-    strap_mat = pick_material(materials, "leather", STRAP_MATERIALS)
-    dial = _dial_color(d, c, has_accent)
-    ink = CHARCOAL if lightness(dial) > 0.5 else (0.9, 0.88, 0.84)
-    hands = metal if abs(lightness(metal) - lightness(dial)) > 0.15 else ink
-    stitch = mix(strap, (0.95, 0.92, 0.85), 0.55)
-    sw = r * 0.5  # strap half width at the lugs
-    parts = [
+    """The watch from the front, back to top: strap, lugs, case and dial, the dial's marks, the
+    hands and the glare on the crystal."""
+    k = _Look(d, c, materials, has_accent)
+    return [*_strap(k), *_lugs(k), *_case(k), *_dial_marks(d, k), *_hands(k), _glare(k.r)]
+
+
+def _strap(k: _Look) -> list[Part]:
+    """The two strap ends, the holes, the keeper and the stitching along both edges."""
+    r, sw = k.r, k.sw
+    return [
         Part(
             [
                 spline(
@@ -66,8 +82,8 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
                     ]
                 )
             ],
-            strap,
-            strap_mat,
+            k.strap,
+            k.strap_mat,
             bulge=28,
         ),
         Part(
@@ -82,23 +98,26 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
                     ]
                 )
             ],
-            strap,
-            strap_mat,
+            k.strap,
+            k.strap_mat,
             bulge=28,
         ),
         Part(
             [ellipse(CX, CY + 290 + 44 * i, 7, 9) for i in range(4)],
-            scale(strap, 0.35),
+            scale(k.strap, 0.35),
             "matte",
             "flat",
             cast=0,
         ),
         Part(
-            [rrect(CX - sw - 8, CY + 330, CX + sw + 8, CY + 362, 10)], scale(strap, 0.9), strap_mat, bulge=10
+            [rrect(CX - sw - 8, CY + 330, CX + sw + 8, CY + 362, 10)],
+            scale(k.strap, 0.9),
+            k.strap_mat,
+            bulge=10,
         ),
         Part(
             [],
-            stitch,
+            k.stitch,
             "fabric",
             "flat",
             cast=0,
@@ -110,6 +129,12 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
             ],
         ),
     ]
+
+
+def _lugs(k: _Look) -> list[Part]:
+    """The four lugs holding the strap, angled out from the case."""
+    r, sw = k.r, k.sw
+    parts = []
     for sx in (-1, 1):
         for sy in (-1, 1):
             lug = rrect(
@@ -121,15 +146,30 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
             )
             parts.append(
                 Part(
-                    [rotate(lug, CX + sx * sw, CY + sy * r * 0.62, sx * sy * 0.25)], metal, "metal", bulge=14
+                    [rotate(lug, CX + sx * sw, CY + sy * r * 0.62, sx * sy * 0.25)],
+                    k.metal,
+                    "metal",
+                    bulge=14,
                 )
             )
-    parts += [
+    return parts
+
+
+def _case(k: _Look) -> list[Part]:
+    """The crown at 3, the case, the bezel and the dial."""
+    r, metal = k.r, k.metal
+    return [
         Part([rrect(CX + r - 10, CY - 26, CX + r + 40, CY + 26, 10)], metal, "metal", "cyl", bulge=10),
         Part([ellipse(CX, CY, r, r)], metal, "metal", bulge=34),
         Part([ellipse(CX, CY, r * 0.87, r * 0.87)], scale(metal, 0.9), "metal", bulge=10),
-        Part([ellipse(CX, CY, r * 0.8, r * 0.8)], dial, "matte", bulge=60, cast=0.5),
+        Part([ellipse(CX, CY, r * 0.8, r * 0.8)], k.dial, "matte", bulge=60, cast=0.5),
     ]
+
+
+def _dial_marks(d: Design, k: _Look) -> list[Part]:
+    """The minute track, the hour indices (bars, or dots for round and triangular logos), the
+    logo and, when the design has stripes, a date window at 3."""
+    r = k.r
     ticks = []
     for i in range(60):
         a = i * math.pi / 30
@@ -143,7 +183,6 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
                 2.0 if i % 5 else 0.1,
             )
         )
-    parts.append(Part([], ink, "matte", "flat", cast=0, strokes=[t for t in ticks if t[1] > 1]))
     indices: list[Poly] = []
     for i in range(12):
         a = i * math.pi / 6
@@ -153,9 +192,12 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
         w = 16 if i % 3 == 0 else 9
         bar = rrect(CX - w / 2, CY - r * 0.68, CX + w / 2, CY - r * (0.5 if i % 3 == 0 else 0.55), 3)
         indices.append(rotate(bar, CX, CY, a))
-    parts.append(Part(indices, hands, "metal", bulge=4))
-    parts.append(Part(logo_mark(d.logo, CX, CY - r * 0.32, 34), hands, "metal", bulge=3, cast=0.2))
-    if d.stripes:  # date window at 3
+    parts = [
+        Part([], k.ink, "matte", "flat", cast=0, strokes=[t for t in ticks if t[1] > 1]),
+        Part(indices, k.hands, "metal", bulge=4),
+        Part(logo_mark(d.logo, CX, CY - r * 0.32, 34), k.hands, "metal", bulge=3, cast=0.2),
+    ]
+    if d.stripes:
         parts.append(
             Part(
                 [rrect(CX + r * 0.36, CY - 13, CX + r * 0.5, CY + 13, 3)],
@@ -165,38 +207,46 @@ def _face(d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool) ->
                 cast=0.5,
             )
         )
-    parts += [
-        Part([_hand(r * 0.46, 20, math.radians(305))], hands, "metal", bulge=4, cast=0.6),
-        Part([_hand(r * 0.7, 15, math.radians(60))], hands, "metal", bulge=4, cast=0.6),
+    return parts
+
+
+def _hands(k: _Look) -> list[Part]:
+    """Hour and minute hands, the seconds hand and the pinion holding them."""
+    r = k.r
+    return [
+        Part([_hand(r * 0.46, 20, math.radians(305))], k.hands, "metal", bulge=4, cast=0.6),
+        Part([_hand(r * 0.7, 15, math.radians(60))], k.hands, "metal", bulge=4, cast=0.6),
         Part(
             [],
-            c.accent if has_accent else (0.75, 0.12, 0.1),
+            k.seconds,
             "plastic",
             "flat",
             cast=0.5,
             strokes=[(rotate([(CX, CY + r * 0.16), (CX, CY - r * 0.74)], CX, CY, math.radians(200)), 3.5)],
         ),
-        Part([ellipse(CX, CY, 11, 11)], hands, "metal", bulge=4),
-        # Glare on the crystal.
-        Part(
-            [
-                spline(
-                    [
-                        (CX - r * 0.7, CY - r * 0.15),
-                        (CX - r * 0.45, CY - r * 0.6),
-                        (CX + r * 0.05, CY - r * 0.78),
-                        (CX - r * 0.4, CY - r * 0.5),
-                    ]
-                )
-            ],
-            (1, 1, 1),
-            "glass",
-            "flat",
-            opacity=0.18,
-            cast=0,
-        ),
+        Part([ellipse(CX, CY, 11, 11)], k.hands, "metal", bulge=4),
     ]
-    return parts
+
+
+def _glare(r: float) -> Part:
+    """A faint reflection across the upper left of the crystal."""
+    return Part(
+        [
+            spline(
+                [
+                    (CX - r * 0.7, CY - r * 0.15),
+                    (CX - r * 0.45, CY - r * 0.6),
+                    (CX + r * 0.05, CY - r * 0.78),
+                    (CX - r * 0.4, CY - r * 0.5),
+                ]
+            )
+        ],
+        (1, 1, 1),
+        "glass",
+        "flat",
+        opacity=0.18,
+        cast=0,
+    )
 
 
 def draw(pose: str, d: Design, c: Colors, materials: tuple[str, ...], has_accent: bool = False) -> Model:
