@@ -55,6 +55,12 @@ class Timeline:
         return tuple(out)
 
     @property
+    def cut_times(self) -> tuple[float, ...]:
+        """Where each segment gives way to the next, in seconds: the middle of their cross-fade
+        (with hard cuts, the next segment's first frame)."""
+        return tuple(s + self.transition / 2 for s in self.starts[1:])
+
+    @property
     def total_frames(self) -> int:
         return sum(self.segment_frames) - self.transition_frames * (len(self.segment_frames) - 1)
 
