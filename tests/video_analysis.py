@@ -1,6 +1,6 @@
 """Measuring rendered clips: a textured test still, frames as luma arrays, the shift between two
 frames (phase correlation refined sub-pixel), a centre zoom, mean absolute difference, the easing
-curve the camera moves follow."""
+curve the camera moves follow, and what is wrong with a pan's frame-to-frame motion."""
 
 from __future__ import annotations
 
@@ -81,3 +81,22 @@ def mad(a: np.ndarray, b: np.ndarray) -> float:
 
 def ease(p: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * p)
+
+
+def eased_smooth_errors(frames: np.ndarray) -> list[str]:
+    """What is wrong with the frame-to-frame motion of a pan (empty when it is right): steps must
+    follow ease-in-out with sub-pixel precision, small at both ends, largest mid-clip, and never
+    the whole-pixel stutter (1,2,1,2...) of zoompan on a still that was not upscaled."""
+    steps = np.array([shift(frames[k], frames[k + 1])[1] for k in range(len(frames) - 1)])
+    n, total, peak = len(steps), steps.sum(), np.abs(steps).max()
+    ideal = np.array([total * (ease((k + 1) / n) - ease(k / n)) for k in range(n)])
+    problems = []
+    if not (np.all(steps <= 0.05) or np.all(steps >= -0.05)):
+        problems.append("changes direction")
+    if max(np.abs(steps[:3]).max(), np.abs(steps[-3:]).max()) > 0.25 * peak:
+        problems.append("not eased at the ends")
+    if np.abs(steps[n // 2 - 3 : n // 2 + 3]).min() < 0.9 * peak:
+        problems.append("not fastest mid-clip")
+    if (jitter := np.abs(steps - ideal).max()) > 0.2:
+        problems.append(f"jitters {jitter:.2f} px off the eased path")
+    return problems

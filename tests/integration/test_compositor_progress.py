@@ -11,7 +11,6 @@ import pytest
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
-from services.common.ffmpeg import FrameProgress, _FrameClock
 from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.server import build
@@ -81,13 +80,3 @@ async def test_a_10_s_ad_streams_frame_counted_progress_with_eta(
     assert next(p.eta_s for _, p in stitching if p.fraction == 1.0) == 0.0
     # Before FFmpeg runs nothing is known about the time left.
     assert not any(p.HasField("eta_s") for _, p in events if p.message == "Adding text overlays...")
-
-
-def test_frame_clock_is_monotonic_and_estimates_from_its_rate() -> None:
-    clock = _FrameClock(300)
-    assert clock.read(30, now=10.0) == FrameProgress(30, 300, None)
-    # 60 frames in 2 s -> 30 fps -> 210 frames left take 7 s.
-    assert clock.read(90, now=12.0) == FrameProgress(90, 300, pytest.approx(7.0))
-    assert clock.read(80, now=13.0).frame == 90, "a smaller reading never moves it back"
-    assert clock.read(400, now=14.0) == FrameProgress(300, 300, 0.0)
-    assert FrameProgress(150, 300, None).fraction == 0.5

@@ -158,25 +158,6 @@ async def test_every_bad_input_is_invalid_argument_naming_the_field(
         assert (err.value.details() or "").startswith(field), (field, err.value.details())
 
 
-async def test_settings_pick_port_and_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("PORT", "ADREEL_PORT", "ADREEL_ENGINE", "REPLICATE_API_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    assert (Settings().port, Settings().engine) == (50051, "local")
-    monkeypatch.setenv("PORT", "6123")
-    monkeypatch.setenv("REPLICATE_API_TOKEN", "r8_test")
-    assert (Settings().port, Settings().engine) == (6123, "replicate")
-
-
-def test_engine_setting_selects_the_provider() -> None:
-    from services.prompt_parser.providers import make_provider
-    from services.prompt_parser.providers.local import LocalRulesProvider
-    from services.prompt_parser.providers.replicate import ReplicateLLMProvider
-
-    assert isinstance(make_provider(Settings(engine="local")), LocalRulesProvider)
-    replicate = make_provider(Settings(engine="replicate", REPLICATE_API_TOKEN="r8_test"))
-    assert isinstance(replicate, ReplicateLLMProvider)
-
-
 async def test_process_serves_then_exits_cleanly_on_sigterm(storage_dir: object) -> None:
     port = free_port()
     proc = spawn_agent("prompt_parser", port, env={"ADREEL_ENGINE": "local"})

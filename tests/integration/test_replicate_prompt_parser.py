@@ -14,7 +14,7 @@ from services.common.replicate_client import ReplicateRunner, ReplicateSettings
 from services.common.storage import LocalStore
 from services.prompt_parser import server as pp_server
 from services.prompt_parser.config import Settings
-from services.prompt_parser.providers.replicate import ReplicateLLMProvider, extract_json
+from services.prompt_parser.providers.replicate import ReplicateLLMProvider
 from tests.agents import running_agent
 from tests.fakes.replicate_models import LLAMA, SCHEMAS
 from tests.fakes.replicate_server import DEFAULT_TOKEN, FakeReplicate, llm_replies, running_fake
@@ -50,14 +50,6 @@ def fake() -> FakeReplicate:
 
 def parse_request(text: str = "A watch for hikers") -> prompt_parser_pb2.ParseProductRequest:
     return prompt_parser_pb2.ParseProductRequest(session_id="s1", product_text=text, num_images=4, seed=42)
-
-
-def test_extract_json_from_prose_and_fences() -> None:
-    assert extract_json('Sure! Here it is:\n```json\n{"a": [1, 2]}\n```\nHope it helps.') == {"a": [1, 2]}
-    assert extract_json('The answer is {"a": {"b": "}"}} as requested.') == {"a": {"b": "}"}}
-    assert extract_json('{oops} then {"ok": true}') == {"ok": True}
-    with pytest.raises(ValueError, match="no JSON"):
-        extract_json("I cannot help with that.")
 
 
 async def test_llm_reading_drives_the_prompts(

@@ -19,7 +19,6 @@ import numpy as np
 from PIL import Image
 
 from adreel.v1 import common_pb2, image_gen_pb2, image_gen_pb2_grpc
-from gateway.agents import channel_target
 from services.common.batch import ItemDone, Reporter, run_batch
 from services.common.config import AgentSettings
 from services.common.server import Agent
@@ -95,12 +94,6 @@ async def test_a_replica_bounds_the_items_of_all_its_calls_together() -> None:
     local = PeakCounter()
     assert len([e async for e in local.GenerateImages(six, None)]) == 6  # type: ignore[arg-type]
     assert local.peak == 6
-
-
-def test_plain_address_lists_become_ipv4_targets() -> None:
-    assert channel_target("127.0.0.1:1,127.0.0.1:2") == "ipv4:127.0.0.1:1,127.0.0.1:2"
-    assert channel_target("dns:///image-gen.adreel.svc.cluster.local:50052").startswith("dns:///")
-    assert channel_target("127.0.0.1:50052") == "127.0.0.1:50052"
 
 
 async def test_round_robin_spreads_a_stage_and_fails_over(

@@ -12,7 +12,6 @@ import pytest
 
 from adreel.v1 import common_pb2, video_gen_pb2
 from services.common.storage import LocalStore
-from services.video_gen.scene import SceneLook, read_scene
 from tests.integration.test_video_gen import IMAGE_URI, collect, settings_for
 from tests.video_analysis import textured_image
 
@@ -26,16 +25,6 @@ SCENES = {
     "neon": "Front view of the shoes: a city street at night, neon rim light. Slow push-in",
     "snow": "Front view of the shoes: falling snow. Slow push-in, calm motion",
 }
-
-
-def test_scene_words_select_the_look() -> None:
-    assert read_scene("floating with water droplets") == SceneLook("droplets", None)
-    assert read_scene("Snow at SUNSET") == SceneLook("snow", "golden")
-    assert read_scene("dusty desert road, neon signs") == SceneLook("dust", "neon")
-    assert read_scene("glitter and confetti, cool morning light") == SceneLook("sparkles", "cool")
-    # Whole words only: "watermelon" is not water, "knight" is not night.
-    assert read_scene("a watermelon-pink knight figure on a table").plain
-    assert read_scene("").plain
 
 
 @pytest.fixture(scope="module")

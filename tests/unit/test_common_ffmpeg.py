@@ -1,4 +1,5 @@
-"""The FFmpeg runner: progress, its own CPU accounting, errors with the log tail, kill on cancel."""
+"""The FFmpeg runner: progress, its own CPU accounting, errors with the log tail, kill on cancel;
+the frame clock behind its progress and ETA."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from services.common.ffmpeg import FFmpegError, ffmpeg_exe, run_ffmpeg
+from services.common.ffmpeg import FFmpegError, FrameProgress, _FrameClock, ffmpeg_exe, run_ffmpeg
 from services.common.media import probe
 
 
@@ -58,3 +59,13 @@ async def test_cancellation_kills_ffmpeg(tmp_path: Path) -> None:
     assert not any(
         p.info["exe"] == exe and p.ppid() == psutil.Process().pid for p in psutil.process_iter(["exe"])
     )
+
+
+def test_frame_clock_is_monotonic_and_estimates_from_its_rate() -> None:
+    clock = _FrameClock(300)
+    assert clock.read(30, now=10.0) == FrameProgress(30, 300, None)
+    # 60 frames in 2 s -> 30 fps -> 210 frames left take 7 s.
+    assert clock.read(90, now=12.0) == FrameProgress(90, 300, pytest.approx(7.0))
+    assert clock.read(80, now=13.0).frame == 90, "a smaller reading never moves it back"
+    assert clock.read(400, now=14.0) == FrameProgress(300, 300, 0.0)
+    assert FrameProgress(150, 300, None).fraction == 0.5

@@ -1,10 +1,12 @@
-"""Small parts of the gateway on their own: the progress hub, the local JWT secret, font names."""
+"""Small parts of the gateway on their own: the progress hub, the local JWT secret, font names, the
+agents' channel targets."""
 
 from __future__ import annotations
 
 import stat
 from pathlib import Path
 
+from gateway.agents import channel_target
 from gateway.api.routes.generation import resolve_font
 from gateway.core.config import Settings
 from gateway.core.security import create_access_token, create_media_token, decode_token
@@ -63,3 +65,9 @@ def test_font_names_map_loosely() -> None:
     assert resolve_font("bebas_neue", fonts) == "bebas-neue"
     assert resolve_font("Inter-Bold", fonts) == "inter"
     assert resolve_font("Comic Sans", fonts) is None
+
+
+def test_plain_address_lists_become_ipv4_targets() -> None:
+    assert channel_target("127.0.0.1:1,127.0.0.1:2") == "ipv4:127.0.0.1:1,127.0.0.1:2"
+    assert channel_target("dns:///image-gen.adreel.svc.cluster.local:50052").startswith("dns:///")
+    assert channel_target("127.0.0.1:50052") == "127.0.0.1:50052"
