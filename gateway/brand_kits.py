@@ -9,6 +9,7 @@ and parseable, Latin letters mapped, and not marked "restricted licence embeddin
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import unicodedata
@@ -21,11 +22,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db.models import Base
 from gateway.product_photos import CleanPhoto, PhotoRejected, _sniff, clean_photo
+from services.common.storage import ObjectStore
 
 LOGO_MAX_BYTES = 5_000_000
 LOGO_MAX_PIXELS = 16_000_000
 FONT_MAX_BYTES = 2_000_000
 FONT_MAGIC = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf"}
+# text_overlay.font naming the brand kit's own font (the kit's font is also the default).
+BRAND_FONT = "brand"
 # OS/2 fsType bit 1: the font's licence forbids embedding it anywhere (a burned-in ad included).
 _RESTRICTED_EMBEDDING = 0x0002
 
@@ -90,3 +94,29 @@ def check_font(data: bytes) -> CheckedFont:
     if fs_type & 0x000F == _RESTRICTED_EMBEDDING:
         raise PhotoRejected(422, "font: its licence forbids embedding (OS/2 fsType: restricted)")
     return CheckedFont(data, kind, family)
+
+
+async def session_copy(store: ObjectStore, session_id: str, key: str, name: str, mime: str) -> str:
+    """A kit's file copied under the session's keys (agents read only those); the digest in the
+    name keeps a replayed compose from reusing an earlier file of the same kit. Returns its URI."""
+    data = await store.get_bytes(key)
+    ext = key.rsplit(".", 1)[-1]
+    copy = f"sessions/{session_id}/brand/{name}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    return (await store.put_bytes(copy, data, mime)).uri
+
+
+async def kit_overlay(
+    store: ObjectStore, session_id: str, kit: BrandKit, overlay: dict[str, str], given: set[str]
+) -> dict[str, object]:
+    """The compose's text overlay styled by the kit: its colour and font unless the request chose
+    others, its default CTA when the request has none, its secondary colour as the CTA's button."""
+    out: dict[str, object] = dict(overlay)
+    if "color" not in given:
+        out["color"] = kit.primary_color.lower()
+    if not out.get("cta") and kit.default_cta:
+        out["cta"] = kit.default_cta
+    out["accent_color"] = kit.secondary_color.lower()
+    if kit.font_key and "font" not in given:
+        uri = await session_copy(store, session_id, kit.font_key, "font", "font/" + kit.font_key[-3:])
+        out["font_file"] = {"uri": uri}
+    return out

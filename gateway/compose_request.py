@@ -28,7 +28,10 @@ _CAPTIONS = {
 
 
 def _music(music: dict[str, Any]) -> compositor_pb2.Music:
-    return compositor_pb2.Music(enabled=music["enabled"], genre=GENRES[music["genre"]])
+    # Plans saved before the music model was a choice have none: the compositor's default.
+    return compositor_pb2.Music(
+        enabled=music["enabled"], genre=GENRES[music["genre"]], model=music.get("model", "")
+    )
 
 
 def compose_request(
@@ -42,7 +45,7 @@ def compose_request(
         clips=[ParseDict(c, common_pb2.AssetRef()) for c in clips],
         intro_s=plan["intro_s"],
         outro_s=plan["outro_s"],
-        overlay=compositor_pb2.TextOverlay(**plan["overlay"]),
+        overlay=ParseDict(plan["overlay"], compositor_pb2.TextOverlay()),
         music=_music(plan["music"]),
         formats=[FORMATS[f] for f in plan["formats"]],
         transition_s=plan["transition_s"],
@@ -51,13 +54,13 @@ def compose_request(
             compositor_pb2.ComposeVariant(
                 variant_id=v["variant_id"],
                 format=FORMATS[v["format"]],
-                overlay=compositor_pb2.TextOverlay(**v["overlay"]),
+                overlay=ParseDict(v["overlay"], compositor_pb2.TextOverlay()),
                 music=_music(v["music"]),
             )
             for v in plan.get("finals", [])
         ],
         voiceover=compositor_pb2.Voiceover(
-            script=voice.get("script") or "", voice=voice.get("voice", ""), speed=voice.get("speed", 1.0)
+            script=voice.get("script") or "", voice=voice.get("voice") or "", speed=voice.get("speed", 1.0)
         )
         if voice
         else None,

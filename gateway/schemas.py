@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from gateway.stages import SessionStage
 from services.common import contract
+from services.common.audio_choices import ALL_VOICE_IDS, DEFAULT_MUSIC_MODEL, MUSIC_MODELS
 
 
 def _no_nul(value: str) -> str:
@@ -123,10 +124,17 @@ class SaveApprovedImagesRequest(Strict):
     approved_image_ids: list[ItemId] = Field(min_length=2, max_length=8)
 
 
+# The image-to-video models a session may choose when clips run on Replicate (the video_gen agent's
+# CHOICES); "" is the agent's default. Kept to the session, so regenerated clips use it too.
+VideoModel = Literal["", "wan-2.2-fast", "kling-2.1", "seedance-lite", "seedance-pro", "veo-3.1-fast", "svd"]
+
+
 class GenerateClipsRequest(Strict):
     session_id: uuid.UUID
     video_prompt: SceneText
     clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
+    # Omitted or "": the agent's default model. Another model than the session's makes every clip anew.
+    video_model: VideoModel = ""
 
 
 class SaveApprovedClipsRequest(Strict):
@@ -138,19 +146,29 @@ class SaveApprovedClipsRequest(Strict):
 
 class TextOverlay(Strict):
     product_name: ProductName
-    cta: CallToAction
+    # Omitted: the brand kit's default CTA (a compose without a kit, or whose kit has none, needs one).
+    cta: CallToAction | None = None
     # A compositor font id or name (GET /api/fonts); the PRD's "Montserrat-Bold" maps to the default.
+    # "brand": the brand kit's uploaded font, which is also the default when the kit has one.
     font: Annotated[Text, Field(max_length=64)] = "Montserrat-Bold"
     color: str = Field(default="#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$")
+
+
+# The music models of the compositor's replicate engine (the local engine synthesises its own):
+# "stable-audio-2.5", whose outputs may be used commercially, or "musicgen", opted into, whose weights
+# are CC-BY-NC (non-commercial: not for ads). GET /api/engines lists their licences.
+MusicModel = Literal[MUSIC_MODELS]
 
 
 class AudioConfig(Strict):
     enabled: bool = False
     genre: Literal["upbeat", "chill", "energetic"] = "upbeat"
+    model: MusicModel = DEFAULT_MUSIC_MODEL
 
 
 OutputFormat = Literal["16:9", "9:16", "1:1"]
-Voice = Literal["joe"]
+# Every engine's voices; the compositor refuses one its engine does not speak (GET /api/voices).
+Voice = Literal[ALL_VOICE_IDS]
 
 
 class VoiceoverConfig(Strict):
@@ -159,7 +177,8 @@ class VoiceoverConfig(Strict):
     enabled: bool = False
     # Needed when enabled (POST /api/sessions/{id}/voiceover-script suggests one).
     script: VoiceoverScript | None = None
-    voice: Voice = "joe"
+    # Omitted: the compositor's default voice (the first of GET /api/voices).
+    voice: Voice | None = None
     speed: float = Field(default=1.0, ge=0.7, le=1.5)
 
 
@@ -181,8 +200,10 @@ class ComposeFinalVideoRequest(Strict):
     variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
     voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
     captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
-    # A brand kit of yours (/api/brand-kits): its primary colour styles the texts unless
-    # text_overlay.color is given; brand_logo puts its logo in that corner of the whole ad.
+    # A brand kit of yours (/api/brand-kits): its primary colour and font draw the texts and
+    # captions unless text_overlay gives others, its default CTA stands in for an omitted
+    # text_overlay.cta, its secondary colour is the CTA's button; brand_logo puts its logo in
+    # that corner of the whole ad.
     brand_kit_id: uuid.UUID | None = None
     brand_logo: Literal["none", "top_left", "top_right", "bottom_left", "bottom_right"] = "none"
 
@@ -406,6 +427,8 @@ class SessionResponse(BaseModel):
     failed_stage: str | None
     product_prompt: str | None
     video_prompt: str | None
+    # The image-to-video model the session's clips are made with ("" = the agent's default).
+    video_model: VideoModel = ""
     consistency_seed: int | None
     style_keywords: list[str]
     generated_images: list[ImageAsset]
@@ -467,6 +490,20 @@ class Font(BaseModel):
 
 class FontsResponse(BaseModel):
     fonts: list[Font]
+    default: str
+
+
+class VoiceOption(BaseModel):
+    id: str
+    name: str
+    # Spoken by a paid online model (false: the offline voice, which costs nothing).
+    online: bool
+
+
+class VoicesResponse(BaseModel):
+    """The voices the compositor's engine speaks (voiceover.voice), the default first."""
+
+    voices: list[VoiceOption]
     default: str
 
 

@@ -35,14 +35,16 @@ def _label(final: dict[str, Any], base: dict[str, Any], font_names: dict[str, st
         parts.append(font_names.get(ov["font"], ov["font"]))
     if ov["color"] != base_ov["color"]:
         parts.append(ov["color"])
-    if final["music"] != base["music"]:
-        parts.append(f"{final['music']['genre']} music" if final["music"]["enabled"] else "no music")
+    music = final["music"]
+    if music != base["music"]:
+        by = f" by {music['model']}" if music["model"] != base["music"]["model"] else ""
+        parts.append(f"{music['genre']} music{by}" if music["enabled"] else "no music")
     return " · ".join(parts)
 
 
 def _music(audio: AudioConfig) -> dict[str, Any]:
-    # Without music the genre changes nothing, so it must not make two finals look different.
-    return audio.model_dump() if audio.enabled else {"enabled": False, "genre": "upbeat"}
+    # Without music the genre and model change nothing, so they must not make two finals differ.
+    return audio.model_dump() if audio.enabled else AudioConfig().model_dump()
 
 
 def plan_finals(
@@ -78,6 +80,7 @@ def plan_finals(
                     valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
                     raise _refuse(f"{field}.text_overlay.font: unknown; one of {valid}")
                 given["font"] = font
+                ov.pop("font_file", None)  # a font the variant picks wins over the kit's
             for key in ("product_name", "cta"):
                 if key in given:
                     given[key] = given[key].strip()

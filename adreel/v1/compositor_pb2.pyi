@@ -53,24 +53,32 @@ CAPTION_STYLE_PHRASE: CaptionStyle
 CAPTION_STYLE_HIGHLIGHT: CaptionStyle
 
 class TextOverlay(_message.Message):
-    __slots__ = ("product_name", "cta", "font", "color")
+    __slots__ = ("product_name", "cta", "font", "color", "font_file", "accent_color")
     PRODUCT_NAME_FIELD_NUMBER: _ClassVar[int]
     CTA_FIELD_NUMBER: _ClassVar[int]
     FONT_FIELD_NUMBER: _ClassVar[int]
     COLOR_FIELD_NUMBER: _ClassVar[int]
+    FONT_FILE_FIELD_NUMBER: _ClassVar[int]
+    ACCENT_COLOR_FIELD_NUMBER: _ClassVar[int]
     product_name: str
     cta: str
     font: str
     color: str
-    def __init__(self, product_name: _Optional[str] = ..., cta: _Optional[str] = ..., font: _Optional[str] = ..., color: _Optional[str] = ...) -> None: ...
+    font_file: _common_pb2.AssetRef
+    accent_color: str
+    def __init__(self, product_name: _Optional[str] = ..., cta: _Optional[str] = ..., font: _Optional[str] = ..., color: _Optional[str] = ..., font_file: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., accent_color: _Optional[str] = ...) -> None: ...
 
 class Music(_message.Message):
-    __slots__ = ("enabled", "genre")
+    __slots__ = ("enabled", "genre", "model", "upload")
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     GENRE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_FIELD_NUMBER: _ClassVar[int]
     enabled: bool
     genre: MusicGenre
-    def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ...) -> None: ...
+    model: str
+    upload: _common_pb2.AssetRef
+    def __init__(self, enabled: _Optional[bool] = ..., genre: _Optional[_Union[MusicGenre, str]] = ..., model: _Optional[str] = ..., upload: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ...) -> None: ...
 
 class ComposeRequest(_message.Message):
     __slots__ = ("session_id", "item_id", "clips", "intro_s", "outro_s", "overlay", "music", "formats", "transition_s", "variants", "preview", "stills", "voiceover", "captions", "logo")
@@ -159,7 +167,7 @@ class FinalVideo(_message.Message):
     def __init__(self, format: _Optional[_Union[OutputFormat, str]] = ..., asset: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., variant_id: _Optional[str] = ...) -> None: ...
 
 class ComposeResult(_message.Message):
-    __slots__ = ("item_id", "videos", "music", "cost", "replayed", "fallback_reason", "music_cost", "captions_vtt", "captions_srt", "voiceover_s")
+    __slots__ = ("item_id", "videos", "music", "cost", "replayed", "fallback_reason", "music_cost", "captions_vtt", "captions_srt", "voiceover_s", "voice_cost", "cut_times_s", "music_bpm")
     ITEM_ID_FIELD_NUMBER: _ClassVar[int]
     VIDEOS_FIELD_NUMBER: _ClassVar[int]
     MUSIC_FIELD_NUMBER: _ClassVar[int]
@@ -170,6 +178,9 @@ class ComposeResult(_message.Message):
     CAPTIONS_VTT_FIELD_NUMBER: _ClassVar[int]
     CAPTIONS_SRT_FIELD_NUMBER: _ClassVar[int]
     VOICEOVER_S_FIELD_NUMBER: _ClassVar[int]
+    VOICE_COST_FIELD_NUMBER: _ClassVar[int]
+    CUT_TIMES_S_FIELD_NUMBER: _ClassVar[int]
+    MUSIC_BPM_FIELD_NUMBER: _ClassVar[int]
     item_id: str
     videos: _containers.RepeatedCompositeFieldContainer[FinalVideo]
     music: _common_pb2.AssetRef
@@ -180,7 +191,10 @@ class ComposeResult(_message.Message):
     captions_vtt: _common_pb2.AssetRef
     captions_srt: _common_pb2.AssetRef
     voiceover_s: float
-    def __init__(self, item_id: _Optional[str] = ..., videos: _Optional[_Iterable[_Union[FinalVideo, _Mapping]]] = ..., music: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., replayed: _Optional[bool] = ..., fallback_reason: _Optional[str] = ..., music_cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., captions_vtt: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., captions_srt: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., voiceover_s: _Optional[float] = ...) -> None: ...
+    voice_cost: _common_pb2.Cost
+    cut_times_s: _containers.RepeatedScalarFieldContainer[float]
+    music_bpm: float
+    def __init__(self, item_id: _Optional[str] = ..., videos: _Optional[_Iterable[_Union[FinalVideo, _Mapping]]] = ..., music: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., replayed: _Optional[bool] = ..., fallback_reason: _Optional[str] = ..., music_cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., captions_vtt: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., captions_srt: _Optional[_Union[_common_pb2.AssetRef, _Mapping]] = ..., voiceover_s: _Optional[float] = ..., voice_cost: _Optional[_Union[_common_pb2.Cost, _Mapping]] = ..., cut_times_s: _Optional[_Iterable[float]] = ..., music_bpm: _Optional[float] = ...) -> None: ...
 
 class ComposeResponse(_message.Message):
     __slots__ = ("progress", "result", "failure")
@@ -213,6 +227,26 @@ class ListFontsResponse(_message.Message):
     FONTS_FIELD_NUMBER: _ClassVar[int]
     fonts: _containers.RepeatedCompositeFieldContainer[Font]
     def __init__(self, fonts: _Optional[_Iterable[_Union[Font, _Mapping]]] = ...) -> None: ...
+
+class ListVoicesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class VoiceOption(_message.Message):
+    __slots__ = ("id", "name", "online")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ONLINE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    online: bool
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., online: _Optional[bool] = ...) -> None: ...
+
+class ListVoicesResponse(_message.Message):
+    __slots__ = ("voices",)
+    VOICES_FIELD_NUMBER: _ClassVar[int]
+    voices: _containers.RepeatedCompositeFieldContainer[VoiceOption]
+    def __init__(self, voices: _Optional[_Iterable[_Union[VoiceOption, _Mapping]]] = ...) -> None: ...
 
 class CheckComposeRequest(_message.Message):
     __slots__ = ("request",)

@@ -55,6 +55,11 @@ class CompositorServiceStub:
                 request_serializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewRequest.SerializeToString,
                 response_deserializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewResponse.FromString,
                 _registered_method=True)
+        self.ListVoices = channel.unary_unary(
+                '/adreel.v1.CompositorService/ListVoices',
+                request_serializer=adreel_dot_v1_dot_compositor__pb2.ListVoicesRequest.SerializeToString,
+                response_deserializer=adreel_dot_v1_dot_compositor__pb2.ListVoicesResponse.FromString,
+                _registered_method=True)
 
 
 class CompositorServiceServicer:
@@ -92,6 +97,13 @@ class CompositorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListVoices(self, request, context):
+        """The voices this compositor's engine speaks (Voiceover.voice), for the voice selector.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CompositorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -114,6 +126,11 @@ def add_CompositorServiceServicer_to_server(servicer, server):
                     servicer.RenderTextPreview,
                     request_deserializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewRequest.FromString,
                     response_serializer=adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewResponse.SerializeToString,
+            ),
+            'ListVoices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVoices,
+                    request_deserializer=adreel_dot_v1_dot_compositor__pb2.ListVoicesRequest.FromString,
+                    response_serializer=adreel_dot_v1_dot_compositor__pb2.ListVoicesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -225,6 +242,33 @@ class CompositorService:
             '/adreel.v1.CompositorService/RenderTextPreview',
             adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewRequest.SerializeToString,
             adreel_dot_v1_dot_compositor__pb2.RenderTextPreviewResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVoices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/adreel.v1.CompositorService/ListVoices',
+            adreel_dot_v1_dot_compositor__pb2.ListVoicesRequest.SerializeToString,
+            adreel_dot_v1_dot_compositor__pb2.ListVoicesResponse.FromString,
             options,
             channel_credentials,
             insecure,

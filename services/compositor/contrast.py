@@ -61,3 +61,11 @@ def box_alpha(color: str, background: np.ndarray, floor: float = 0.0) -> float:
         need = 0.0 if worst >= least else (least - worst) / (1 - worst)
     need = min(1.0, need + 0.02) if need > 0 else 0.0  # a margin for video compression
     return max(floor, need)
+
+
+def on_button(color: str, button: str) -> str:
+    """The text colour on a solid button of `button`: the text's own when it keeps MIN_CONTRAST
+    there, else black or white, whichever reads better (both "rrggbb")."""
+    if ratio(float(luminance(rgb(color))), float(luminance(rgb(button)))) >= MIN_CONTRAST:
+        return color
+    return "ffffff" if is_dark(button) else "000000"

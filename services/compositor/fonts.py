@@ -34,10 +34,12 @@ class FontSpec:
     bitmap: bool = False
     # Size relative to the text's size: evens out fonts whose letters run large or small.
     scale: float = 1.0
+    # A font from outside FONT_DIR (a brand kit's upload): its full path.
+    source: str = ""
 
     @property
     def path(self) -> Path:
-        return FONT_DIR / self.file
+        return Path(self.source) if self.source else FONT_DIR / self.file
 
 
 FALLBACK = FontSpec("dejavu-sans", "DejaVu Sans", "DejaVuSans-Bold.ttf")

@@ -2,7 +2,7 @@
 the text files, run the single FFmpeg pass, store every output and say what it cost.
 
 Outputs (formats, or variants) that share a format and card tone share one clip chain; each
-distinct music genre is synthesised once and muxed into every output that asks for it.
+distinct music (genre and model) is made once and muxed into every output that asks for it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from services.compositor import placement
 from services.compositor.captions import build_track, srt, webvtt
 from services.compositor.cards import card_background, still_of
 from services.compositor.config import Settings
-from services.compositor.contrast import box_alpha, is_dark, rgb, shade
+from services.compositor.contrast import box_alpha, is_dark, on_button, rgb, shade
 from services.compositor.filtergraph import (
     CaptionLayer,
     ChainPlan,
@@ -47,8 +47,8 @@ from services.compositor.filtergraph import (
 from services.compositor.fonts import FontSpec
 from services.compositor.layout import FORMATS, Format, TextSlot, fit_block
 from services.compositor.logo import load_logo, logo_item
-from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack
-from services.compositor.providers.local import LocalMusic
+from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack, VoiceProvider
+from services.compositor.providers.local import LocalMusic, LocalVoice
 from services.compositor.soundtrack import fit_track, write_wav
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
@@ -129,10 +129,13 @@ class Planned:
 
 
 class Composer:
-    def __init__(self, store: ObjectStore, settings: Settings, music: MusicProvider) -> None:
+    def __init__(
+        self, store: ObjectStore, settings: Settings, music: MusicProvider, voice: VoiceProvider | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self.music = music
+        self.voice: VoiceProvider = voice or LocalVoice()
         # A preview is free whatever the engine: its music is always the local synth's.
         self.free_music: MusicProvider = LocalMusic()
         self._renders = asyncio.Semaphore(max(1, settings.max_parallel_renders))
@@ -177,26 +180,28 @@ class Composer:
                 common_pb2.Cost(usd_micros=0, provider="local", model=PREVIEW_MODEL, seconds=sw.wall_s)
             )
             result.ClearField("music_cost")
+            result.ClearField("voice_cost")
             return result
         # Our CPU (FFmpeg, and local music synthesis, which ran in this process) plus what a
-        # remote music engine billed.
+        # remote music or voice engine billed.
         result.cost.CopyFrom(local_cost(MODEL, sw.cpu_s, sw.wall_s))
-        if result.music_cost.provider not in ("", "local"):
-            result.cost.usd_micros += result.music_cost.usd_micros
+        for part in (result.music_cost, result.voice_cost):
+            if part.provider not in ("", "local"):
+                result.cost.usd_micros += part.usd_micros
         return result
 
     async def _make_music(self, work: Path, spec: ComposeSpec, tl: Timeline) -> list[tuple[Path, MusicTrack]]:
-        """One fitted track per distinct genre, made side by side."""
+        """One fitted track per distinct (genre, model), made side by side."""
 
-        async def one(genre: str) -> tuple[Path, MusicTrack]:
-            request = MusicRequest(genre, tl.duration_s, music_seed(spec, genre), spec.product_name)
+        async def one(genre: str, model: str) -> tuple[Path, MusicTrack]:
+            request = MusicRequest(genre, tl.duration_s, music_seed(spec, genre), spec.product_name, model)
             track = await (self.free_music if spec.preview else self.music).make_music(request)
             fitted = await asyncio.to_thread(fit_track, track.samples, track.rate, tl.duration_s)
-            path = work / f"music-{genre}.wav"
+            path = work / f"music-{genre}-{model}.wav"
             await asyncio.to_thread(write_wav, path, fitted, track.rate)
             return path, track
 
-        return list(await asyncio.gather(*(one(g) for g in spec.genres)))
+        return list(await asyncio.gather(*(one(g, m) for g, m in spec.tracks)))
 
     async def _render_in(
         self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Progressor
@@ -210,12 +215,15 @@ class Composer:
         if spec.logo is not None:
             logo = await asyncio.to_thread(load_logo, await self.store.get_bytes(spec.logo.key))
         plan_task = asyncio.ensure_future(asyncio.to_thread(self._plan_outputs, work, spec, clips, tl, logo))
-        # The voice is its own process: it speaks while the music and the cards are made.
-        voice_task = asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s)) if spec.voice else None
+        # The voice is its own process (or a provider's): it speaks while the music and the cards
+        # are made.
+        voice_task = (
+            asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s, self.voice)) if spec.voice else None
+        )
         try:
             # Music and card backgrounds are independent: numpy and Pillow work side by side, so
             # both substeps are announced; music again if it outlasts the cards.
-            if spec.genres:
+            if spec.tracks:
                 report(0.0, MUSIC_MSG)
             report(0.0, TEXT_MSG)
             await asyncio.wait([music_task, plan_task], return_when=asyncio.FIRST_COMPLETED)
@@ -232,6 +240,9 @@ class Composer:
             with_voice = self._with_voice
             tracks, planned = await asyncio.to_thread(with_voice, work, spec, tl, voice, tracks, planned)
             result.voiceover_s = round(voice.speech.duration_s, 3)
+            for cost in voice.costs:
+                _add_cost(result.voice_cost, cost)
+            notes.extend(f"voice: {note}" for note in voice.notes)
         for _, track in music:
             _add_cost(result.music_cost, track.cost)
             if track.fallback_reason:
@@ -280,9 +291,9 @@ class Composer:
                 key = f"{base}/final/{spec.item_id}.{ext}"
                 field.CopyFrom(await store_media(self.store, key, path, mime))
         # The track of the first output with music (every track is also inside its videos).
-        primary = next((o.genre for o in spec.outputs if o.genre), None)
+        primary = next((o.track for o in spec.outputs if o.track), None)
         if primary is not None:
-            path = tracks[spec.genres.index(primary)]
+            path = tracks[spec.tracks.index(primary)]
             key = f"{base}/audio/{spec.item_id}.wav"
             result.music.CopyFrom(await store_media(self.store, key, path, "audio/wav"))
         result.fallback_reason = "; ".join(notes)
@@ -345,7 +356,7 @@ class Composer:
         # What the text over the clips is laid on: the middle of every clip (and the cards' frames).
         samples = [intro_still, *(c.frame(0.5) for c in clips), outro_still]
         overlays = list(dict.fromkeys(o.overlay.look for o in spec.outputs))
-        genres = spec.genres
+        music = spec.tracks
         # Outputs of one format whose text tone asks for the same card backgrounds share a chain.
         groups: dict[tuple[int, bool], list[tuple[int, OutputPlan]]] = {}
         cards: dict[tuple[int, bool], tuple[Path, Path, np.ndarray, np.ndarray]] = {}
@@ -378,7 +389,7 @@ class Composer:
                     if logo is not None and spec.logo is not None
                     else ()
                 ),
-                music=genres.index(out.genre) if out.genre else None,
+                music=music.index(out.track) if out.track else None,
                 out=path,
             )
             groups.setdefault((out.format, dark), []).append((k, plan))
@@ -469,6 +480,8 @@ def _texts(
         _text_item(
             work / f"{key}-{n}-{fmt.tag}.png",
             color=ov.color,
+            # The brand's secondary colour makes the CTA a button.
+            button=ov.accent if key == "cta" else None,
             text=text,
             font=font,
             slot=slot,
@@ -502,9 +515,11 @@ def _text_item(
     under: list[np.ndarray],
     masks: tuple[np.ndarray, ...] | None,
     top_first: bool = False,
+    button: str | None = None,
 ) -> TextItem:
-    """Fit, place (off the product when over clips), give it its contrast, draw it."""
-    boxed = slot.box
+    """Fit, place (off the product when over clips), give it its contrast, draw it; with `button`
+    ("rrggbb"), on a solid box of that colour in a colour that reads on it."""
+    boxed = slot.box or button is not None
     for _ in range(2):  # a second pass when the background asks an unboxed text for a box
         block = fit_block(text, font, slot, fmt, boxed)
         size = block.size(boxed)
@@ -519,7 +534,12 @@ def _text_item(
         if alpha == 0 or boxed:
             break
         boxed = True
-    image = render(block, Style(rgb(color), shade(color), box_alpha=alpha), boxed)
+    if button is not None:
+        color = on_button(color, button)
+        style = Style(rgb(color), shade(color), shadow_alpha=0.0, box_alpha=1.0, box_color=rgb(button))
+    else:
+        style = Style(rgb(color), shade(color), box_alpha=alpha)
+    image = render(block, style, boxed)
     # Even sizes and offsets: the frames are 4:2:0.
     even = Image.new("RGBA", (image.width + image.width % 2, image.height + image.height % 2), (0, 0, 0, 0))
     even.paste(image, (0, 0))

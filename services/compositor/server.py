@@ -23,13 +23,14 @@ from services.common.ffmpeg import ffmpeg_exe
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
 from services.common.storage.factory import open_store
+from services.compositor.brand_fonts import load_brand_fonts
 from services.compositor.config import Settings
 from services.compositor.font_preview import previews
 from services.compositor.fonts import FALLBACKS, FONTS, check_fonts, font_scripts
-from services.compositor.providers import make_provider
+from services.compositor.providers import make_provider, make_voice
 from services.compositor.render import MODEL, PREVIEW_MODEL, Composer
 from services.compositor.shaping import check_shaping
-from services.compositor.validation import parse_request
+from services.compositor.validation import ComposeSpec, parse_request
 
 log = logging.getLogger(__name__)
 SERVICE = "adreel.v1.CompositorService"
@@ -61,6 +62,17 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
         self.composer = composer
         self.cache = cache
 
+    async def _spec(self, request: pb.ComposeRequest) -> ComposeSpec:
+        """The request checked, with the brand fonts it names fetched and checked first."""
+        voices = tuple(v.id for v in self.composer.voice.voices())
+        return parse_request(request, await load_brand_fonts(request, self.composer.store), voices=voices)
+
+    async def ListVoices(
+        self, request: pb.ListVoicesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListVoicesResponse:
+        voices = [pb.VoiceOption(id=v.id, name=v.name, online=v.online) for v in self.composer.voice.voices()]
+        return pb.ListVoicesResponse(voices=voices)
+
     async def ListFonts(
         self, request: pb.ListFontsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListFontsResponse:
@@ -77,7 +89,7 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
         self, request: pb.CheckComposeRequest, context: grpc.aio.ServicerContext
     ) -> pb.CheckComposeResponse:
         async with rpc_errors(context):
-            spec = parse_request(request.request)
+            spec = await self._spec(request.request)
             async with AsyncExitStack() as stack:
                 clips = await self.composer.open_clips(spec, stack)
                 timeline = self.composer.timeline(spec, clips)
@@ -89,7 +101,7 @@ class CompositorServicer(pb_grpc.CompositorServiceServicer):
         self, request: pb.ComposeRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ComposeResponse]:
         async with rpc_errors(context):
-            spec = parse_request(request)
+            spec = await self._spec(request)
             # A preview is free and shows the timeline as it is now: never replayed. A final is
             # replayed only for the same request: the same item id asking for another video is not.
             digest = content_digest(request)
@@ -153,7 +165,7 @@ def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
     settings = settings or Settings()
     store = open_store(settings)
     music = make_provider(settings)
-    composer = Composer(store, settings, music)
+    composer = Composer(store, settings, music, make_voice(settings, music))
     servicer = CompositorServicer(composer, ResultCache(store, "compositor"))
 
     async def warmup() -> None:

@@ -20,6 +20,8 @@ class Style:
     shadow_alpha: float = 0.55
     # 0 = no box; otherwise the box's opacity (raised until the text has its contrast).
     box_alpha: float = 0.0
+    # The box's colour when it is not the shade: a brand's button behind the CTA.
+    box_color: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def render(block: Block, style: Style, boxed: bool) -> Image.Image:
     if boxed and style.box_alpha > 0:
         box = Image.new("RGBA", (width, height), (0, 0, 0, 0))
         radius = round(block.px * 0.18)
-        fill = (*style.shade, round(255 * style.box_alpha))
+        fill = (*(style.box_color or style.shade), round(255 * style.box_alpha))
         ImageDraw.Draw(box).rounded_rectangle((0, 0, width - 1, height - 1), radius=radius, fill=fill)
         out.alpha_composite(box)
     if style.shadow_alpha > 0:

@@ -5,10 +5,10 @@ the orchestrator run the stage in the background."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 import re
 from decimal import Decimal
+from typing import Any
 
 import grpc
 from fastapi import APIRouter, HTTPException, status
@@ -20,6 +20,7 @@ from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import owned_kit
+from gateway.brand_kits import BRAND_FONT, kit_overlay, session_copy
 from gateway.compose_request import body_field, compose_request
 from gateway.cost_outbox import record_cost
 from gateway.db.models import Asset, Session
@@ -40,8 +41,10 @@ from gateway.schemas import (
     SaveApprovedClipsRequest,
     SaveApprovedImagesRequest,
     SessionStage,
+    VoiceOption,
     VoiceoverScriptRequest,
     VoiceoverScriptSuggestion,
+    VoicesResponse,
 )
 from gateway.session_flow import Move, MoveRefused, begin, check
 from gateway.timing import ad_length_s
@@ -156,8 +159,15 @@ async def generate_clips(
     )
     if not fits:
         row.clip_plan = []
+    elif body.video_model != (row.video_model or ""):
+        # Another model: the same shots (edits kept) become new items, so each clip is made anew and
+        # takes its predecessor's place wherever that was kept.
+        row.clip_plan = [
+            {**shot, "item_id": new_item_id("clip"), "replaces": shot["item_id"]} for shot in row.clip_plan
+        ]
     row.video_prompt = video_prompt
     row.clip_duration = body.clip_duration
+    row.video_model = body.video_model
     estimate = orchestrator.stage_estimate(row, SessionStage.CLIP_GENERATION)
     await start(db, row, Move.START_CLIPS, orchestrator, estimate)
     row.message = "Planning scenes..." if not fits else "Generating clips..."
@@ -192,17 +202,22 @@ async def save_approved_clips(
     )
 
 
-async def _fonts(agents: AgentsDep) -> list[Font]:
+async def _ask_compositor(agents: AgentsDep, rpc: str, request: Any) -> Any:
+    """A listing only the compositor knows (its fonts, its engine's voices); 503 while it cannot say."""
     try:
         await agents.ensure_serving("compositor")
-        reply = await agents.compositor.ListFonts(compositor_pb2.ListFontsRequest(), timeout=10)
+        return await getattr(agents.compositor, rpc)(request, timeout=10)
     except AgentUnavailable as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
     except grpc.aio.AioRpcError as exc:
-        log.warning("ListFonts failed: %s %s", exc.code().name, exc.details())
+        log.warning("%s failed: %s %s", rpc, exc.code().name, exc.details())
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc}"
         ) from None
+
+
+async def _fonts(agents: AgentsDep) -> list[Font]:
+    reply = await _ask_compositor(agents, "ListFonts", compositor_pb2.ListFontsRequest())
     return [
         Font(id=f.id, name=f.name, scripts=list(f.scripts), fallback_scripts=list(f.fallback_scripts))
         for f in reply.fonts
@@ -233,6 +248,15 @@ def resolve_font(requested: str, fonts: list[Font]) -> str | None:
 async def list_fonts(user: CurrentUser, agents: AgentsDep) -> FontsResponse:
     fonts = await _fonts(agents)
     return FontsResponse(fonts=fonts, default=_default_font(fonts))
+
+
+@router.get("/voices", responses={503: {"description": "compositor unavailable"}})
+async def list_voices(user: CurrentUser, agents: AgentsDep) -> VoicesResponse:
+    """The voices the compositor's engine speaks (voiceover.voice), the default first: the offline
+    voice, and on the replicate engine the online Kokoro voices before it."""
+    reply = await _ask_compositor(agents, "ListVoices", compositor_pb2.ListVoicesRequest())
+    voices = [VoiceOption(id=v.id, name=v.name, online=v.online) for v in reply.voices]
+    return VoicesResponse(voices=voices, default=voices[0].id if voices else "")
 
 
 @router.post(
@@ -307,36 +331,44 @@ async def compose_final_video(
     row = await owned_session(db, user, str(body.session_id), lock=True)
     allow(row, Move.START_COMPOSE, orchestrator)
     fonts = await _fonts(agents)
-    font = resolve_font(body.text_overlay.font, fonts)
+    overlay = body.text_overlay
+    # "brand" (the kit's own font) is checked with the kit below; the default stands in for it.
+    font = resolve_font("default" if overlay.font == BRAND_FONT else overlay.font, fonts)
     if font is None:
         valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"text_overlay.font: unknown; one of {valid}"
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"text_overlay.font: unknown; one of {valid}, or brand"
         )
-    overlay = body.text_overlay
-    base_overlay = {
+    base_overlay: dict[str, Any] = {
         "product_name": overlay.product_name.strip(),
-        "cta": overlay.cta.strip(),
+        "cta": (overlay.cta or "").strip(),
         "font": font,
         "color": overlay.color.lower(),
     }
     logo = None
     if body.brand_kit_id is not None:
         kit = await owned_kit(db, user, body.brand_kit_id)
-        if "color" not in overlay.model_fields_set:  # a colour the user chose wins over the kit's
-            base_overlay["color"] = kit.primary_color.lower()
+        # What the request chose wins over the kit, except "brand", which asks for the kit's font.
+        given = overlay.model_fields_set - ({"font"} if overlay.font == BRAND_FONT else set())
+        base_overlay = await kit_overlay(store, row.id, kit, base_overlay, given)
         if body.brand_logo != "none":
             if kit.logo_key is None:
                 raise HTTPException(
                     status.HTTP_422_UNPROCESSABLE_CONTENT, "brand_logo: the brand kit has no logo"
                 )
-            # Agents read only the session's own keys; the digest in the name keeps a replayed
-            # compose from reusing an earlier logo of the same kit.
-            data = await store.get_bytes(kit.logo_key)
-            key = f"sessions/{row.id}/brand/logo-{hashlib.sha256(data).hexdigest()[:16]}.png"
-            logo = {"uri": (await store.put_bytes(key, data, "image/png")).uri, "corner": body.brand_logo}
+            uri = await session_copy(store, row.id, kit.logo_key, "logo", "image/png")
+            logo = {"uri": uri, "corner": body.brand_logo}
     elif body.brand_logo != "none":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "brand_logo: needs brand_kit_id")
+    if overlay.font == BRAND_FONT and "font_file" not in base_overlay:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "text_overlay.font: brand needs a brand kit with a font"
+        )
+    if not base_overlay["cta"]:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "text_overlay.cta: required (or a brand kit with a default CTA)",
+        )
     voiceover, captions = body.voiceover, body.captions.style
     if voiceover.enabled and not voiceover.script:
         raise HTTPException(

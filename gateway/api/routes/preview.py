@@ -131,7 +131,10 @@ async def _render(
         ov = body.text_overlay
         request.overlay.CopyFrom(
             compositor_pb2.TextOverlay(
-                product_name=ov.product_name.strip(), cta=ov.cta.strip(), font=font, color=ov.color.lower()
+                product_name=ov.product_name.strip(),
+                cta=(ov.cta or "").strip(),
+                font=font,
+                color=ov.color.lower(),
             )
         )
         async for event in agents.compositor.Compose(request, timeout=PREVIEW_TIMEOUT_S):
