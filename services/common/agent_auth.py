@@ -17,7 +17,6 @@ services (health and reflection stay open to probes):
 from __future__ import annotations
 
 import base64
-import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from google.protobuf.message import Message
 
 from services.common.batch import server_caller
 from services.common.errors import InvalidArgument
+from services.common.handler_wrap import run_first
 from services.common.ids import check_id
 from services.common.storage import URI_SCHEME, key_from_uri
 
@@ -193,30 +193,11 @@ class AgentAuth(grpc.aio.ServerInterceptor):
         if handler is None or service not in self.services or handler.request_streaming:
             return handler
         key = self.key
-        if handler.response_streaming:
-            stream = handler.unary_stream
 
-            async def unary_stream(request: Message, context: grpc.aio.ServicerContext) -> Any:
-                await _check(request, context, key)
-                result = stream(request, context)
-                if inspect.isasyncgen(result):
-                    async for response in result:
-                        yield response
-                else:  # a handler that writes through context.write()
-                    await result
-
-            return grpc.unary_stream_rpc_method_handler(
-                unary_stream, handler.request_deserializer, handler.response_serializer
-            )
-        unary = handler.unary_unary
-
-        async def unary_unary(request: Message, context: grpc.aio.ServicerContext) -> Any:
+        async def check(request: Message, context: grpc.aio.ServicerContext) -> None:
             await _check(request, context, key)
-            return await unary(request, context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            unary_unary, handler.request_deserializer, handler.response_serializer
-        )
+        return run_first(handler, check)
 
 
 if __name__ == "__main__":  # `python -m services.common.agent_auth`: a new key pair for a deployment

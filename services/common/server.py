@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import grpc
@@ -28,6 +27,7 @@ from services.common.agent_auth import AgentAuth, load_public
 from services.common.batch import server_caller, server_slots
 from services.common.config import AgentSettings
 from services.common.fair_slots import FairSlots
+from services.common.handler_wrap import run_first
 from services.common.logs import configure_logging
 from services.common.telemetry import server_interceptors, setup_telemetry
 
@@ -63,34 +63,12 @@ class ShareItemSlots(grpc.aio.ServerInterceptor):
             return handler
         slots = self.slots
         caller = caller_of(handler_call_details)
-        if handler.response_streaming:
-            stream = handler.unary_stream
 
-            async def unary_stream(
-                request: object, context: grpc.aio.ServicerContext
-            ) -> AsyncIterator[object]:
-                server_slots.set(slots)  # this RPC's own task context
-                server_caller.set(caller)
-                result = stream(request, context)
-                if inspect.isasyncgen(result):
-                    async for response in result:
-                        yield response
-                else:  # a handler that writes through context.write()
-                    await result
-
-            return grpc.unary_stream_rpc_method_handler(
-                unary_stream, handler.request_deserializer, handler.response_serializer
-            )
-        unary = handler.unary_unary
-
-        async def unary_unary(request: object, context: grpc.aio.ServicerContext) -> object:
-            server_slots.set(slots)
+        async def share(request: object, context: grpc.aio.ServicerContext) -> None:
+            server_slots.set(slots)  # this RPC's own task context
             server_caller.set(caller)
-            return await unary(request, context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            unary_unary, handler.request_deserializer, handler.response_serializer
-        )
+        return run_first(handler, share)
 
 
 # The user a call is for (the fairness key), as the gateway sends it.
