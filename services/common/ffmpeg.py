@@ -87,38 +87,49 @@ async def run_ffmpeg(
     on_frames: Callable[[FrameProgress], None] | None = None,
     timeout_s: float = 600.0,
 ) -> FFmpegRun:
-    """Run `ffmpeg <args>` (see `_run_ffmpeg`) inside an `ffmpeg` span."""
+    """Run `ffmpeg <args>` inside an `ffmpeg` span; report the fraction of `expected_s` encoded so
+    far to `on_progress`, and, given `total_frames`, each `-progress` block's frame count (with an
+    ETA) to `on_frames`.
+
+    Arguments are passed as a list (never through a shell). On cancellation or timeout the process
+    is killed and reaped, so no FFmpeg outlives the request that started it.
+    """
     output = str(args[-1]).rsplit("/", 1)[-1] if args else ""
+    report = _progress_reader(expected_s, on_progress, total_frames, on_frames)
     with span("ffmpeg", **{"ffmpeg.output": output, "ffmpeg.expected_s": expected_s or 0.0}) as current:
-        run = await _run_ffmpeg(
-            args,
-            expected_s=expected_s,
-            on_progress=on_progress,
-            total_frames=total_frames,
-            on_frames=on_frames,
-            timeout_s=timeout_s,
-        )
+        run = await _run_ffmpeg(args, report, timeout_s)
         current.set_attributes(
             {"ffmpeg.cpu_s": run.cpu_s, "ffmpeg.wall_s": run.wall_s, "ffmpeg.maxrss_kib": run.maxrss_kib}
         )
         return run
 
 
-async def _run_ffmpeg(
-    args: Sequence[str],
-    *,
-    expected_s: float | None = None,
-    on_progress: Callable[[float], None] | None = None,
-    total_frames: int | None = None,
-    on_frames: Callable[[FrameProgress], None] | None = None,
-    timeout_s: float = 600.0,
-) -> FFmpegRun:
-    """Run `ffmpeg <args>`; report the fraction of `expected_s` encoded so far to `on_progress`,
-    and, given `total_frames`, each `-progress` block's frame count (with an ETA) to `on_frames`.
+def _progress_reader(
+    expected_s: float | None,
+    on_progress: Callable[[float], None] | None,
+    total_frames: int | None,
+    on_frames: Callable[[FrameProgress], None] | None,
+) -> Callable[[str, str], None]:
+    """What to do with each `key=value` line of FFmpeg's `-progress` report."""
+    clock = _FrameClock(total_frames) if total_frames and on_frames else None
+    frame = 0
 
-    Arguments are passed as a list (never through a shell). On cancellation or timeout the process
-    is killed and reaped, so no FFmpeg outlives the request that started it.
-    """
+    def read(key: str, value: str) -> None:
+        nonlocal frame
+        if key == "out_time_us" and expected_s and on_progress and value.isdigit():
+            on_progress(min(1.0, int(value) / 1e6 / expected_s))
+        elif key == "frame" and value.isdigit():
+            frame = int(value)
+        elif key == "progress" and clock is not None and on_frames is not None:
+            # One report per block: `progress=` closes it (`end` on the last one).
+            on_frames(clock.read(frame, time.monotonic()))
+
+    return read
+
+
+async def _run_ffmpeg(args: Sequence[str], report: Callable[[str, str], None], timeout_s: float) -> FFmpegRun:
+    """FFmpeg as a child process: its `-progress` lines to `report`, its log kept for errors, its
+    `-benchmark` usage read; killed and reaped on cancellation or timeout."""
     cmd = [
         ffmpeg_exe(),
         "-hide_banner",
@@ -136,20 +147,11 @@ async def _run_ffmpeg(
     tail: collections.deque[str] = collections.deque(maxlen=30)
     usage = {"cpu_s": 0.0, "wall_s": 0.0, "maxrss_kib": 0}
 
-    clock = _FrameClock(total_frames) if total_frames and on_frames else None
-
     async def read_progress() -> None:
         assert proc.stdout is not None
-        frame = 0
         async for raw in proc.stdout:
             key, _, value = raw.decode(errors="replace").strip().partition("=")
-            if key == "out_time_us" and expected_s and on_progress and value.isdigit():
-                on_progress(min(1.0, int(value) / 1e6 / expected_s))
-            elif key == "frame" and value.isdigit():
-                frame = int(value)
-            elif key == "progress" and clock is not None and on_frames is not None:
-                # One report per block: `progress=` closes it (`end` on the last one).
-                on_frames(clock.read(frame, time.monotonic()))
+            report(key, value)
 
     async def read_log() -> None:
         assert proc.stderr is not None
