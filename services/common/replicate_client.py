@@ -315,31 +315,26 @@ class ReplicateRunner:
 
         One `replicate.run` span per call (a child of the RPC's span): model, prediction, cost."""
         with span("replicate.run", **{"provider": "replicate", "model": str(model)}) as current:
-            result = await self._run(
-                model, inputs, outputs=outputs, on_progress=on_progress, timeout_s=timeout_s
-            )
+            started = time.monotonic()
+            pred = await self._guard(model, lambda: self._create(model, inputs), started)
+            log.info("prediction created", extra={"model": str(model), "prediction": pred.id})
+            deadline = timeout_s or self.settings.timeout_s
+            pred = await self._until_done(model, pred, on_progress, started, deadline)
+            result = await self._result(model, pred, outputs, time.monotonic() - started)
             cost = result.cost
             current.set_attributes(
                 {"prediction": result.id, "usd_micros": cost.usd_micros, "seconds": cost.seconds}
             )
             return result
 
-    async def _run(
-        self,
-        model: ModelRef,
-        inputs: dict[str, Any],
-        *,
-        outputs: OutputFiles | None = None,
-        on_progress: Reporter | None = None,
-        timeout_s: float | None = None,
-    ) -> PredictionResult:
-        started = time.monotonic()
-        deadline = timeout_s or self.settings.timeout_s
-        pred = await self._guard(model, lambda: self._create(model, inputs), started)
-        log.info("prediction created", extra={"model": str(model), "prediction": pred.id})
+    async def _until_done(
+        self, model: ModelRef, pred: Prediction, on_progress: Reporter | None, started: float, deadline: float
+    ) -> Prediction:
+        """`pred` polled to its end; past `deadline` seconds, or when the call is cancelled, the
+        prediction is cancelled, so no GPU time is paid for after."""
         try:
             async with asyncio.timeout(deadline):
-                pred = await self._poll(model, pred, on_progress, started)
+                return await self._poll(model, pred, on_progress, started)
         except TimeoutError:
             pred = await self._cancel(pred)
             raise ReplicateUnavailable(
@@ -351,7 +346,11 @@ class ReplicateRunner:
             # The session was aborted: stop paying for GPU time, then let the cancellation through.
             await asyncio.shield(self._cancel(pred))
             raise
-        wall = time.monotonic() - started
+
+    async def _result(
+        self, model: ModelRef, pred: Prediction, outputs: OutputFiles | None, wall: float
+    ) -> PredictionResult:
+        """A finished prediction: its failure raised, or its files stored and its cost counted."""
         if pred.status != "succeeded":
             self._raise_for(model, pred, wall)
         assets: list[common_pb2.AssetRef] = []
