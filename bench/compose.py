@@ -24,14 +24,12 @@ image, so the goal is scripts / Latin <= 1.05.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
 import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import AsyncExitStack
@@ -39,6 +37,7 @@ from pathlib import Path
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
+from bench.phases import phase_parser, run_phase
 from services.common.ffmpeg import ffmpeg_exe, run_ffmpeg
 from services.common.storage import LocalStore
 from services.compositor.config import Settings
@@ -220,22 +219,15 @@ async def _bare(work: Path, preset: str, source: str) -> dict[str, float]:
 
 def _phase(name: str, work: Path, preset: str) -> dict[str, float]:
     """Run one measurement in a fresh interpreter, so its rusage covers only that run."""
-    cmd = [sys.executable, "-m", "bench.compose", "--phase", name, "--work", str(work), "--preset", preset]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return run_phase("bench.compose", name, work, "--preset", preset)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each; the fastest counts")
+    phases = ["compose", "scripts", "voice", "ad.mp4", "bare.mp4", "variants", "separate"]
+    parser = phase_parser(__doc__, phases)
     parser.add_argument("--preset", default=Settings().x264_preset)
     sections = ["all", "single", "variants", "scripts", "voice"]
     parser.add_argument("--section", choices=sections, default="all")
-    phases = ["compose", "scripts", "voice", "ad.mp4", "bare.mp4", "variants", "separate"]
-    parser.add_argument("--phase", choices=phases, help=argparse.SUPPRESS)
-    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         if args.phase == "compose":

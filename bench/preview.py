@@ -13,12 +13,10 @@ Goal: preview / final < 0.2 (wall).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import AsyncExitStack
@@ -26,6 +24,7 @@ from pathlib import Path
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
+from bench.phases import phase_parser, run_phase
 from services.common.ffmpeg import ffmpeg_exe
 from services.common.storage import LocalStore
 from services.compositor.config import Settings
@@ -101,19 +100,11 @@ async def _run(storage: Path, kind: str) -> dict[str, float]:
 
 
 def _phase(kind: str, storage: Path) -> dict[str, float]:
-    cmd = [sys.executable, "-m", "bench.preview", "--phase", kind, "--work", str(storage)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return run_phase("bench.preview", kind, storage)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each; the fastest counts")
-    parser.add_argument("--phase", choices=["final", "preview", "stills"], help=argparse.SUPPRESS)
-    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = phase_parser(__doc__, ["final", "preview", "stills"]).parse_args()
     if args.phase:
         print(json.dumps(asyncio.run(_run(args.work, args.phase))))
         return
