@@ -22,6 +22,7 @@ from gateway.api.routes import (
     generation,
     health,
     media,
+    music,
     preview,
     revisions,
     sessions,
@@ -139,5 +140,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(preview.router)
     app.include_router(engines.router)
     app.include_router(brand_kits.router)
+    app.include_router(music.router)
     install_program_routes(app)
     return app

@@ -33,6 +33,7 @@ from gateway.brand_kits import FONT_MAX_BYTES, LOGO_MAX_BYTES
 from gateway.core.config import Settings
 from gateway.core.errors import DATABASE_DOWN, RETRY_AFTER_S, is_database_outage
 from gateway.core.security import decode_token, user_id_of
+from gateway.music_uploads import MUSIC_MAX_BYTES
 
 __all__ = ["EdgeLimits", "SharedWindow", "install_limits"]
 
@@ -45,6 +46,8 @@ GENERATION_PATH = re.compile(
 UPLOAD_PATH = re.compile(r"^/api/sessions/[^/]+/images$")
 # A brand kit's logo or font: one file, checked against its own limit by the route.
 BRAND_FILE_PATH = re.compile(r"^/api/brand-kits/[^/]+/(logo|font)$")
+# A session's own music track: one file of up to MUSIC_MAX_BYTES, counted with the photo uploads.
+MUSIC_PATH = re.compile(r"^/api/sessions/[^/]+/music$")
 # Multipart framing and the form's small fields, on top of the files themselves.
 UPLOAD_OVERHEAD_BYTES = 256 * 1024
 
@@ -76,6 +79,8 @@ class EdgeLimits:
             return s.upload_max_bytes * s.upload_max_files + UPLOAD_OVERHEAD_BYTES
         if BRAND_FILE_PATH.match(path):
             return max(LOGO_MAX_BYTES, FONT_MAX_BYTES) + UPLOAD_OVERHEAD_BYTES
+        if MUSIC_PATH.match(path):
+            return MUSIC_MAX_BYTES + UPLOAD_OVERHEAD_BYTES
         return s.max_body_bytes
 
     def too_large(self, path: str, limit: int) -> str:
@@ -83,6 +88,8 @@ class EdgeLimits:
         if UPLOAD_PATH.match(path):
             photos, mb = s.upload_max_files, s.upload_max_bytes / 1e6
             return f"files: the upload is larger than {photos} photos of {mb:g} MB"
+        if MUSIC_PATH.match(path):
+            return f"file: a track may be at most {MUSIC_MAX_BYTES / 1e6:g} MB"
         return f"request body: at most {limit} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -112,7 +119,7 @@ class EdgeLimits:
                 await self._per_user(
                     scope, receive, tracking_send, window=self.generation, what=what, accepted=202
                 )
-            elif method == "POST" and UPLOAD_PATH.match(path):
+            elif method == "POST" and (UPLOAD_PATH.match(path) or MUSIC_PATH.match(path)):
                 what = ("files", "uploads")
                 await self._per_user(
                     scope, receive, tracking_send, window=self.uploads, what=what, accepted=201

@@ -165,7 +165,8 @@ FILE_BODY = {
 }
 
 
-async def _one_file(request: Request, field: str, limit: int) -> bytes:
+async def one_file(request: Request, field: str, limit: int) -> tuple[bytes, str]:
+    """The one file of a multipart body (field `file`), at most `limit` + 1 bytes, and its name."""
     # The body's size is bounded before it is read, by the edge limits (gateway/api/limits.py).
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(
@@ -178,9 +179,13 @@ async def _one_file(request: Request, field: str, limit: int) -> bytes:
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"{field}: send one file in the field 'file'"
         )
     try:
-        return await upload.read(limit + 1)
+        return await upload.read(limit + 1), upload.filename or ""
     finally:
         await upload.close()
+
+
+async def _one_file(request: Request, field: str, limit: int) -> bytes:
+    return (await one_file(request, field, limit))[0]
 
 
 def _refused(exc: PhotoRejected) -> HTTPException:
