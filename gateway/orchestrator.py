@@ -252,7 +252,7 @@ class Orchestrator(StageStore):
             # A call's shots share one duration (_generate_items groups them so).
             duration = float(chunk[0].get("duration_s") or row.clip_duration or 3.0)
             request = video_gen_pb2.GenerateClipsRequest(
-                session_id=session_id, jobs=jobs, duration_s=duration
+                session_id=session_id, jobs=jobs, duration_s=duration, model=row.video_model or ""
             )
             return self.agents.video_gen.GenerateClips(request, timeout=self.settings.agent_call_timeout_s)
 

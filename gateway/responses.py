@@ -198,6 +198,7 @@ def session_view(s: Session, assets: Iterable[Asset], settings: Settings) -> Ses
         failed_stage=s.failed_stage,
         product_prompt=s.product_prompt,
         video_prompt=s.video_prompt,
+        video_model=s.video_model or "",
         consistency_seed=s.consistency_seed,
         style_keywords=list(s.style_keywords or []),
         generated_images=images,

@@ -37,6 +37,8 @@ class Session(Base):
     video_prompt: Mapped[str | None] = mapped_column(String(300))
     num_images: Mapped[int | None] = mapped_column(Integer)
     clip_duration: Mapped[float | None] = mapped_column(Float)
+    # The image-to-video model chosen for the clips ("" = the video agent's default).
+    video_model: Mapped[str] = mapped_column(String(32), default="", server_default="")
     consistency_seed: Mapped[int | None] = mapped_column(BigInteger)
     style_keywords: Mapped[list[str]] = mapped_column(JSONB, default=list)
     # ProductSpec from the prompt parser (proto JSON), needed again to plan scenes.
