@@ -260,21 +260,33 @@ def main() -> None:
 
 
 def _voice_section(work: Path, preset: str, repeat: int) -> None:
-    (plain, plain_cpu), (voiced, voiced_cpu) = _best(work, preset, repeat, ["compose", "voice"])
     print("voice: the same ad with a voiceover and highlighted word captions vs without")
-    print(f"without            {plain['wall_s']:6.2f} s wall {plain_cpu:6.2f} s CPU")
-    print(f"voice + captions   {voiced['wall_s']:6.2f} s wall {voiced_cpu:6.2f} s CPU")
-    wall, cpu = voiced["wall_s"] / plain["wall_s"], voiced_cpu / plain_cpu
-    print(f"ratio voice+captions/none: {wall:.3f} wall, {cpu:.3f} CPU (goal <= 1.15)")
+    without, voice = ("without", "compose"), ("voice + captions", "voice")
+    _against(work, preset, repeat, without, voice, ratio="voice+captions/none", goal=1.15)
 
 
 def _scripts_section(work: Path, preset: str, repeat: int) -> None:
-    (latin, latin_cpu), (scripts, scripts_cpu) = _best(work, preset, repeat, ["compose", "scripts"])
     print("scripts: Arabic + Japanese + emoji texts vs Latin-only, the same ad otherwise")
-    print(f"latin              {latin['wall_s']:6.2f} s wall {latin_cpu:6.2f} s CPU")
-    print(f"arabic+cjk+emoji   {scripts['wall_s']:6.2f} s wall {scripts_cpu:6.2f} s CPU")
-    wall, cpu = scripts["wall_s"] / latin["wall_s"], scripts_cpu / latin_cpu
-    print(f"ratio scripts/latin: {wall:.3f} wall, {cpu:.3f} CPU (goal <= 1.05)")
+    latin, scripts = ("latin", "compose"), ("arabic+cjk+emoji", "scripts")
+    _against(work, preset, repeat, latin, scripts, ratio="scripts/latin", goal=1.05)
+
+
+def _against(
+    work: Path,
+    preset: str,
+    repeat: int,
+    base: tuple[str, str],
+    other: tuple[str, str],
+    *,
+    ratio: str,
+    goal: float,
+) -> None:
+    """Two phases (label, phase) side by side, and the second's cost as a ratio of the first's."""
+    (a, a_cpu), (b, b_cpu) = _best(work, preset, repeat, [base[1], other[1]])
+    print(f"{base[0]:<18} {a['wall_s']:6.2f} s wall {a_cpu:6.2f} s CPU")
+    print(f"{other[0]:<18} {b['wall_s']:6.2f} s wall {b_cpu:6.2f} s CPU")
+    wall, cpu = b["wall_s"] / a["wall_s"], b_cpu / a_cpu
+    print(f"ratio {ratio}: {wall:.3f} wall, {cpu:.3f} CPU (goal <= {goal:.2f})")
 
 
 def _best(work: Path, preset: str, repeat: int, names: list[str]) -> list[tuple[dict[str, float], float]]:

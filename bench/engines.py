@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import grpc
 from PIL import Image
@@ -212,27 +213,17 @@ def fixed_agents(store: LocalStore, latency_s: float) -> dict[str, Agent]:
     clips = FixedLatencyClips(store, latency_s, mp4)
     compositor = FixedLatencyCompositor(store, latency_s, mp4)
     return {
-        "prompt_parser": Agent(
-            name="bench_parser",
-            services=["adreel.v1.PromptParserService"],
-            register=lambda s: prompt_parser_pb2_grpc.add_PromptParserServiceServicer_to_server(parser, s),
-        ),
-        "image_gen": Agent(
-            name="bench_images",
-            services=["adreel.v1.ImageGenService"],
-            register=lambda s: image_gen_pb2_grpc.add_ImageGenServiceServicer_to_server(images, s),
-        ),
-        "video_gen": Agent(
-            name="bench_clips",
-            services=["adreel.v1.VideoGenService"],
-            register=lambda s: video_gen_pb2_grpc.add_VideoGenServiceServicer_to_server(clips, s),
-        ),
-        "compositor": Agent(
-            name="bench_compositor",
-            services=["adreel.v1.CompositorService"],
-            register=lambda s: compositor_pb2_grpc.add_CompositorServiceServicer_to_server(compositor, s),
-        ),
+        "prompt_parser": _serving("bench_parser", prompt_parser_pb2_grpc, "PromptParserService", parser),
+        "image_gen": _serving("bench_images", image_gen_pb2_grpc, "ImageGenService", images),
+        "video_gen": _serving("bench_clips", video_gen_pb2_grpc, "VideoGenService", clips),
+        "compositor": _serving("bench_compositor", compositor_pb2_grpc, "CompositorService", compositor),
     }
+
+
+def _serving(name: str, stubs: ModuleType, service: str, servicer: object) -> Agent:
+    """An agent serving `servicer` as adreel.v1.<service> (the stubs' add_<service>Servicer_to_server)."""
+    add = getattr(stubs, f"add_{service}Servicer_to_server")
+    return Agent(name=name, services=[f"adreel.v1.{service}"], register=lambda server: add(servicer, server))
 
 
 @dataclass(frozen=True)
