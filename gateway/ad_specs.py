@@ -84,7 +84,8 @@ class AdSpec(Strict):
     # A spoken script over the final: "auto" (the prompt parser writes one that fits the ad and ends
     # with the CTA), the script itself, or none.
     voiceover: Literal["auto"] | VoiceoverScript | None = None
-    voice: Voice = "joe"
+    # Omitted: the compositor's default voice (GET /api/voices).
+    voice: Voice | None = None
     # Word-timed captions of the voiceover.
     captions: Literal["none", "phrase", "highlight"] = "none"
 

@@ -6,7 +6,9 @@ CC0), so nothing is downloaded at run time.
 
 Piper reports no word timing, so it is measured: the whole script is spoken once (natural
 prosody), every word is spoken alone in the same run (its relative length), and the words of each
-phrase are spread over the matching stretch of speech found in the script's audio.
+phrase are spread over the matching stretch of speech found in the script's audio. An online voice
+that reports no timing either is measured the same way (`timed`): Piper says each word alone, and
+the words are spread over the stretches of speech found in that voice's recording.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ import re
 import sys
 import tempfile
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from adreel.v1 import common_pb2
 from services.common.errors import InvalidArgument
 
 RATE = 22050
-VOICES = ("joe",)
 # Energy frames for finding speech and pauses.
 _FRAME_S = 0.01
 _GAP_S = 0.12
@@ -43,6 +45,10 @@ class Speech:
     samples: np.ndarray  # float32 mono at `rate`
     rate: int
     words: tuple[Word, ...]
+    # What an online voice billed for it (empty for the offline voice), and why the offline voice
+    # spoke instead of the one asked for, when it did.
+    cost: common_pb2.Cost = field(default_factory=common_pb2.Cost)
+    fallback_reason: str = ""
 
     @property
     def duration_s(self) -> float:
@@ -129,16 +135,29 @@ def script_words(script: str) -> list[str]:
     return [w for w in script.split() if any(ch.isalnum() for ch in w)]
 
 
-async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) -> Speech:
-    """The script spoken by the offline voice, with measured word times."""
+def _words(script: str) -> list[str]:
     words = script_words(script)
     if not words:
         raise InvalidArgument("voiceover.script", "has no words to speak")
+    return words
+
+
+def _alone(word: str) -> str:
+    """A word as Piper says it alone: without the punctuation it ends a phrase with."""
+    return _PUNCT.sub("", word) or word
+
+
+def _length(solo: np.ndarray) -> float:
+    """How long a word said alone speaks, in seconds: its weight among the words of its phrase."""
+    return max(_FRAME_S, float(_voiced(solo, RATE).sum()) * _FRAME_S)
+
+
+async def _piper(lines: list[str], speed: float, timeout_s: float) -> list[np.ndarray]:
+    """Each line spoken by Piper, all in one run: float32 mono samples at RATE, in line order."""
     model, config = _model()
     with tempfile.TemporaryDirectory(prefix="voice-") as tmp:
         out = Path(tmp)
-        # One line per utterance: the script, then each word alone. Timestamp names sort in order.
-        lines = [" ".join(script.split()), *(_PUNCT.sub("", w) or w for w in words)]
+        # One line per utterance. Timestamp names sort in order.
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "piper", "-m", str(model), "-c", str(config), "-d", str(out),
             "--length-scale", f"{1.0 / speed:.3f}", "--sentence-silence", "0.15",
@@ -155,9 +174,22 @@ async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) ->
         if proc.returncode != 0 or len(files) != len(lines):
             tail = err.decode(errors="replace")[-300:]
             raise RuntimeError(f"piper failed ({proc.returncode}, {len(files)}/{len(lines)} files): {tail}")
-        samples = await asyncio.to_thread(_read, files[0])
-        weights = []
-        for f in files[1:]:
-            solo = await asyncio.to_thread(_read, f)
-            weights.append(max(_FRAME_S, float(_voiced(solo, RATE).sum()) * _FRAME_S))
-    return Speech(samples, RATE, align(words, weights, samples, RATE))
+        return [await asyncio.to_thread(_read, f) for f in files]
+
+
+async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) -> Speech:
+    """The script spoken by the offline voice, with measured word times."""
+    words = _words(script)
+    # The script (natural prosody), then each word alone, in the same run.
+    spoken = await _piper([" ".join(script.split()), *map(_alone, words)], speed, timeout_s)
+    samples = spoken[0]
+    return Speech(samples, RATE, align(words, [_length(s) for s in spoken[1:]], samples, RATE))
+
+
+async def timed(script: str, samples: np.ndarray, rate: int, *, timeout_s: float = 120.0) -> Speech:
+    """Another voice's recording of `script` (float32 mono at `rate`), with each word's time
+    measured as `speak` measures its own: each word's length from the offline voice saying it
+    alone, the words of each phrase spread over the matching stretch of speech in the recording."""
+    words = _words(script)
+    solos = await _piper(list(map(_alone, words)), 1.0, timeout_s)
+    return Speech(samples, rate, align(words, [_length(s) for s in solos], samples, rate))

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+from adreel.v1 import common_pb2
 from services.common.errors import InvalidArgument
 from services.compositor.captions import Page, pages
 from services.compositor.ducking import duck_mix, place, resample
+from services.compositor.providers.base import VoiceProvider
 from services.compositor.soundtrack import write_wav
 from services.compositor.validation import SPEED, VoiceSpec
-from services.compositor.voice import Speech, script_words, speak
+from services.compositor.voice import Speech, script_words
 
 # The voice starts just after the intro card appears and ends before the final fade.
 LEAD_S = 0.4
@@ -26,6 +28,9 @@ class Voiceover:
     speech: Speech
     start_s: float
     cues: tuple[Page, ...]  # word times on the ad's timeline
+    # What each time it was spoken cost, and why the offline voice spoke instead, when it did.
+    costs: tuple[common_pb2.Cost, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 # Words a second no voice can go past here (the fastest pace); the script is written for 2.5.
@@ -44,10 +49,12 @@ def check_fits(spec: VoiceSpec, duration_s: float) -> None:
         )
 
 
-async def speak_to_fit(spec: VoiceSpec, duration_s: float) -> Voiceover:
-    """The script spoken at the asked pace; once faster (up to the fastest pace) if it overruns."""
+async def speak_to_fit(spec: VoiceSpec, duration_s: float, voice: VoiceProvider) -> Voiceover:
+    """The script spoken by `voice` at the asked pace; once faster (up to the fastest pace) if it
+    overruns."""
     room = duration_s - LEAD_S - TAIL_S
-    speech = await speak(spec.script, speed=spec.speed)
+    speech = await voice.speak(spec.script, spec.voice, spec.speed)
+    takes = [speech]
     if speech.duration_s > room:
         faster = spec.speed * speech.duration_s / room * 1.03
         if faster > SPEED[1]:
@@ -56,9 +63,12 @@ async def speak_to_fit(spec: VoiceSpec, duration_s: float) -> Voiceover:
                 f"takes {speech.duration_s:.1f} s to say at speed {spec.speed:g}; the ad has {room:.1f} s "
                 f"for it (about {room * 2.5:.0f} words)",
             )
-        speech = await speak(spec.script, speed=faster)
+        speech = await voice.speak(spec.script, spec.voice, faster)
+        takes.append(speech)
     start = LEAD_S + max(0.0, (room - speech.duration_s) / 2) * 0.3
-    return Voiceover(speech, start, pages(speech.shifted(start)))
+    costs = tuple(t.cost for t in takes)
+    notes = tuple(dict.fromkeys(t.fallback_reason for t in takes if t.fallback_reason))
+    return Voiceover(speech, start, pages(speech.shifted(start)), costs, notes)
 
 
 def _read_stereo(path: Path) -> tuple[np.ndarray, int]:

@@ -55,12 +55,21 @@ async def test_voiceover_and_captions_through_the_api(stack: Stack, tmp_path: Pa
         ({"voiceover": {"enabled": True, "script": "Hi there", "speed": 3}}, "speed"),
         ({"voiceover": {"enabled": True, "script": "Hi\x1bthere"}}, "script"),
         ({"voiceover": {"enabled": True, "script": "Hi there", "voice": "nobody"}}, "voice"),
+        # A Kokoro voice: the compositor here runs the local engine, which speaks only the offline one.
+        ({"voiceover": {"enabled": True, "script": "Hi there", "voice": "am_adam"}}, "voiceover.voice"),
+        ({"audio": {"enabled": True, "genre": "chill", "model": "suno"}}, "model"),
         # Far too long for a 4.5 s ad: the compositor's check, named in the body's words.
         ({"voiceover": {"enabled": True, "script": " ".join(["word"] * 60)}}, "voiceover.script"),
     ]
     for over, field in refusals:
         r = await client.post("/api/compose-final-video", headers=h, json=_body(sid, **over))
         assert r.status_code == 422 and field in str(r.json()["detail"]), (field, r.json())
+    # The voices the web app offers are the compositor's own.
+    r = await client.get("/api/voices", headers=h)
+    assert r.status_code == 200 and r.json() == {
+        "voices": [{"id": "joe", "name": "Joe (US English, male, offline)", "online": False}],
+        "default": "joe",
+    }
 
     voice = {"enabled": True, "script": script, "voice": "joe", "speed": 1.0}
     body = _body(sid, voiceover=voice, captions={"style": "highlight"})

@@ -248,6 +248,11 @@ def _mutations(clips: list[common_pb2.AssetRef]) -> list[tuple[str, dict[str, ob
         ("format unspecified", {"formats": [pb.OUTPUT_FORMAT_UNSPECIFIED]}, "formats[0]"),
         ("format repeated", {"formats": [LANDSCAPE, SQUARE, LANDSCAPE]}, "formats[2]"),
         ("genre", {"music": pb.Music(enabled=True)}, "music.genre"),
+        (
+            "music model",
+            {"music": pb.Music(enabled=True, genre=pb.MUSIC_GENRE_CHILL, model="suno")},
+            "music.model",
+        ),
     ]
 
 

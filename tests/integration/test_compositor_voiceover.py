@@ -140,6 +140,8 @@ async def test_voiceover_refusals_name_their_field(
         ({"captions": pb.CAPTION_STYLE_PHRASE}, "captions"),
         ({"voiceover": pb.Voiceover(script="Hi there", speed=3.0)}, "voiceover.speed"),
         ({"voiceover": pb.Voiceover(script="Hi there", voice="nobody")}, "voiceover.voice"),
+        # A Kokoro voice needs the replicate engine; this compositor runs the local one.
+        ({"voiceover": pb.Voiceover(script="Hi there", voice="am_adam")}, "voiceover.voice"),
         ({"voiceover": pb.Voiceover(script="Hi\x1bthere")}, "voiceover.script"),
         ({"voiceover": pb.Voiceover(script=" ".join(["word"] * 60))}, "voiceover.script"),
     ]
@@ -148,3 +150,5 @@ async def test_voiceover_refusals_name_their_field(
             await compose(compositor, request(clips, session_id="s2", **over))
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT, field
         assert (err.value.details() or "").startswith(f"{field}:"), err.value.details()
+    voices = (await compositor.ListVoices(pb.ListVoicesRequest(), timeout=10)).voices
+    assert [(v.id, v.online) for v in voices] == [("joe", False)]

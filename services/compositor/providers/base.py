@@ -1,4 +1,5 @@
-"""What a music engine takes and gives: MusicRequest, MusicTrack, the MusicProvider protocol."""
+"""What the engines take and give: MusicRequest, MusicTrack and the MusicProvider protocol; the
+VoiceProvider protocol (which speaks a voiceover as a `Speech`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Protocol
 import numpy as np
 
 from adreel.v1 import common_pb2
+from services.common.audio_choices import DEFAULT_MUSIC_MODEL, VoiceChoice
+from services.compositor.voice import Speech
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,8 @@ class MusicRequest:
     seed: int
     # Words a text-to-music model can use (the product name); the local engine ignores them.
     prompt: str = ""
+    # Which model of the engine makes it (audio_choices.MUSIC_MODELS); the local engine has one.
+    model: str = DEFAULT_MUSIC_MODEL
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,9 @@ class MusicTrack:
     rate: int
     cost: common_pb2.Cost
     fallback_reason: str = ""
+    # The tempo when the engine knows its beat (the synthesiser: beat k at k * 60 / bpm from the
+    # start); 0 = unknown, the compositor detects it.
+    bpm: float = 0.0
 
 
 class MusicProvider(Protocol):
@@ -36,3 +44,11 @@ class MusicProvider(Protocol):
     async def warmup(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class VoiceProvider(Protocol):
+    """Speaks a voiceover: `voice` is one of `voices()` (the default first), `speed` 0.7-1.5."""
+
+    def voices(self) -> tuple[VoiceChoice, ...]: ...
+
+    async def speak(self, script: str, voice: str, speed: float) -> Speech: ...
