@@ -12,4 +12,3 @@ class Settings(EngineAgentSettings):
     engine: Engine | None = engine_setting("prompt_parser")
     # Classifier-free guidance every image prompt carries (text-to-image models' usual sweet spot).
     guidance_scale: float = Field(default=7.5, gt=0, le=30)
-

@@ -45,6 +45,12 @@ MOVES = {
 VIEW_NAMES = {v: common_pb2.View.Name(v).removeprefix("VIEW_").lower() for v in common_pb2.View.values()}
 _FENCE = re.compile(r"```[a-zA-Z]*\s*(.*?)```", re.DOTALL)
 M = TypeVar("M", bound=BaseModel)
+Reply = TypeVar(
+    "Reply",
+    prompt_parser_pb2.ParseProductResponse,
+    prompt_parser_pb2.PlanScenesResponse,
+    prompt_parser_pb2.WriteScriptResponse,
+)
 
 
 class ProductReading(BaseModel):
@@ -152,7 +158,8 @@ class ReplicateLLMProvider:
         try:
             reading = await self._ask(PRODUCT_SYSTEM, f"Product: {query.text}", ProductReading, costs)
         except (InvalidReply, AgentError) as exc:
-            return await self._fallback_product(query, costs, str(exc))
+            log.warning("llm fallback to rules", extra={"reason": str(exc)})
+            return _by_rules(await self.rules.parse_product(query), costs, exc, "parsed")
         rules = analyse_product(query.text, list(query.style_keywords))
         colors = [c for c in reading.colors if c in V.COLORS] or list(rules.colors)
         product = ProductAnalysis(
@@ -187,10 +194,7 @@ class ReplicateLLMProvider:
             if [s.item_id for s in plan.shots] != expected:
                 raise InvalidReply(f"the plan's item_ids were not {expected}")
         except (InvalidReply, AgentError) as exc:
-            fallback = await self.rules.plan_scenes(query)
-            fallback.cost.CopyFrom(_total([*costs, fallback.cost]))
-            fallback.fallback_reason = f"{LLAMA.name}: {exc}; planned with the offline rules"
-            return fallback
+            return _by_rules(await self.rules.plan_scenes(query), costs, exc, "planned")
         return prompt_parser_pb2.PlanScenesResponse(
             plans=[
                 common_pb2.ScenePlan(
@@ -218,23 +222,11 @@ class ReplicateLLMProvider:
             if len(reply.script.split()) > words * 1.2:
                 raise InvalidReply(f"the script was {len(reply.script.split())} words, over {words}")
         except (InvalidReply, AgentError) as exc:
-            fallback = await self.rules.write_script(query)
-            fallback.cost.CopyFrom(_total([*costs, fallback.cost]))
-            fallback.fallback_reason = f"{LLAMA.name}: {exc}; written with the offline rules"
-            return fallback
+            return _by_rules(await self.rules.write_script(query), costs, exc, "written")
         script = " ".join(reply.script.split())
         return prompt_parser_pb2.WriteScriptResponse(
             script=script, word_count=len(script.split()), cost=_total(costs)
         )
-
-    async def _fallback_product(
-        self, query: ProductQuery, costs: list[common_pb2.Cost], reason: str
-    ) -> prompt_parser_pb2.ParseProductResponse:
-        log.warning("llm fallback to rules", extra={"reason": reason})
-        reply = await self.rules.parse_product(query)
-        reply.cost.CopyFrom(_total([*costs, reply.cost]))
-        reply.fallback_reason = f"{LLAMA.name}: {reason}; parsed with the offline rules"
-        return reply
 
 
 class Script(BaseModel):
@@ -249,6 +241,13 @@ SCRIPT_SYSTEM = (
 
 class InvalidReply(Exception):
     """The model's answer could not be used, even after a repair turn."""
+
+
+def _by_rules(reply: Reply, costs: list[common_pb2.Cost], reason: Exception, done: str) -> Reply:
+    """The offline rules' reply in the model's place: what the model cost counted in, and why."""
+    reply.cost.CopyFrom(_total([*costs, reply.cost]))
+    reply.fallback_reason = f"{LLAMA.name}: {reason}; {done} with the offline rules"
+    return reply
 
 
 def _describe(exc: Exception) -> str:
