@@ -45,7 +45,7 @@ from gateway.responses import MediaLinks, dollars, final_view
 from gateway.self_api import SelfApi
 from gateway.stages import SessionStage
 from gateway.webhooks.models import WebhookDelivery
-from gateway.webhooks.sealing import Keyring, SealError
+from gateway.webhooks.sealing import Keyring
 from gateway.webhooks.signing import new_message_id
 
 log = logging.getLogger(__name__)
@@ -137,22 +137,13 @@ async def finals_of(db: AsyncSession, session: Session) -> list[Asset]:
 async def reseal_batch_secrets(db: async_sessionmaker[AsyncSession], keyring: Keyring) -> int:
     """As gateway/webhooks/sealing.py reseal_all does for sessions: every running batch's secret
     sealed under the newest key, so an old key can be dropped."""
-    count = 0
     async with db.begin() as s:
         rows = await s.execute(
             select(Batch)
             .where(Batch.webhook_secret.is_not(None), Batch.status == "running")
             .with_for_update(skip_locked=True)
         )
-        for batch in rows.scalars():
-            stored = batch.webhook_secret or ""
-            if keyring.is_current(stored):
-                continue
-            try:
-                batch.webhook_secret = keyring.seal(keyring.reveal(stored))
-            except SealError:
-                continue  # opened by no key we have: left for a gateway that has the key
-            count += 1
+        count = keyring.reseal(rows.scalars())
     return count
 
 

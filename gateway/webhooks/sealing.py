@@ -14,6 +14,8 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Iterable
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -26,6 +28,12 @@ from gateway.webhooks.signing import SECRET_PREFIX
 PREFIX = "enc1:"
 # Binds a sealed value to its use: it cannot be passed off as anything else sealed with these keys.
 _AAD = b"adreel webhook signing secret"
+
+
+class HasWebhookSecret(Protocol):
+    """A row holding a webhook secret as stored (a session, a batch)."""
+
+    webhook_secret: str | None
 
 
 class SealError(ValueError):
@@ -84,22 +92,28 @@ class Keyring:
     def is_current(self, stored: str) -> bool:
         return stored.startswith(f"{PREFIX}{self.primary}:")
 
+    def reseal(self, rows: Iterable[HasWebhookSecret]) -> int:
+        """Each row's secret sealed under the first key, if stored plain or under an older one;
+        how many changed. One no configured key opens is left for a gateway that has the key."""
+        count = 0
+        for row in rows:
+            stored = row.webhook_secret or ""
+            if self.is_current(stored):
+                continue
+            try:
+                row.webhook_secret = self.seal(self.reveal(stored))
+            except SealError:
+                continue
+            count += 1
+        return count
+
 
 async def reseal_all(db: async_sessionmaker[AsyncSession], keyring: Keyring) -> int:
     """Seal, under the first key, every session secret stored plain or under an older key."""
-    count = 0
     async with db.begin() as s:
         stale = Session.webhook_secret.is_not(None) & Session.webhook_secret.not_like(
             f"{PREFIX}{keyring.primary}:%"
         )
         rows = await s.execute(select(Session).where(stale).with_for_update(skip_locked=True))
-        for row in rows.scalars():
-            stored = row.webhook_secret or ""
-            if keyring.is_current(stored):
-                continue
-            try:
-                row.webhook_secret = keyring.seal(keyring.reveal(stored))
-            except SealError:
-                continue  # opened by no key we have: left for a gateway that has the key
-            count += 1
+        count = keyring.reseal(rows.scalars())
     return count
