@@ -29,6 +29,8 @@ from services.common.ffmpeg import FrameProgress, run_ffmpeg
 from services.common.media import MediaInfo, probe, store_media
 from services.common.storage import ObjectStore
 from services.compositor import placement
+from services.compositor.beat_sync import snap_to_beats
+from services.compositor.beats import Beats
 from services.compositor.captions import build_track, srt, webvtt
 from services.compositor.cards import card_background, still_of
 from services.compositor.config import Settings
@@ -49,15 +51,18 @@ from services.compositor.layout import FORMATS, Format, TextSlot, fit_block
 from services.compositor.logo import load_logo, logo_item
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack, VoiceProvider
 from services.compositor.providers.local import LocalMusic, LocalVoice
-from services.compositor.soundtrack import fit_track, write_wav
+from services.compositor.soundtrack import fit_with_beats, read_track, write_wav
+from services.compositor.synth import STYLES
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
-from services.compositor.validation import ComposeSpec, Overlay, StillSpec
+from services.compositor.validation import UPLOAD, ComposeSpec, Overlay, StillSpec
 from services.compositor.voiceover import Voiceover, check_fits, mix_tracks, speak_to_fit
 
 log = logging.getLogger(__name__)
 
 MODEL = "local/ffmpeg"
+# The music cost of a user's own track: nothing.
+UPLOAD_MODEL = "upload"
 PREVIEW_MODEL = "preview"
 # A preview's short side, and the 16:9 size a still plays at (the shape of the clip it becomes).
 PREVIEW_SHORT = 480
@@ -119,6 +124,21 @@ def music_seed(spec: ComposeSpec, genre: str) -> int:
     # From the request's own product name, so variants with other texts share the genre's track.
     digest = hashlib.sha256(f"{spec.session_id}\0{spec.product_name}\0{genre}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(frozen=True)
+class Made:
+    """One music track fitted to the ad: its file, what its engine gave, its beats on the ad's clock."""
+
+    path: Path
+    track: MusicTrack
+    beats: Beats | None
+
+
+def _primary(spec: ComposeSpec) -> tuple[str, str] | None:
+    """The music of the first output that has any: the track the result stores, whose beat the cuts
+    follow (variants with other music share the timeline)."""
+    return next((o.track for o in spec.outputs if o.track), None)
 
 
 @dataclass(frozen=True)
@@ -190,18 +210,42 @@ class Composer:
                 result.cost.usd_micros += part.usd_micros
         return result
 
-    async def _make_music(self, work: Path, spec: ComposeSpec, tl: Timeline) -> list[tuple[Path, MusicTrack]]:
-        """One fitted track per distinct (genre, model), made side by side."""
+    async def _make_music(self, work: Path, spec: ComposeSpec, tl: Timeline) -> list[Made]:
+        """One fitted track per distinct (genre, model) or upload, made side by side."""
 
-        async def one(genre: str, model: str) -> tuple[Path, MusicTrack]:
-            request = MusicRequest(genre, tl.duration_s, music_seed(spec, genre), spec.product_name, model)
-            track = await (self.free_music if spec.preview else self.music).make_music(request)
-            fitted = await asyncio.to_thread(fit_track, track.samples, track.rate, tl.duration_s)
-            path = work / f"music-{genre}-{model}.wav"
+        async def one(k: int, genre: str, model: str) -> Made:
+            if genre == UPLOAD:  # `model` is the uploaded track's key
+                track = await self._uploaded(model, tl.duration_s)
+            else:
+                seed = music_seed(spec, genre)
+                request = MusicRequest(genre, tl.duration_s, seed, spec.product_name, model)
+                track = await (self.free_music if spec.preview else self.music).make_music(request)
+            fit = fit_with_beats
+            fitted, beats = await asyncio.to_thread(fit, track.samples, track.rate, tl.duration_s, track.bpm)
+            path = work / f"music-{k}.wav"
             await asyncio.to_thread(write_wav, path, fitted, track.rate)
-            return path, track
+            return Made(path, track, beats)
 
-        return list(await asyncio.gather(*(one(g, m) for g, m in spec.tracks)))
+        return list(await asyncio.gather(*(one(k, g, m) for k, (g, m) in enumerate(spec.tracks))))
+
+    async def _uploaded(self, key: str, seconds: float) -> MusicTrack:
+        """The user's own track (the gateway checked it and stored it as FLAC): the part that plays."""
+        async with self.store.local_path(key) as path:  # NOT_FOUND when it is gone
+            samples, rate = await asyncio.to_thread(read_track, path, seconds)
+        if not len(samples):
+            raise InvalidArgument("music.upload.uri", "holds no audio")
+        return MusicTrack(samples, rate, common_pb2.Cost(provider="local", model=UPLOAD_MODEL))
+
+    async def _beats(self, spec: ComposeSpec, music: asyncio.Future[list[Made]]) -> Beats | None:
+        """The beat the cuts follow (the first output's music). The synthesiser's is known before it
+        plays a note; any other track's is detected once the track exists."""
+        primary = _primary(spec)
+        if primary is None:
+            return None
+        genre, _ = primary
+        if genre != UPLOAD and (spec.preview or self.music.name == "local"):
+            return Beats(STYLES[genre].bpm)
+        return (await music)[spec.tracks.index(primary)].beats
 
     async def _render_in(
         self, work: Path, spec: ComposeSpec, clips: list[OpenClip], tl: Timeline, report: Progressor
@@ -211,20 +255,28 @@ class Composer:
         # The fraction is FFmpeg's frames done of the total: this preparation (a second or so of a
         # 20-30 s render) and storing stay at its ends, named by their messages.
         music_task = asyncio.ensure_future(self._make_music(work, spec, tl))
-        logo = None
-        if spec.logo is not None:
-            logo = await asyncio.to_thread(load_logo, await self.store.get_bytes(spec.logo.key))
-        plan_task = asyncio.ensure_future(asyncio.to_thread(self._plan_outputs, work, spec, clips, tl, logo))
-        # The voice is its own process (or a provider's): it speaks while the music and the cards
-        # are made.
-        voice_task = (
-            asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s, self.voice)) if spec.voice else None
-        )
+        plan_task: asyncio.Future[Planned] | None = None
+        voice_task: asyncio.Future[Voiceover] | None = None
         try:
-            # Music and card backgrounds are independent: numpy and Pillow work side by side, so
-            # both substeps are announced; music again if it outlasts the cards.
+            # The voice is its own process (or a provider's): it speaks while the music and the
+            # cards are made.
+            if spec.voice:
+                voice_task = asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s, self.voice))
             if spec.tracks:
                 report(0.0, MUSIC_MSG)
+            # Cuts on the beat: the segments change, the ad's length does not (the music and the
+            # voice are made for its length as asked).
+            beats = await self._beats(spec, music_task)
+            if beats is not None:
+                tl = snap_to_beats(tl, beats.times(tl.duration_s))
+                result.music_bpm = round(beats.bpm, 3)
+            logo = None
+            if spec.logo is not None:
+                logo = await asyncio.to_thread(load_logo, await self.store.get_bytes(spec.logo.key))
+            planning = asyncio.to_thread(self._plan_outputs, work, spec, clips, tl, logo)
+            plan_task = asyncio.ensure_future(planning)
+            # Music and card backgrounds are independent: numpy and Pillow work side by side, so
+            # both substeps are announced; music again if it outlasts the cards.
             report(0.0, TEXT_MSG)
             await asyncio.wait([music_task, plan_task], return_when=asyncio.FIRST_COMPLETED)
             if plan_task.done() and not music_task.done():
@@ -235,7 +287,8 @@ class Composer:
             for task in (music_task, plan_task, voice_task):
                 if task is not None:
                     task.cancel()
-        tracks = tuple(path for path, _ in music)
+        result.cut_times_s.extend(round(t, 4) for t in tl.cut_times)
+        tracks = tuple(made.path for made in music)
         if voice is not None:
             with_voice = self._with_voice
             tracks, planned = await asyncio.to_thread(with_voice, work, spec, tl, voice, tracks, planned)
@@ -243,10 +296,10 @@ class Composer:
             for cost in voice.costs:
                 _add_cost(result.voice_cost, cost)
             notes.extend(f"voice: {note}" for note in voice.notes)
-        for _, track in music:
-            _add_cost(result.music_cost, track.cost)
-            if track.fallback_reason:
-                notes.append(f"music: {track.fallback_reason}")
+        for made in music:
+            _add_cost(result.music_cost, made.track.cost)
+            if made.track.fallback_reason:
+                notes.append(f"music: {made.track.fallback_reason}")
         plan = RenderPlan(
             clips=tuple(_clip_input(c) for c in clips),
             timeline=tl,
@@ -291,7 +344,7 @@ class Composer:
                 key = f"{base}/final/{spec.item_id}.{ext}"
                 field.CopyFrom(await store_media(self.store, key, path, mime))
         # The track of the first output with music (every track is also inside its videos).
-        primary = next((o.track for o in spec.outputs if o.track), None)
+        primary = _primary(spec)
         if primary is not None:
             path = tracks[spec.tracks.index(primary)]
             key = f"{base}/audio/{spec.item_id}.wav"
