@@ -27,10 +27,12 @@ _CAPTIONS = {
 }
 
 
-def _music(music: dict[str, Any]) -> compositor_pb2.Music:
+def music_message(music: dict[str, Any]) -> compositor_pb2.Music:
+    """A plan's music (AudioConfig's fields, with `upload_uri` when it plays an uploaded track)."""
     # Plans saved before the music model was a choice have none: the compositor's default.
+    upload = common_pb2.AssetRef(uri=music["upload_uri"]) if music.get("upload_uri") else None
     return compositor_pb2.Music(
-        enabled=music["enabled"], genre=GENRES[music["genre"]], model=music.get("model", "")
+        enabled=music["enabled"], genre=GENRES[music["genre"]], model=music.get("model", ""), upload=upload
     )
 
 
@@ -46,7 +48,7 @@ def compose_request(
         intro_s=plan["intro_s"],
         outro_s=plan["outro_s"],
         overlay=ParseDict(plan["overlay"], compositor_pb2.TextOverlay()),
-        music=_music(plan["music"]),
+        music=music_message(plan["music"]),
         formats=[FORMATS[f] for f in plan["formats"]],
         transition_s=plan["transition_s"],
         # Every final as a variant of the one call (plans saved before variants had none).
@@ -55,7 +57,7 @@ def compose_request(
                 variant_id=v["variant_id"],
                 format=FORMATS[v["format"]],
                 overlay=ParseDict(v["overlay"], compositor_pb2.TextOverlay()),
-                music=_music(v["music"]),
+                music=music_message(v["music"]),
             )
             for v in plan.get("finals", [])
         ],

@@ -164,6 +164,10 @@ class AudioConfig(Strict):
     enabled: bool = False
     genre: Literal["upbeat", "chill", "energetic"] = "upbeat"
     model: MusicModel = DEFAULT_MUSIC_MODEL
+    # "upload": the session's own track (POST /api/sessions/{id}/music, named by upload_id) plays
+    # instead of the genre's; it is cut or repeated to the ad's length, and the cuts follow its beats.
+    source: Literal["generated", "upload"] = "generated"
+    upload_id: ItemId | None = None
 
 
 OutputFormat = Literal["16:9", "9:16", "1:1"]

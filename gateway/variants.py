@@ -38,7 +38,8 @@ def _label(final: dict[str, Any], base: dict[str, Any], font_names: dict[str, st
     music = final["music"]
     if music != base["music"]:
         by = f" by {music['model']}" if music["model"] != base["music"]["model"] else ""
-        parts.append(f"{music['genre']} music{by}" if music["enabled"] else "no music")
+        made = "own track" if music.get("source") == "upload" else f"{music['genre']} music{by}"
+        parts.append(made if music["enabled"] else "no music")
     return " · ".join(parts)
 
 

@@ -20,6 +20,7 @@ from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import owned_kit
+from gateway.api.routes.music import upload_uris, with_upload
 from gateway.brand_kits import BRAND_FONT, kit_overlay, session_copy
 from gateway.compose_request import body_field, compose_request
 from gateway.cost_outbox import record_cost
@@ -378,19 +379,25 @@ async def compose_final_video(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "captions.style: captions need voiceover.enabled"
         )
+    # The uploaded tracks the finals play, checked to be this session's (each by its field).
+    variant_audio = ((f"variants[{i}].audio", v.audio) for i, v in enumerate(body.variants))
+    uploads = await upload_uris(db, row, [("audio", body.audio), *variant_audio])
+    finals = plan_finals(body, base_overlay, fonts, resolve_font)
+    for final in finals:
+        final["music"] = with_upload(final["music"], uploads)
     row.compose_plan = {
         "item_id": new_item_id("final"),
         # The compositor times the captions from the voice: both or neither reach it.
         "voiceover": voiceover.model_dump() if voiceover.enabled else None,
         "captions": captions if voiceover.enabled else "none",
         "overlay": base_overlay,
-        "music": body.audio.model_dump(),
+        "music": with_upload(body.audio.model_dump(), uploads),
         "intro_s": body.intro_duration,
         "outro_s": body.outro_duration,
         "formats": list(dict.fromkeys(body.formats)),
         "transition_s": body.transition_duration,
         # Every final of the call (formats, then variants), each with its id, texts, music, label.
-        "finals": plan_finals(body, base_overlay, fonts, resolve_font),
+        "finals": finals,
         "logo": logo,
     }
     await check_compose(db, row, agents, len(dict.fromkeys(body.formats)))

@@ -13,8 +13,10 @@ import tempfile
 import time
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from google.protobuf.json_format import MessageToDict
@@ -29,7 +31,7 @@ from gateway.music_uploads import MUSIC_MAX_BYTES, RATE, clean_track
 from gateway.orchestrator import new_item_id
 from gateway.product_photos import PhotoRejected, give_memory_back
 from gateway.responses import MediaLinks
-from gateway.schemas import ItemId
+from gateway.schemas import AudioConfig, ItemId
 from services.common.media import MediaInfo, asset_ref
 from services.common.storage import key_from_uri
 
@@ -73,6 +75,32 @@ async def session_track(
     if asset is None or asset.session_id != row.id or asset.asset_type != MUSIC:
         raise HTTPException(missing, f"{field}: no uploaded track {track_id!r} in this session")
     return asset
+
+
+async def upload_uris(
+    db: AsyncSession, row: Session, audios: Iterable[tuple[str, AudioConfig | None]]
+) -> dict[str, str]:
+    """{upload_id: stored URI} of every uploaded track that the (field, audio) pairs play; a 422
+    naming the field for a missing id or a track not of this session."""
+    uris: dict[str, str] = {}
+    for field, audio in audios:
+        if audio is None or not audio.enabled or audio.source != "upload":
+            continue
+        if audio.upload_id is None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"{field}.upload_id: required with source upload (POST /api/sessions/{{id}}/music)",
+            )
+        if audio.upload_id not in uris:
+            uris[audio.upload_id] = (await session_track(db, row, audio.upload_id, f"{field}.upload_id")).uri
+    return uris
+
+
+def with_upload(music: dict[str, Any], uris: dict[str, str]) -> dict[str, Any]:
+    """A plan's music (AudioConfig's fields) with the URI of the uploaded track it plays."""
+    if music.get("enabled") and music.get("source") == "upload":
+        return {**music, "upload_uri": uris[music["upload_id"]]}
+    return music
 
 
 @router.post(

@@ -20,11 +20,12 @@ from adreel.v1 import common_pb2, compositor_pb2
 from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.api.routes.generation import resolve_font
-from gateway.compose_request import body_field
+from gateway.api.routes.music import upload_uris, with_upload
+from gateway.compose_request import body_field, music_message
 from gateway.db.models import Asset, Session
 from gateway.responses import MediaLinks
 from gateway.schemas import Font, PreviewRequest, PreviewResponse
-from gateway.stage_store import FORMATS, GENRES
+from gateway.stage_store import FORMATS
 
 router = APIRouter(prefix="/api", tags=["preview"])
 # A 10 s animatic renders in a few seconds; this bounds a stuck or queued compositor.
@@ -90,6 +91,7 @@ async def render_preview(
     if body.session_id is not None and body.session_id != session_id:
         raise _unprocessable("session_id: must be the session in the path (or be left out)")
     row = await owned_session(db, user, sid)
+    uploads = await upload_uris(db, row, [("audio", body.audio)])
     if sid in _running:
         raise HTTPException(status.HTTP_409_CONFLICT, "a preview of this session is already rendering")
     _running.add(sid)
@@ -101,7 +103,7 @@ async def render_preview(
             intro_s=body.intro_duration,
             outro_s=body.outro_duration,
             transition_s=body.transition_duration,
-            music=compositor_pb2.Music(enabled=body.audio.enabled, genre=GENRES[body.audio.genre]),
+            music=music_message(with_upload(body.audio.model_dump(), uploads)),
             formats=[FORMATS[body.formats[0]]],
             preview=True,
         )
