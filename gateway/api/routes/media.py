@@ -17,7 +17,7 @@ from gateway.api.deps import SessionDep, SettingsDep, StoreDep, bearer, unauthor
 from gateway.core.security import decode_token
 from gateway.db.models import Session
 from services.common.errors import InvalidArgument
-from services.common.storage import LocalStore, validate_key
+from services.common.storage import LocalStore, ObjectStore, validate_key
 
 router = APIRouter(tags=["media"])
 CONTENT_TYPES = {
@@ -73,8 +73,17 @@ async def media(
             raise missing
     else:
         raise unauthorized()
+    return await stored_file(store, key, cache="private, max-age=3600", download=download)
+
+
+async def stored_file(
+    store: ObjectStore, key: str, *, cache: str, download: str | None = None
+) -> FileResponse:
+    """The stored object `key` as the answer (404 when there is none): object storage serves the
+    bytes itself (ranges included) through a short-lived signed URL; a local file goes out with its
+    content type, `Cache-Control: <cache>` and, given `download`, as an attachment of that name."""
+    missing = HTTPException(status.HTTP_404_NOT_FOUND, "no such media")
     if not isinstance(store, LocalStore):
-        # Object storage serves the bytes itself (ranges included) through a short-lived signed URL.
         if not await store.exists(key) or not (url := store.presigned_url(key, expires_s=900)):
             raise missing
         return RedirectResponse(url, status.HTTP_307_TEMPORARY_REDIRECT)  # type: ignore[return-value]
@@ -85,7 +94,7 @@ async def media(
     return FileResponse(
         path,
         media_type=content_type or "application/octet-stream",
-        headers={"Cache-Control": "private, max-age=3600"},
+        headers={"Cache-Control": cache},
         # Starlette writes a non-ASCII name as RFC 5987 filename*=utf-8''...
         filename=download,
         content_disposition_type="attachment" if download else "inline",

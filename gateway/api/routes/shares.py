@@ -9,7 +9,6 @@ the session revokes it too. Then every route answers 404, as for a token that ne
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import re
 import secrets
 import uuid
@@ -17,13 +16,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Response, status
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from gateway.api.deps import CurrentUser, SessionDep, StoreDep, owned_session
+from gateway.api.routes.media import stored_file
 from gateway.db.models import Asset, Session, Share
 from gateway.schemas import CreateShareRequest, PublicShare, ShareableFinal, ShareCreated, ShareInfo
-from services.common.storage import LocalStore, key_from_uri
+from services.common.storage import key_from_uri
 
 router = APIRouter(tags=["shares"])
 NOT_FOUND = {404: {"description": "no such session (or share) of yours"}}
@@ -31,7 +31,6 @@ GONE = {404: {"description": "no such share, or it was revoked or has expired"}}
 # What secrets.token_urlsafe(32) gives; anything else is not looked up at all.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-]{43}$")
 Token = Annotated[str, Path(max_length=64)]
-CONTENT_TYPES = {".mp4": "video/mp4", ".png": "image/png", ".jpg": "image/jpeg"}
 
 
 def _hash(token: str) -> str:
@@ -189,23 +188,8 @@ async def public_share(token: Token, db: SessionDep) -> PublicShare:
 
 
 async def _serve(store: StoreDep, uri: str) -> FileResponse:
-    missing = HTTPException(status.HTTP_404_NOT_FOUND, "no such media")
-    key = key_from_uri(uri)
-    if not isinstance(store, LocalStore):
-        # As /media: object storage serves the bytes (ranges included) through a short-lived signed URL.
-        if not await store.exists(key) or not (url := store.presigned_url(key, expires_s=900)):
-            raise missing
-        return RedirectResponse(url, status.HTTP_307_TEMPORARY_REDIRECT)  # type: ignore[return-value]
-    path = store.path_of(key)
-    if not path.is_file():
-        raise missing
-    content_type = CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
     # Public but revocable: caches may keep it briefly, not for the hour /media allows.
-    return FileResponse(
-        path,
-        media_type=content_type or "application/octet-stream",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return await stored_file(store, key_from_uri(uri), cache="public, max-age=300")
 
 
 MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
