@@ -168,10 +168,13 @@ class AdreelClient:
         captions: str = "none",
         brand_kit_id: str | None = None,
         brand_logo: str = "none",
+        music_upload: str | None = None,
     ) -> dict[str, Any]:
         """`voiceover`: {script, voice, speed} to speak one; `captions`: none, phrase or highlight;
         `brand_kit_id`: a kit of yours whose colour draws the texts (unless `color` is given) and
-        whose logo goes in the `brand_logo` corner (top_left ... bottom_right; none = no logo)."""
+        whose logo goes in the `brand_logo` corner (top_left ... bottom_right; none = no logo);
+        `music_upload`: the id of a track uploaded to the session (upload_music) to play instead of
+        the genre's."""
         overlay: dict[str, Any] = {"product_name": product_name, "cta": cta}
         if font:
             overlay["font"] = font
@@ -180,7 +183,8 @@ class AdreelClient:
         body = {
             "session_id": session_id,
             "text_overlay": overlay,
-            "audio": {"enabled": music, "genre": genre},
+            "audio": {"enabled": music, "genre": genre}
+            | ({"source": "upload", "upload_id": music_upload} if music_upload else {}),
             "intro_duration": intro_s,
             "outro_duration": outro_s,
             "formats": list(formats),
@@ -192,6 +196,16 @@ class AdreelClient:
             body["brand_kit_id"] = brand_kit_id
             body["brand_logo"] = brand_logo
         return await self._call("POST", "/api/compose-final-video", body)
+
+    async def upload_music(self, session_id: str, path: Path) -> dict[str, Any]:
+        """Upload your own track to the session ({id, name, duration, url, created_at})."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        where = f"/api/sessions/{session_id}/music"
+        files = {"file": (path.name, path.read_bytes())}
+        response = await self._http.post(where, files=files, headers=headers)
+        if response.is_error:
+            raise ApiError(response.status_code, f"POST {where}: {_detail(response)}")
+        return response.json()
 
     async def suggest_script(self, session_id: str, product_name: str, cta: str) -> dict[str, Any]:
         """A voiceover script that fits the session's ad (about 2.5 words a second)."""

@@ -60,6 +60,13 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--color", help="text colour, #rrggbb")
     gen.add_argument("--music", action=argparse.BooleanOptionalAction, default=True, help="background music")
     gen.add_argument("--genre", choices=("upbeat", "chill", "energetic"), default="upbeat")
+    gen.add_argument(
+        "--music-file",
+        type=Path,
+        metavar="PATH",
+        help="your own track as the music (WAV, MP3, FLAC, Ogg, M4A; 1 s-10 min; 20 MB): cut or repeated "
+        "to the ad's length, the cuts on its beat",
+    )
     gen.add_argument("--duration", type=float, default=3.0, help="seconds per clip (2-4)")
     gen.add_argument(
         "--voice", choices=("joe",), help="speak a voiceover in this voice (the script is suggested)"
@@ -145,6 +152,7 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
         color=args.color,
         music=args.music,
         genre=args.genre,
+        music_file=args.music_file,
         clip_duration=args.duration,
         formats=args.formats or ["16:9"],
         voice=args.voice,

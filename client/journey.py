@@ -71,6 +71,8 @@ class AdSpec:
     color: str | None = None
     music: bool = True
     genre: str = "upbeat"
+    # Your own track as the music (uploaded to the session before composing), instead of the genre's.
+    music_file: Path | None = None
     clip_duration: float = 3.0
     formats: Sequence[str] = ("16:9",)
     # A voice id turns the voiceover on; without `script` the parser's suggestion is spoken.
@@ -149,6 +151,9 @@ async def run_journey(
         clips = pick(spec.pick_clips, [c.id for c in session.generated_clips], "--pick-clips")
         await client.save_approved_clips(session_id, clips, reorder(spec.order, clips))
     with _timed(seconds, "compose", on_step):
+        upload = None
+        if spec.music and spec.music_file is not None:
+            upload = (await client.upload_music(session_id, spec.music_file))["id"]
         voiceover = None
         if spec.voice:
             script = (
@@ -169,6 +174,7 @@ async def run_journey(
             captions=spec.captions,
             brand_kit_id=spec.brand,
             brand_logo=spec.logo,
+            music_upload=upload,
         )
         session = await client.wait_for_stage(session_id, VIDEO_DONE, on_event)
     videos = _final_videos(session)

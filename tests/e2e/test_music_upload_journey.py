@@ -4,11 +4,14 @@ on its beats (measured in the downloaded MP4's frames)."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import numpy as np
 import websockets
 
+from client.api import AdreelClient
+from client.journey import AdSpec, run_journey
 from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
@@ -74,3 +77,24 @@ async def test_an_uploaded_track_plays_in_the_final_and_the_cuts_follow_it(
         part = sound[int(start * 48_000) : int((start + 1.5) * 48_000)]
         assert abs(peak_hz(part, 48_000) - TONE_HZ) <= 2, "the uploaded tone plays"
         assert np.sqrt(np.mean(part**2)) > 0.02
+
+
+async def test_the_cli_journey_plays_a_music_file(stack: Stack, tmp_path: Path) -> None:
+    """`adreel generate --music-file`: the journey uploads the track and composes with it."""
+    track = tmp_path / "jingle.mp3"
+    track.write_bytes(mp3_bytes(tone_with_clicks(4.0), tmp_path))
+    async with AdreelClient(str(stack.client.base_url)) as client:
+        await client.register(f"cli-music-{secrets.token_hex(4)}@example.com", "cli-music-pass")
+        spec = AdSpec(
+            product="red leather handbag",
+            scene="slow turn on a marble table",
+            out=tmp_path / "ad.mp4",
+            images=4,
+            pick_images="2",
+            clip_duration=2.0,
+            name="Rosa Tote",
+            music_file=track,
+        )
+        result = await run_journey(client, spec)
+    sound = audio_samples(result.files[0]).mean(axis=0)
+    assert abs(peak_hz(sound[48_000 : 3 * 48_000], 48_000) - TONE_HZ) <= 2, "the file's tone is the music"
