@@ -26,12 +26,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway import api_keys
 from gateway.api.login_limits import LoginGuard
-from gateway.api.rate_windows import answer, too_many
+from gateway.api.rate_windows import WatchedSend, answer, too_many
 from gateway.api.shared_windows import SharedWindow
 from gateway.api_keys import is_api_key
 from gateway.brand_kits import FONT_MAX_BYTES, LOGO_MAX_BYTES
 from gateway.core.config import Settings
 from gateway.core.errors import DATABASE_DOWN, RETRY_AFTER_S, is_database_outage
+from gateway.core.openapi import amend_openapi
 from gateway.core.security import decode_token, user_id_of
 from gateway.music_uploads import MUSIC_MAX_BYTES
 
@@ -183,18 +184,11 @@ class EdgeLimits:
             limit = f"at most {window.limit} {what[1]} per {window.window_s:g} s per user"
             await answer(send, *too_many(f"{what[0]}: {limit}", wait))
             return
-        status = 0
-
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
-            await self.app(scope, receive, watch)
+            await self.app(scope, receive, watched)
         finally:
-            if status != accepted:
+            if watched.status != accepted:
                 await window.undo(db, at)
 
 
@@ -215,11 +209,4 @@ def _document(schema: dict[str, Any]) -> None:
 def install_limits(app: FastAPI, settings: Settings) -> None:
     """Add the middleware (before CORS, so CORS wraps its answers too) and document its answers."""
     app.add_middleware(EdgeLimits, settings=settings)
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            _document(build())
-        return app.openapi_schema  # type: ignore[return-value]
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    amend_openapi(app, _document)

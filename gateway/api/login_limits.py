@@ -22,7 +22,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.api.rate_windows import answer, too_many
+from gateway.api.rate_windows import WatchedSend, answer, too_many
 from gateway.api.shared_windows import SharedWindow
 from gateway.core.config import Settings
 
@@ -76,7 +76,6 @@ class LoginGuard:
         _, address_at = await self.addresses.reserve(db, address)
         if delay > 0:
             await asyncio.sleep(delay)
-        status = 0
         replayed = False
 
         async def replay() -> Message:
@@ -86,20 +85,15 @@ class LoginGuard:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
-            await app(scope, replay, watch)
+            await app(scope, replay, watched)
         finally:
-            if 200 <= status < 300:
+            if 200 <= watched.status < 300:
                 await self.pairs.clear(db, pair)
                 await self.accounts.clear(db, account)
                 await self.addresses.undo(db, address_at)
-            elif status != 401:  # not a wrong password (a bad body, a crash): not a failure
+            elif watched.status != 401:  # not a wrong password (a bad body, a crash): not a failure
                 await self.pairs.undo(db, pair_at)
                 await self.accounts.undo(db, account_at)
                 await self.addresses.undo(db, address_at)

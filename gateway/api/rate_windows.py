@@ -1,11 +1,12 @@
-"""The JSON answers the edge sends on its own (the windows themselves: gateway/api/shared_windows.py)."""
+"""The JSON answers the edge sends on its own, and the status it watches the app answer with (the
+windows themselves: gateway/api/shared_windows.py)."""
 
 from __future__ import annotations
 
 import json
 import math
 
-from starlette.types import Send
+from starlette.types import Message, Send
 
 
 async def answer(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
@@ -19,3 +20,16 @@ async def answer(send: Send, status: int, detail: str, headers: dict[str, str] |
 def too_many(what: str, wait_s: float) -> tuple[int, str, dict[str, str]]:
     seconds = max(1, math.ceil(wait_s))
     return 429, f"{what}; try again in {seconds} s", {"Retry-After": str(seconds)}
+
+
+class WatchedSend:
+    """The app's `send`, passed through, remembering the status it answered with (0 until then)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status = 0
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self.send(message)

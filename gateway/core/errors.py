@@ -17,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa
 
+from gateway.core.openapi import amend_openapi
+
 OperatorIntervention = asyncpg.exceptions.OperatorInterventionError
 
 log = logging.getLogger(__name__)
@@ -103,11 +105,4 @@ def install_error_handlers(app: FastAPI) -> None:
         TimeoutError,
     ):
         app.add_exception_handler(kind, _database_down)
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document_errors(build())
-        return app.openapi_schema  # type: ignore[return-value]
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    amend_openapi(app, document_errors)
