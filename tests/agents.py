@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import grpc
@@ -59,6 +60,17 @@ async def running_agent(
     finally:
         await channel.close()
         await server.stop(0)
+
+
+async def start_agents(exits: AsyncExitStack, names: Iterable[str]) -> dict[str, int]:
+    """Each named agent (`services.<name>.server.build()`: its settings from the environment) on a
+    free loopback port in this event loop until `exits` closes; name -> port."""
+    ports = {}
+    for name in names:
+        agent, settings = importlib.import_module(f"services.{name}.server").build()
+        server, _ = await exits.enter_async_context(running_agent(agent, settings))
+        ports[name] = server.port
+    return ports
 
 
 async def health_status(channel: grpc.aio.Channel, service: str = "") -> int:

@@ -3,6 +3,14 @@
 The database comes from DATABASE_URL when set (the machine's PostgreSQL), else from an embedded
 pgserver under a temporary folder; either way a uniquely named `adreel_test_<hex>` database is
 created, migrated to head and dropped afterwards.
+
+Fixtures are used by importing them into a test module (and naming them in its `__all__`):
+`gateway_database`; `fixture_settings` (the fixture `settings`: a gateway with every agent down and
+the module's `GATEWAY_OVERRIDES`, a dict of settings, if it has one) and `fixture_client` (the fixture
+`client`: the gateway of `settings` on loopback and an httpx client to it; a module that defines a
+`settings` of its own gets `client` for its own settings); `fixture_stack` (the fixture `stack`: the
+four agents in this event loop and a gateway in front of them, see `start_stack`); `fixture_image_stack`
+(the fixture `image_stack`: the same with only the agents of the image stage).
 """
 
 from __future__ import annotations
@@ -14,8 +22,9 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +39,10 @@ from gateway.core.config import Settings, to_asyncpg_url
 from gateway.db.embedded import start_embedded_postgres
 from gateway.db.migrate import upgrade
 from stack.embedded import free_port
+from stack.processes import AGENTS
+from tests.agents import start_agents
+
+IMAGE_AGENTS = ("prompt_parser", "image_gen")  # what the image stage calls
 
 
 def plain_dsn(url: str, database: str | None = None) -> str:
@@ -113,6 +126,22 @@ async def running_gateway(settings: Settings) -> AsyncIterator[str]:
             await asyncio.wait_for(task, 15)
 
 
+@asynccontextmanager
+async def gateway_client(
+    settings: Settings, *, signed_in: bool = False, timeout_s: float = 30
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway served on loopback and an httpx client to it (signed in as a fresh user if asked)."""
+    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=timeout_s) as c:
+        if signed_in:
+            c.headers.update(bearer(await login(c)))
+        yield c
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of a bearer token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def login(client: httpx.AsyncClient, email: str | None = None, password: str = "secret-pass") -> str:
     """Register a fresh user (or log in the demo one) and return its bearer token."""
     if email is None:
@@ -151,6 +180,84 @@ def unused_addr() -> str:
     return f"127.0.0.1:{free_port()}"
 
 
+def agent_addrs(ports: dict[str, int]) -> dict[str, str]:
+    """Agents on loopback (name -> port) as the gateway's address settings."""
+    return {f"{name}_addr": f"127.0.0.1:{port}" for name, port in ports.items()}
+
+
+def agentless_settings(database_url: str, storage_dir: Path, state_dir: Path, **overrides: Any) -> Settings:
+    """`gateway_settings` with every agent down, except those whose address `overrides` gives."""
+    down = unused_addr()
+    agents = {f"{name}_addr": down for name in AGENTS}
+    return gateway_settings(database_url, storage_dir, state_dir, **(agents | overrides))
+
+
+@dataclass
+class Stack:
+    client: httpx.AsyncClient
+    ws_base: str
+    settings: Settings
+    ports: dict[str, int]
+
+
+async def start_stack(
+    exits: AsyncExitStack,
+    database_url: str,
+    storage_dir: Path,
+    state_dir: Path,
+    *,
+    external: dict[str, int] | None = None,
+    agents: Iterable[str] = AGENTS,
+    **overrides: Any,
+) -> Stack:
+    """The named agents (all four unless told) in this event loop, except those in `external`
+    (name -> port of a running process); the others are down. A gateway in front of them with
+    `overrides` in its settings, and a client to it; all until `exits` closes."""
+    ports: dict[str, int] = dict(external or {})
+    ports |= await start_agents(exits, [name for name in agents if name not in ports])
+    settings = agentless_settings(database_url, storage_dir, state_dir, **agent_addrs(ports), **overrides)
+    base = await exits.enter_async_context(running_gateway(settings))
+    client = await exits.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))
+    return Stack(client, base.replace("http", "ws"), settings, ports)
+
+
+@asynccontextmanager
+async def running_stack(
+    database_url: str, storage_dir: Path, state_dir: Path, **kwargs: Any
+) -> AsyncIterator[Stack]:
+    """`start_stack` as a context of its own."""
+    async with AsyncExitStack() as exits:
+        yield await start_stack(exits, database_url, storage_dir, state_dir, **kwargs)
+
+
+@pytest.fixture(name="stack")
+async def fixture_stack(gateway_database: str, storage_dir: Path, tmp_path: Path) -> AsyncIterator[Stack]:
+    async with running_stack(gateway_database, storage_dir, tmp_path / "state") as stack:
+        yield stack
+
+
+@pytest.fixture(name="image_stack")
+async def fixture_image_stack(
+    gateway_database: str, storage_dir: Path, tmp_path: Path
+) -> AsyncIterator[Stack]:
+    async with running_stack(gateway_database, storage_dir, tmp_path / "state", agents=IMAGE_AGENTS) as stack:
+        yield stack
+
+
+@pytest.fixture(name="settings")
+def fixture_settings(
+    request: pytest.FixtureRequest, gateway_database: str, storage_dir: Path, tmp_path: Path
+) -> Settings:
+    overrides = getattr(request.module, "GATEWAY_OVERRIDES", {})
+    return agentless_settings(gateway_database, storage_dir, tmp_path / "state", **overrides)
+
+
+@pytest.fixture(name="client")
+async def fixture_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_client(settings) as c:
+        yield c
+
+
 @asynccontextmanager
 async def spawned_gateway(
     database_url: str, tmp: Path, env: dict[str, str] | None = None
@@ -168,10 +275,7 @@ async def spawned_gateway(
         "ADREEL_JWT_SECRET": secrets.token_urlsafe(32),
         "ADREEL_BCRYPT_ROUNDS": "4",
         "ADREEL_LOG_LEVEL": "WARNING",
-        **{
-            f"ADREEL_{a.upper()}_ADDR": down
-            for a in ("prompt_parser", "image_gen", "video_gen", "compositor")
-        },
+        **{f"ADREEL_{a.upper()}_ADDR": down for a in AGENTS},
         **(env or {}),
     }
     log = tmp / f"gateway-{port}.log"
@@ -200,3 +304,15 @@ async def spawned_gateway(
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+@asynccontextmanager
+async def spawned_client(
+    database_url: str, tmp: Path, env: dict[str, str] | None = None, *, timeout_s: float = 30
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client to `spawned_gateway(database_url, tmp, env)`."""
+    async with (
+        spawned_gateway(database_url, tmp, env) as (base, _),
+        httpx.AsyncClient(base_url=base, timeout=timeout_s) as c,
+    ):
+        yield c

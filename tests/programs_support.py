@@ -4,39 +4,24 @@ agents on loopback, a gateway in front of them with settings of the test's own, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from gateway.core.config import Settings
-from services.compositor.server import build as build_compositor
-from services.image_gen.server import build as build_image_gen
-from services.prompt_parser.server import build as build_prompt_parser
-from services.video_gen.server import build as build_video_gen
-from tests.agents import running_agent
-from tests.gateway_support import gateway_settings, login, running_gateway
+from stack.processes import AGENTS
+from tests.agents import start_agents
+from tests.gateway_support import agent_addrs, gateway_settings, login
 
 # Small and fast: 4 images, 2 clips of 2 s (an offline row takes a few seconds).
 FAST_ROW = {"images": 4, "clips": 2, "clip_duration": 2.0}
 
 
-async def start_agents(exits: AsyncExitStack) -> dict[str, str]:
+async def start_agent_addrs(exits: AsyncExitStack) -> dict[str, str]:
     """The four agents in this event loop; their addresses as gateway settings."""
-    builders = {
-        "prompt_parser": build_prompt_parser,
-        "image_gen": build_image_gen,
-        "video_gen": build_video_gen,
-        "compositor": build_compositor,
-    }
-    addrs: dict[str, str] = {}
-    for name, build in builders.items():
-        agent, agent_settings = build()
-        server, _ = await exits.enter_async_context(running_agent(agent, agent_settings))
-        addrs[f"{name}_addr"] = f"127.0.0.1:{server.port}"
-    return addrs
+    return agent_addrs(await start_agents(exits, AGENTS))
 
 
 def program_settings(
@@ -51,12 +36,6 @@ def program_settings(
         "batch_lease_s": 3.0,
     }
     return gateway_settings(database_url, storage_dir, state_dir, **(fields | overrides))
-
-
-@asynccontextmanager
-async def gateway_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
-        yield client
 
 
 async def bearer(client: httpx.AsyncClient) -> dict[str, str]:

@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from gateway.core.config import to_asyncpg_url
+from gateway.core.config import Settings, to_asyncpg_url
 from gateway.db.models import Asset, GenerationCost, Session
 from services.common.media import probe
-from tests.gateway_support import gateway_database, running_gateway
-from tests.programs_support import FAST_ROW, bearer, program_settings, start_agents, wait_batch
+from tests.gateway_support import gateway_client, gateway_database, running_gateway
+from tests.programs_support import FAST_ROW, bearer, program_settings, start_agent_addrs, wait_batch
 from tests.webhook_receiver import running_receiver
 
 __all__ = ["gateway_database"]
@@ -38,18 +38,16 @@ def row(product: str, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 async def agents() -> Any:
     async with AsyncExitStack() as exits:
-        yield await start_agents(exits)
+        yield await start_agent_addrs(exits)
 
 
-async def test_five_rows_one_bad_four_finals_and_webhooks(
-    gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]
-) -> None:
-    settings = program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
-    async with (
-        running_receiver() as receiver,
-        running_gateway(settings) as base,
-        httpx.AsyncClient(base_url=base, timeout=60) as client,
-    ):
+@pytest.fixture
+def settings(gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]) -> Settings:
+    return program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
+
+
+async def test_five_rows_one_bad_four_finals_and_webhooks(settings: Settings, tmp_path: Path) -> None:
+    async with running_receiver() as receiver, gateway_client(settings, timeout_s=60) as client:
         h = await bearer(client)
         rows = [
             row("pink tennis shoes", name="AirRun", cta="Shop Now", music="upbeat"),
@@ -151,11 +149,8 @@ async def test_five_rows_one_bad_four_finals_and_webhooks(
         assert (await client.get(f"/api/batches/{created['id']}", headers=other_user)).status_code == 404
 
 
-async def test_budget_covers_two_rows(
-    gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]
-) -> None:
-    settings = program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
+async def test_budget_covers_two_rows(settings: Settings) -> None:
+    async with gateway_client(settings, timeout_s=60) as client:
         h = await bearer(client)
         one = (await client.post("/api/quote", headers=h, json=row("pink tennis shoes"))).json()
         assert one["images"] == 4 and one["clips"] == 2 and one["total_usd"] > 0
@@ -185,11 +180,8 @@ async def test_budget_covers_two_rows(
             assert session["budget"] == pytest.approx(one["total_usd"])
 
 
-async def test_bad_input_names_the_field(
-    gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]
-) -> None:
-    settings = program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
+async def test_bad_input_names_the_field(settings: Settings) -> None:
+    async with gateway_client(settings, timeout_s=60) as client:
         h = await bearer(client)
         cases: list[tuple[dict[str, Any], int, str]] = [
             ({"budget_usd": 5}, 422, "rows: give either rows or csv"),
@@ -215,11 +207,10 @@ async def test_bad_input_names_the_field(
 
 
 async def test_a_gateway_restart_mid_batch_runs_no_row_twice(
-    gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]
+    settings: Settings, gateway_database: str
 ) -> None:
-    settings = program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
     rows = [row("pink tennis shoes"), row("steel water bottle")]
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with gateway_client(settings, timeout_s=60) as client:
         h = await bearer(client)
         created = (await client.post("/api/batches", headers=h, json={"rows": rows, "budget_usd": 20})).json()
         # Stop the gateway while the rows are generating.
@@ -231,7 +222,7 @@ async def test_a_gateway_restart_mid_batch_runs_no_row_twice(
                 await asyncio.sleep(0.1)
         before = {x["row"]: x["session_id"] for x in view["rows"]}
     # A new gateway on the same database picks the batch up and finishes it.
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with gateway_client(settings, timeout_s=60) as client:
         view = await wait_batch(client, h, created["id"])
         assert view["counts"] == {"complete": 2}, view
         for x in view["rows"]:  # a row that had a session kept it
@@ -261,12 +252,9 @@ async def test_a_gateway_restart_mid_batch_runs_no_row_twice(
         await engine.dispose()
 
 
-async def test_cli_batch_with_a_saved_key(
-    gateway_database: str, storage_dir: Path, tmp_path: Path, agents: dict[str, str]
-) -> None:
+async def test_cli_batch_with_a_saved_key(settings: Settings, tmp_path: Path) -> None:
     """`adreel login --key` then `adreel batch products.csv --budget`: progress, the bad row's column,
     the ZIP of the finals."""
-    settings = program_settings(gateway_database, storage_dir, tmp_path / "state", agents)
     csv_file = tmp_path / "products.csv"
     csv_file.write_text(
         "product,scene,name,cta,images,clips,clip_duration,music\n"

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import websockets
 
-from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
-from tests.gateway_support import socket_url
+from tests.gateway_support import Stack, socket_url
 from tests.integration.test_compositor import color_share, frame_at
 from tests.integration.test_compositor_logo import MAGENTA, logo_bytes
 

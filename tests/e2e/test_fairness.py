@@ -11,50 +11,19 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-from pathlib import Path
 
 import httpx
 import pytest
 import websockets
 
-from services.image_gen.server import build as build_image_gen
-from services.prompt_parser.server import build as build_prompt_parser
-from tests.agents import running_agent
-from tests.gateway_support import (
-    gateway_database,
-    gateway_settings,
-    login,
-    running_gateway,
-    socket_url,
-    unused_addr,
-)
+from tests.gateway_support import Stack, fixture_image_stack, gateway_database, login, socket_url
 
-__all__ = ["gateway_database"]
+__all__ = ["fixture_image_stack", "gateway_database"]
 
 
 @pytest.fixture
-async def client(
-    gateway_database: str, storage_dir: Path, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with AsyncExitStack() as stack:
-        ports = {}
-        for name, build in (("prompt_parser", build_prompt_parser), ("image_gen", build_image_gen)):
-            agent, agent_settings = build()
-            server, _ = await stack.enter_async_context(running_agent(agent, agent_settings))
-            ports[f"{name}_addr"] = f"127.0.0.1:{server.port}"
-        down = unused_addr()
-        settings = gateway_settings(
-            gateway_database,
-            storage_dir,
-            tmp_path / "state",
-            **ports,
-            video_gen_addr=down,
-            compositor_addr=down,
-        )
-        base = await stack.enter_async_context(running_gateway(settings))
-        yield await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))
+def client(image_stack: Stack) -> httpx.AsyncClient:
+    return image_stack.client
 
 
 async def images_job(c: httpx.AsyncClient, token: str, num_images: int) -> float:

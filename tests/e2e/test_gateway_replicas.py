@@ -27,13 +27,10 @@ import pytest
 import websockets
 
 from services.common.storage import key_from_uri
-from services.compositor.server import build as build_compositor
-from services.image_gen.server import build as build_image_gen
 from services.ledger.server import Ledger
-from services.prompt_parser.server import build as build_prompt_parser
-from services.video_gen.server import build as build_video_gen
 from stack.embedded import free_port
-from tests.agents import running_agent
+from stack.processes import AGENTS
+from tests.agents import start_agents
 from tests.gateway_support import gateway_database, plain_dsn, socket_url
 from tests.integration.test_ledger import Bus, running_ledger
 
@@ -115,16 +112,7 @@ async def test_a_replica_dies_mid_stage_and_the_other_finishes_it(
     ack_wait = ACK_WAIT_S if how == "kill" else 60.0
     storage = storage_dir  # the agents' store (ADREEL_STORAGE_DIR), shared with both gateways
     async with AsyncExitStack() as exits:
-        ports = {}
-        for name, build in {
-            "prompt_parser": build_prompt_parser,
-            "image_gen": build_image_gen,
-            "video_gen": build_video_gen,
-            "compositor": build_compositor,
-        }.items():
-            agent, agent_settings = build()
-            server, _ = await exits.enter_async_context(running_agent(agent, agent_settings))
-            ports[name] = server.port
+        ports = await start_agents(exits, AGENTS)
         ledger = Ledger(bus.ledger_settings(gateway_database))
         await exits.enter_async_context(running_ledger(ledger))
         env = {

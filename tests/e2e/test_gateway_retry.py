@@ -13,9 +13,8 @@ import websockets
 
 from stack.embedded import free_port
 from tests.agents import spawn_agent, terminate, wait_serving
-from tests.e2e.conftest import start_stack
 from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import plain_dsn, socket_url
+from tests.gateway_support import plain_dsn, socket_url, start_stack
 
 
 async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path, tmp_path: Path) -> None:

@@ -17,21 +17,10 @@ import httpx
 import websockets
 
 from services.common.costs.contract import event_id_for
-from services.compositor.server import build as build_compositor
-from services.image_gen.server import build as build_image_gen
 from services.ledger.server import Ledger
-from services.prompt_parser.server import build as build_prompt_parser
-from services.video_gen.server import build as build_video_gen
 from stack.embedded import EmbeddedNats
-from tests.agents import running_agent
 from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import (
-    gateway_database,
-    gateway_settings,
-    plain_dsn,
-    running_gateway,
-    socket_url,
-)
+from tests.gateway_support import gateway_database, plain_dsn, socket_url, start_stack
 from tests.integration.test_ledger import Bus, eventually, running_ledger
 
 __all__ = ["gateway_database"]
@@ -70,32 +59,19 @@ async def test_journey_with_nats_stopped_midway_books_every_event_once(
     async with AsyncExitStack() as exits:
         exits.push_async_callback(nats_server.stop)
         exits.push_async_callback(db.close)
-        ports = {}
-        for name, build in {
-            "prompt_parser": build_prompt_parser,
-            "image_gen": build_image_gen,
-            "video_gen": build_video_gen,
-            "compositor": build_compositor,
-        }.items():
-            agent, agent_settings = build()
-            server, _ = await exits.enter_async_context(running_agent(agent, agent_settings))
-            ports[f"{name}_addr"] = f"127.0.0.1:{server.port}"
         ledger = Ledger(bus.ledger_settings(gateway_database))
         await exits.enter_async_context(running_ledger(ledger))
-        settings = gateway_settings(
+        stack = await start_stack(
+            exits,
             gateway_database,
             storage_dir,
             tmp_path / "state",
-            nats_url=bus.url,
-            nats_stream=bus.stream,
-            nats_subject_prefix=bus.prefix,
+            **bus.gateway_fields(),
             # $10 budget: a warning once one micro-dollar is booked (offline costs are tiny).
             budget_alert_ratio=1e-7,
             outbox_backoff_max_s=0.5,
-            **ports,
         )
-        base = await exits.enter_async_context(running_gateway(settings))
-        client = await exits.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))
+        client = stack.client
 
         token = (
             await client.post("/api/auth/login", json={"email": "demo@example.com", "password": "demo123"})

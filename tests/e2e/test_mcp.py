@@ -20,7 +20,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from services.common.media import probe
 from tests.gateway_support import gateway_database, login, running_gateway
-from tests.programs_support import FAST_ROW, program_settings, start_agents
+from tests.programs_support import FAST_ROW, program_settings, start_agent_addrs
 from tests.programs_support import bearer as fresh_user
 
 __all__ = ["gateway_database"]
@@ -47,7 +47,7 @@ TOOLS = {
 async def gateway(gateway_database: str, storage_dir: Path, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """(base URL, an API credential of a fresh user)."""
     async with AsyncExitStack() as exits:
-        addrs = await start_agents(exits)
+        addrs = await start_agent_addrs(exits)
         settings = program_settings(gateway_database, storage_dir, tmp_path / "state", addrs)
         base = await exits.enter_async_context(running_gateway(settings))
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:

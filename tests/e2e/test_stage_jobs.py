@@ -18,12 +18,7 @@ import pytest
 
 from gateway.stage_jobs import StageJob, subject
 from gateway.stages import SessionStage
-from services.compositor.server import build as build_compositor
-from services.image_gen.server import build as build_image_gen
-from services.prompt_parser.server import build as build_prompt_parser
-from services.video_gen.server import build as build_video_gen
-from tests.agents import running_agent
-from tests.gateway_support import gateway_database, gateway_settings, plain_dsn, running_gateway
+from tests.gateway_support import gateway_database, plain_dsn, start_stack
 from tests.integration.test_ledger import Bus
 
 __all__ = ["gateway_database"]
@@ -37,34 +32,20 @@ async def mesh(
     bus = Bus.fresh(os.environ["NATS_URL"])
     tag = bus.prefix.upper()
     async with AsyncExitStack() as exits:
-        addrs = {}
-        for name, build in {
-            "prompt_parser": build_prompt_parser,
-            "image_gen": build_image_gen,
-            "video_gen": build_video_gen,
-            "compositor": build_compositor,
-        }.items():
-            agent, agent_settings = build()
-            server, _ = await exits.enter_async_context(running_agent(agent, agent_settings))
-            addrs[f"{name}_addr"] = f"127.0.0.1:{server.port}"
-        settings = gateway_settings(
+        stack = await start_stack(
+            exits,
             gateway_database,
             storage_dir,
             tmp_path / "state",
-            nats_url=bus.url,
-            nats_stream=bus.stream,
-            nats_subject_prefix=bus.prefix,
+            **bus.gateway_fields(),
             stage_jobs_stream=f"JOBS_{tag}",
             progress_stream=f"PROGRESS_{tag}",
             stage_workers=2,
             stage_workers_per_user=1,
             stage_max_attempts=2,
             max_running_stages_per_user=5,
-            **addrs,
         )
-        base = await exits.enter_async_context(running_gateway(settings))
-        client = await exits.enter_async_context(httpx.AsyncClient(base_url=base, timeout=30))
-        yield client, {"settings": settings, "dsn": plain_dsn(gateway_database)}
+        yield stack.client, {"settings": stack.settings, "dsn": plain_dsn(gateway_database)}
 
 
 async def account(client: httpx.AsyncClient, email: str) -> dict[str, str]:

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from gateway.core.config import Settings
-from tests.gateway_support import gateway_database, gateway_settings, login, running_gateway, unused_addr
+from tests.gateway_support import fixture_settings, gateway_client, gateway_database, login
 
-__all__ = ["gateway_database"]
+__all__ = ["fixture_settings", "gateway_database"]
 FONTS = Path(__file__).resolve().parents[2] / "services" / "compositor" / "fonts"
 
 
@@ -28,23 +28,8 @@ def logo_png(size: tuple[int, int] = (200, 100), fmt: str = "PNG") -> bytes:
 
 
 @pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    return gateway_settings(
-        gateway_database,
-        storage_dir,
-        tmp_path / "state",
-        prompt_parser_addr=down,
-        image_gen_addr=down,
-        video_gen_addr=down,
-        compositor_addr=down,
-    )
-
-
-@pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-        c.headers["Authorization"] = f"Bearer {await login(c)}"
+    async with gateway_client(settings, signed_in=True) as c:
         yield c
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -18,41 +17,18 @@ import websockets
 
 from gateway.core.config import Settings
 from tests.gateway_support import (
+    bearer,
+    fixture_client,
+    fixture_settings,
     gateway_database,
-    gateway_settings,
     login,
     plain_dsn,
     running_gateway,
     socket_url,
-    unused_addr,
 )
 
-__all__ = ["gateway_database"]
-
-
-@pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    return gateway_settings(
-        gateway_database,
-        storage_dir,
-        tmp_path / "state",
-        prompt_parser_addr=down,
-        image_gen_addr=down,
-        video_gen_addr=down,
-        compositor_addr=down,
-        agent_retry_wait_s=0.05,
-    )
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-        yield c
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
+GATEWAY_OVERRIDES = {"agent_retry_wait_s": 0.05}
 
 
 async def test_demo_login_and_tokens(client: httpx.AsyncClient) -> None:

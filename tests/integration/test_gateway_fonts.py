@@ -16,7 +16,7 @@ from PIL import Image
 from services.compositor.config import Settings as CompositorSettings
 from services.compositor.server import build
 from tests.agents import running_agent
-from tests.gateway_support import gateway_database, gateway_settings, login, running_gateway, unused_addr
+from tests.gateway_support import agentless_settings, gateway_client, gateway_database
 
 __all__ = ["gateway_database"]
 
@@ -27,18 +27,10 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     agent, settings = build(CompositorSettings(storage_dir=storage_dir, engine="local"))
     async with running_agent(agent, settings) as (server, _):
-        down = unused_addr()
-        cfg = gateway_settings(
-            gateway_database,
-            storage_dir,
-            tmp_path / "state",
-            prompt_parser_addr=down,
-            image_gen_addr=down,
-            video_gen_addr=down,
-            compositor_addr=f"127.0.0.1:{server.port}",
+        cfg = agentless_settings(
+            gateway_database, storage_dir, tmp_path / "state", compositor_addr=f"127.0.0.1:{server.port}"
         )
-        async with running_gateway(cfg) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-            c.headers["Authorization"] = f"Bearer {await login(c)}"
+        async with gateway_client(cfg, signed_in=True) as c:
             yield c
 
 

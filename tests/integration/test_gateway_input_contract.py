@@ -6,37 +6,13 @@ Bodies are sent as raw JSON, since a client library would refuse to write NaN or
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from gateway.core.config import Settings
-from tests.gateway_support import gateway_database, gateway_settings, login, running_gateway, unused_addr
+from tests.gateway_support import fixture_client, fixture_settings, gateway_database, login
 
-__all__ = ["gateway_database"]
+__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
 SURROGATE = "\\ud800"  # as JSON writes it: Python's json reads it as a lone surrogate
-
-
-@pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    return gateway_settings(
-        gateway_database,
-        storage_dir,
-        tmp_path / "state",
-        prompt_parser_addr=down,
-        image_gen_addr=down,
-        video_gen_addr=down,
-        compositor_addr=down,
-    )
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-        yield c
 
 
 @pytest.fixture

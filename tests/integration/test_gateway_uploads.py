@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -19,48 +18,23 @@ import pytest
 from PIL import Image
 
 from gateway.core.config import Settings
-from tests.gateway_support import (
-    gateway_database,
-    gateway_settings,
-    login,
-    plain_dsn,
-    running_gateway,
-    unused_addr,
-)
+from tests.gateway_support import bearer, fixture_client, fixture_settings, gateway_database, login, plain_dsn
 
-__all__ = ["gateway_database"]
+__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
 
 MAX_BYTES = 400_000
 MAX_PIXELS = 4_000_000
+GATEWAY_OVERRIDES = {
+    "agent_retry_wait_s": 0.05,
+    "upload_max_bytes": MAX_BYTES,
+    "upload_max_pixels": MAX_PIXELS,
+    "upload_max_files": 4,
+}
 Files = list[tuple[str, tuple[str, bytes, str]]]
 
 
-@pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    return gateway_settings(
-        gateway_database,
-        storage_dir,
-        tmp_path / "state",
-        prompt_parser_addr=down,
-        image_gen_addr=down,
-        video_gen_addr=down,
-        compositor_addr=down,
-        agent_retry_wait_s=0.05,
-        upload_max_bytes=MAX_BYTES,
-        upload_max_pixels=MAX_PIXELS,
-        upload_max_files=4,
-    )
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-        yield c
-
-
 async def new_session(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
-    h = {"Authorization": f"Bearer {await login(client)}"}
+    h = bearer(await login(client))
     r = await client.post("/api/sessions/create", headers=h, json={})
     return r.json()["session_id"], h
 

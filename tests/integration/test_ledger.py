@@ -105,12 +105,14 @@ class Bus:
             "ADREEL_NATS_SUBJECT_PREFIX": self.prefix,
         }
 
+    def gateway_fields(self) -> dict[str, str]:
+        """The settings (the gateway's or the ledger's) that put costs on this bus."""
+        return {"nats_url": self.url, "nats_stream": self.stream, "nats_subject_prefix": self.prefix}
+
     def ledger_settings(self, database_url: str, **overrides: Any) -> Settings:
         fields: dict[str, Any] = {
             "database_url": database_url,
-            "nats_url": self.url,
-            "nats_stream": self.stream,
-            "nats_subject_prefix": self.prefix,
+            **self.gateway_fields(),
             "ledger_health_interval_s": 0.2,
             "host": "127.0.0.1",
             "port": 0,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,7 @@ from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.server import build
 from tests.agents import running_agent
-from tests.e2e.conftest import Stack, start_stack
-from tests.gateway_support import gateway_database
+from tests.gateway_support import Stack, fixture_stack, gateway_database
 from tests.integration.test_compositor import (
     audio_samples,
     color_share,
@@ -36,7 +34,7 @@ from tests.integration.test_compositor import (
     video_path,
 )
 
-__all__ = ["gateway_database"]
+__all__ = ["fixture_stack", "gateway_database"]
 YELLOW = (255, 204, 0)
 M = common_pb2.CameraMovement
 
@@ -188,12 +186,6 @@ FORM = {
     "outro_duration": 1.0,
     "transition_duration": 0.3,
 }
-
-
-@pytest.fixture
-async def stack(gateway_database: str, storage_dir: Path, tmp_path: Path) -> AsyncIterator[Stack]:
-    async with AsyncExitStack() as exits:
-        yield await start_stack(exits, gateway_database, storage_dir, tmp_path / "state")
 
 
 async def _session_with_approved_images(client: httpx.AsyncClient, h: dict[str, str]) -> str:

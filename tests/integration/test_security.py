@@ -26,7 +26,7 @@ from gateway.db.engine import make_engine, make_sessionmaker
 from services.compositor.server import build as build_compositor
 from services.video_gen.server import build as build_video_gen
 from tests.agents import running_agent
-from tests.gateway_support import gateway_database, gateway_settings, login, running_gateway, unused_addr
+from tests.gateway_support import agentless_settings, bearer, gateway_database, login, running_gateway
 
 __all__ = ["gateway_database"]
 
@@ -43,12 +43,11 @@ class Edge:
 
 @pytest.fixture
 async def edge(gateway_database: str, storage_dir: Path, tmp_path: Path) -> AsyncIterator[Edge]:
-    down = unused_addr()  # no agents: a started stage fails in the background, the route answers 202
-    settings = gateway_settings(
+    # No agents: a started stage fails in the background, the route answers 202.
+    settings = agentless_settings(
         gateway_database,
         storage_dir,
         tmp_path / "state",
-        **{f"{a}_addr": down for a in ("prompt_parser", "image_gen", "video_gen", "compositor")},
         web_origins=[ORIGIN],
         max_body_bytes=4096,
         login_max_failures=3,
@@ -58,10 +57,6 @@ async def edge(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Asyn
     )
     async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as client:
         yield Edge(client, base, settings, storage_dir)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _b64(data: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.gateway_support import gateway_database, spawned_gateway
+from tests.gateway_support import gateway_database, spawned_client
 
 __all__ = ["gateway_database"]
 
@@ -40,20 +40,14 @@ async def test_forwarded_for_is_believed_only_from_configured_proxies(
     gateway_database: str, tmp_path: Path
 ) -> None:
     limits = {"ADREEL_LOGIN_MAX_FAILURES": "3", "ADREEL_LOGIN_DELAY_AFTER": "1000"}
-    async with (
-        spawned_gateway(gateway_database, tmp_path, limits) as (base, _),
-        httpx.AsyncClient(base_url=base, timeout=30) as c,
-    ):
+    async with spawned_client(gateway_database, tmp_path, limits) as c:
         email = await register(c)
         # No proxy configured: a new made-up address per guess changes nothing.
         codes = [await attempt(c, email, "wrong-guess", f"203.0.113.{i}") for i in range(1, 6)]
         assert codes == [401, 401, 401, 429, 429], codes
 
     trusting = limits | {"ADREEL_TRUSTED_PROXIES": '["127.0.0.1/32"]'}
-    async with (
-        spawned_gateway(gateway_database, tmp_path, trusting) as (base, _),
-        httpx.AsyncClient(base_url=base, timeout=30) as c,
-    ):
+    async with spawned_client(gateway_database, tmp_path, trusting) as c:
         email = await register(c)
         attacker, owner = "203.0.113.66", "198.51.100.7"
         codes = [await attempt(c, email, "wrong-guess", f"{attacker}, 127.0.0.1") for _ in range(4)]
@@ -77,10 +71,7 @@ async def test_failures_lock_no_owner_out_and_delays_grow_per_account(
         "ADREEL_LOGIN_DELAY_MAX_S": "0.8",
         "ADREEL_TRUSTED_PROXIES": '["127.0.0.1"]',
     }
-    async with (
-        spawned_gateway(gateway_database, tmp_path, env) as (base, _),
-        httpx.AsyncClient(base_url=base, timeout=30) as c,
-    ):
+    async with spawned_client(gateway_database, tmp_path, env) as c:
         owner = await register(c)
         # Everyone shares the ingress's address: ten failures against other accounts from it...
         others = [await register(c) for _ in range(5)]
@@ -103,10 +94,7 @@ async def test_failures_lock_no_owner_out_and_delays_grow_per_account(
 
 async def test_unknown_email_costs_as_much_as_a_known_one(gateway_database: str, tmp_path: Path) -> None:
     env = {"ADREEL_BCRYPT_ROUNDS": "11", "ADREEL_LOGIN_DELAY_AFTER": "1000"}
-    async with (
-        spawned_gateway(gateway_database, tmp_path, env) as (base, _),
-        httpx.AsyncClient(base_url=base, timeout=30) as c,
-    ):
+    async with spawned_client(gateway_database, tmp_path, env) as c:
         known = [await register(c) for _ in range(7)]
         unknown = [f"nobody-{secrets.token_hex(4)}@example.com" for _ in range(7)]
         times: dict[str, list[float]] = {"known": [], "unknown": []}
@@ -127,10 +115,7 @@ async def test_bcrypt_keeps_off_the_event_loop(gateway_database: str, tmp_path: 
         "ADREEL_LOGIN_DELAY_AFTER": "1000",
         "ADREEL_LOGIN_MAX_FAILURES": "20",
     }
-    async with (
-        spawned_gateway(gateway_database, tmp_path, env) as (base, _),
-        httpx.AsyncClient(base_url=base, timeout=60) as c,
-    ):
+    async with spawned_client(gateway_database, tmp_path, env, timeout_s=60) as c:
         emails = [await register(c) for _ in range(4)]
         storm = [asyncio.create_task(attempt(c, emails[i % 4], RIGHT)) for i in range(40)]
         health: list[float] = []
@@ -158,10 +143,7 @@ WEAK = [
 
 
 async def test_weak_passwords_are_refused_naming_the_field(gateway_database: str, tmp_path: Path) -> None:
-    async with (
-        spawned_gateway(gateway_database, tmp_path) as (base, _),
-        httpx.AsyncClient(base_url=base, timeout=30) as c,
-    ):
+    async with spawned_client(gateway_database, tmp_path) as c:
         email = f"weak-{secrets.token_hex(4)}@example.com"
         for password, why in WEAK:
             r = await c.post("/api/auth/register", json={"email": email, "password": password})

@@ -10,42 +10,26 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
 from gateway.core.config import Settings
 from tests.gateway_support import (
+    bearer,
+    fixture_settings,
     gateway_database,
-    gateway_settings,
     login,
     plain_dsn,
     running_gateway,
-    unused_addr,
 )
 from tests.integration.test_security_tokens import png as photo
 
-__all__ = ["gateway_database"]
-
-
-@pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    agents = {f"{a}_addr": down for a in ("prompt_parser", "image_gen", "video_gen", "compositor")}
-    return gateway_settings(
-        gateway_database,
-        storage_dir,
-        tmp_path / "state",
-        **agents,
-        agent_retry_wait_s=4.0,  # a started stage stays running this long
-        agent_ready_timeout_s=0.05,
-    )
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+__all__ = ["fixture_settings", "gateway_database"]
+GATEWAY_OVERRIDES = {
+    "agent_retry_wait_s": 4.0,  # a started stage stays running this long
+    "agent_ready_timeout_s": 0.05,
+}
 
 
 async def new_sessions(c: httpx.AsyncClient, token: str, n: int) -> list[str]:

@@ -8,45 +8,25 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import httpx
 import jwt
-import pytest
 import websockets
 from PIL import Image
 
 from gateway.core.config import Settings
 from tests.gateway_support import (
+    bearer,
+    fixture_client,
+    fixture_settings,
     gateway_database,
-    gateway_settings,
     login,
     plain_dsn,
-    running_gateway,
     socket_url,
-    unused_addr,
 )
 
-__all__ = ["gateway_database"]
-
-
-@pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    agents = {f"{a}_addr": down for a in ("prompt_parser", "image_gen", "video_gen", "compositor")}
-    return gateway_settings(gateway_database, storage_dir, tmp_path / "state", **agents)
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-        yield c
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
 
 
 async def close_code(url: str) -> int | str:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,48 +16,15 @@ import httpx
 import pytest
 
 from gateway.core.config import Settings
-from services.image_gen.server import build as build_image_gen
-from services.prompt_parser.server import build as build_prompt_parser
-from tests.agents import running_agent
-from tests.gateway_support import (
-    gateway_database,
-    gateway_settings,
-    login,
-    plain_dsn,
-    running_gateway,
-    unused_addr,
-)
+from tests.gateway_support import Stack, bearer, fixture_image_stack, gateway_database, login, plain_dsn
 
-__all__ = ["gateway_database"]
+__all__ = ["fixture_image_stack", "gateway_database"]
 
 
 @pytest.fixture
-async def gateway(
-    gateway_database: str, storage_dir: Path, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with AsyncExitStack() as stack:
-        ports = {}
-        for name, build in (("prompt_parser", build_prompt_parser), ("image_gen", build_image_gen)):
-            agent, agent_settings = build()
-            server, _ = await stack.enter_async_context(running_agent(agent, agent_settings))
-            ports[f"{name}_addr"] = f"127.0.0.1:{server.port}"
-        down = unused_addr()
-        settings = gateway_settings(
-            gateway_database,
-            storage_dir,
-            tmp_path / "state",
-            video_gen_addr=down,
-            compositor_addr=down,
-            **ports,
-        )
-        base = await stack.enter_async_context(running_gateway(settings))
-        client = await stack.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))
-        client.settings = settings  # type: ignore[attr-defined]
-        yield client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+def gateway(image_stack: Stack) -> httpx.AsyncClient:
+    image_stack.client.settings = image_stack.settings  # type: ignore[attr-defined]
+    return image_stack.client
 
 
 async def new_session(client: httpx.AsyncClient, h: dict[str, str]) -> str:

@@ -9,50 +9,17 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
 from gateway.core.config import Settings
 from services.common.ffmpeg import ffmpeg_exe
-from tests.gateway_support import (
-    gateway_database,
-    gateway_settings,
-    login,
-    plain_dsn,
-    running_gateway,
-    unused_addr,
-)
+from tests.gateway_support import bearer, fixture_client, fixture_settings, gateway_database, login, plain_dsn
 
-__all__ = ["gateway_database"]
-
-
-@pytest.fixture
-def settings(gateway_database: str, storage_dir: Path, tmp_path: Path) -> Settings:
-    down = unused_addr()
-    return gateway_settings(
-        gateway_database,
-        storage_dir,
-        tmp_path / "state",
-        prompt_parser_addr=down,
-        image_gen_addr=down,
-        video_gen_addr=down,
-        compositor_addr=down,
-    )
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_gateway(settings) as base, httpx.AsyncClient(base_url=base, timeout=30) as c:
-        yield c
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
 
 
 @dataclass
