@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -14,9 +13,6 @@ from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.storage import LocalStore
-from services.compositor.config import Settings
-from services.compositor.server import build
-from tests.agents import running_agent
 from tests.integration.test_compositor import (
     color_share,
     compose,
@@ -37,13 +33,6 @@ def logo_bytes(fmt: str = "PNG") -> bytes:
     buf = io.BytesIO()
     im.save(buf, fmt)
     return buf.getvalue()
-
-
-@pytest.fixture
-async def compositor(storage_dir: Path) -> AsyncIterator[pb_grpc.CompositorServiceStub]:
-    agent, settings = build(Settings(storage_dir=storage_dir, engine="local", x264_preset="ultrafast"))
-    async with running_agent(agent, settings) as (_, channel):
-        yield pb_grpc.CompositorServiceStub(channel)
 
 
 async def test_logo_sits_in_the_chosen_corner_of_every_format(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,10 @@ from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.storage import LocalStore
-from services.compositor.config import Settings
-from services.compositor.server import build
-from tests.agents import running_agent
 from tests.integration.test_compositor import make_clip, put_clips, request
 
 # 1.0 intro + 4 x 2.5 s clips + 1.5 outro - 5 x 0.5 s cross-fades = 10 s, 300 frames.
 TOTAL_FRAMES = 300
-
-
-@pytest.fixture
-async def compositor(storage_dir: Path) -> AsyncIterator[pb_grpc.CompositorServiceStub]:
-    agent, settings = build(Settings(storage_dir=storage_dir, engine="local", x264_preset="ultrafast"))
-    async with running_agent(agent, settings) as (_, channel):
-        yield pb_grpc.CompositorServiceStub(channel)
 
 
 async def test_a_10_s_ad_streams_frame_counted_progress_with_eta(

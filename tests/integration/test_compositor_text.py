@@ -4,7 +4,6 @@ keep their colour, Arabic runs right to left, and what no bundled font can draw 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -17,7 +16,6 @@ from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.ffmpeg import run_ffmpeg
 from services.common.media import probe
 from services.common.storage import LocalStore
-from services.compositor.config import Settings
 from services.compositor.filtergraph import (
     ChainPlan,
     ClipInput,
@@ -29,10 +27,8 @@ from services.compositor.filtergraph import (
 )
 from services.compositor.fonts import FONTS
 from services.compositor.layout import FORMATS, fit_block
-from services.compositor.server import build
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline
-from tests.agents import running_agent
 from tests.integration.test_compositor import (
     color_share,
     compose,
@@ -50,13 +46,6 @@ FMT = FORMATS[pb.OUTPUT_FORMAT_LANDSCAPE_16_9]
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("clips") / "clip.mp4", "1024x576", 6, 1.0)
-
-
-@pytest.fixture
-async def compositor(storage_dir: Path) -> AsyncIterator[pb_grpc.CompositorServiceStub]:
-    agent, settings = build(Settings(storage_dir=storage_dir, engine="local", x264_preset="ultrafast"))
-    async with running_agent(agent, settings) as (_, channel):
-        yield pb_grpc.CompositorServiceStub(channel)
 
 
 # (product_name, cta, the fallback font the notes must name, or None). All drawn literally.

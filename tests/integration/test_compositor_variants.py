@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -14,10 +13,7 @@ from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.media import probe
 from services.common.storage import LocalStore
-from services.compositor.config import Settings
 from services.compositor.providers.local import LocalMusic
-from services.compositor.server import build
-from tests.agents import running_agent
 from tests.integration.test_compositor import (
     LANDSCAPE,
     PORTRAIT,
@@ -40,13 +36,6 @@ SIZES = {LANDSCAPE: (1920, 1080), PORTRAIT: (1080, 1920), SQUARE: (1080, 1080)}
 def clip_pair(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     d = tmp_path_factory.mktemp("variant-clips")
     return [make_clip(d / "a.mp4", "1024x576", 6, 1.5), make_clip(d / "b.mp4", "640x360", 30, 1.0)]
-
-
-@pytest.fixture
-async def compositor(storage_dir: Path) -> AsyncIterator[pb_grpc.CompositorServiceStub]:
-    agent, settings = build(Settings(storage_dir=storage_dir, engine="local", x264_preset="ultrafast"))
-    async with running_agent(agent, settings) as (_, channel):
-        yield pb_grpc.CompositorServiceStub(channel)
 
 
 def overlay(color: str, cta: str = "Shop now", font: str = "inter") -> pb.TextOverlay:
