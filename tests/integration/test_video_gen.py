@@ -101,13 +101,19 @@ async def collect(
         return [event async for event in stub.GenerateClips(request, timeout=120)]
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    root = tmp_path_factory.mktemp("vg-storage")
+def store_with_source(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A fresh storage folder holding the textured source still at IMAGE_URI."""
+    root = tmp_path_factory.mktemp(name)
     textured_image(root / "source.png")
     asyncio.run(
         LocalStore(root).put_file(IMAGE_URI.removeprefix("asset://"), root / "source.png", "image/png")
     )
+    return root
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    root = store_with_source(tmp_path_factory, "vg-storage")
     request = video_gen_pb2.GenerateClipsRequest(
         session_id="s1",
         duration_s=DURATION,

@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 
 from adreel.v1 import common_pb2, video_gen_pb2
-from services.common.storage import LocalStore
-from tests.integration.test_video_gen import IMAGE_URI, collect, settings_for
-from tests.video_analysis import textured_image
+from tests.integration.test_video_gen import IMAGE_URI, collect, settings_for, store_with_source
 
 M = common_pb2.CameraMovement
 SCENES = {
@@ -29,11 +27,7 @@ SCENES = {
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("vg-scene")
-    textured_image(root / "source.png")
-    asyncio.run(
-        LocalStore(root).put_file(IMAGE_URI.removeprefix("asset://"), root / "source.png", "image/png")
-    )
+    root = store_with_source(tmp_path_factory, "vg-scene")
     request = video_gen_pb2.GenerateClipsRequest(
         session_id="s1",
         duration_s=2.0,
