@@ -13,7 +13,7 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from tests.e2e.conftest import start_stack
-from tests.gateway_support import gateway_database
+from tests.gateway_support import gateway_database, start_stack
 from tests.text_strategies import PROSE, TEXT
 
 __all__ = ["gateway_database"]
@@ -98,6 +97,19 @@ def ran_clean(client: httpx.Client, sid: str) -> dict[str, Any]:
     return session
 
 
+def start(client: httpx.Client, sid: str, path: str, body: dict[str, Any]) -> None:
+    """Start a stage: accepted, it must run to its end without failing; else refused by a field."""
+    if accepted(post(client, path, body)):
+        ran_clean(client, sid)
+
+
+def both_answers(prop: Callable[[], None]) -> None:
+    """Run a property: its stage must have been started (202) and refused by name (422) at least once."""
+    SEEN.clear()
+    prop()
+    assert SEEN.get(202) and SEEN.get(422), SEEN
+
+
 def new_session(client: httpx.Client) -> str:
     return str(client.post("/api/sessions/create").json()["session_id"])
 
@@ -132,12 +144,9 @@ def test_product_prompt_and_keywords(api: httpx.Client) -> None:
     @example(prompt="shoes\there", keywords=["k" * 31])
     def prop(prompt: str, keywords: list[str]) -> None:
         body = {"session_id": sid, "product_prompt": prompt, "num_images": 4, "style_keywords": keywords}
-        if accepted(post(api, "/api/generate-images", body)):
-            ran_clean(api, sid)
+        start(api, sid, "/api/generate-images", body)
 
-    SEEN.clear()
-    prop()
-    assert SEEN.get(202) and SEEN.get(422), SEEN
+    both_answers(prop)
 
 
 def test_scene_and_shot_edits(api: httpx.Client) -> None:
@@ -155,12 +164,9 @@ def test_scene_and_shot_edits(api: httpx.Client) -> None:
         shot = {"shot_id": board["shots"][0]["shot_id"], "scene_prompt": edit}
         if accepted(post(api, f"/api/sessions/{sid}/storyboard", {"shots": [shot]}, "PUT"), ok=200):
             body = {"session_id": sid, "video_prompt": scene, "clip_duration": 2.0}
-            if accepted(post(api, "/api/generate-clips", body)):
-                ran_clean(api, sid)
+            start(api, sid, "/api/generate-clips", body)
 
-    SEEN.clear()
-    prop()
-    assert SEEN.get(202) and SEEN.get(422), SEEN
+    both_answers(prop)
 
 
 def test_product_name_and_cta(api: httpx.Client) -> None:
@@ -174,9 +180,6 @@ def test_product_name_and_cta(api: httpx.Client) -> None:
     def prop(name: str, cta: str) -> None:
         overlay = {"product_name": name, "cta": cta, "font": "inter", "color": "#FFFFFF"}
         body = {"session_id": sid, "text_overlay": overlay, "intro_duration": 0.5, "outro_duration": 0.5}
-        if accepted(post(api, "/api/compose-final-video", body)):
-            ran_clean(api, sid)
+        start(api, sid, "/api/compose-final-video", body)
 
-    SEEN.clear()
-    prop()
-    assert SEEN.get(202) and SEEN.get(422), SEEN
+    both_answers(prop)
