@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -18,9 +17,6 @@ from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.ffmpeg import ffmpeg_exe
 from services.common.media import probe
 from services.common.storage import LocalStore
-from services.compositor.config import Settings
-from services.compositor.server import build
-from tests.agents import running_agent
 
 MB = 1024 * 1024
 LANDSCAPE, PORTRAIT, SQUARE = (
@@ -51,14 +47,6 @@ def clip_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "hd": make_clip(d / "hd.mp4", "1280x720", 24, 1.5, audio=True),
         "short": make_clip(d / "short.mp4", "640x360", 30, 1.0),
     }
-
-
-@pytest.fixture
-async def compositor(storage_dir: Path) -> AsyncIterator[pb_grpc.CompositorServiceStub]:
-    # ultrafast keeps the suite quick; every property asserted here holds at any preset.
-    agent, settings = build(Settings(storage_dir=storage_dir, engine="local", x264_preset="ultrafast"))
-    async with running_agent(agent, settings) as (_, channel):
-        yield pb_grpc.CompositorServiceStub(channel)
 
 
 def put_clips(store: LocalStore, session: str, files: list[Path]) -> list[common_pb2.AssetRef]:

@@ -26,15 +26,12 @@ from services.compositor.timeline import FPS, Timeline
 from tests.integration.test_compositor import (
     audio_samples,
     compose,
-    compositor,
     put_clips,
     request,
     video_path,
 )
 from tests.integration.test_gateway_music import TONE_HZ, peak_hz, tone_with_clicks, wav_bytes
 from tests.video_analysis import gray_frames
-
-__all__ = ["compositor"]
 
 FRAME = 1.0 / FPS
 CLIP_S = (2.37, 1.9, 2.73)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -18,12 +17,9 @@ from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.ffmpeg import ffmpeg_exe
 from services.common.storage import LocalStore
 from services.compositor.captions import ACCENT, band
-from services.compositor.config import Settings
 from services.compositor.fonts import FONTS
 from services.compositor.layout import FORMATS
 from services.compositor.loudness import integrated_lufs
-from services.compositor.server import build
-from tests.agents import running_agent
 from tests.integration.test_compositor import (
     audio_samples,
     color_share,
@@ -57,13 +53,6 @@ def solid_clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         )  # fmt: skip
         paths.append(path)
     return paths
-
-
-@pytest.fixture
-async def compositor(storage_dir: Path) -> AsyncIterator[pb_grpc.CompositorServiceStub]:
-    agent, settings = build(Settings(storage_dir=storage_dir, engine="local", x264_preset="ultrafast"))
-    async with running_agent(agent, settings) as (_, channel):
-        yield pb_grpc.CompositorServiceStub(channel)
 
 
 def _word_times(vtt: str) -> list[tuple[str, float]]:
