@@ -1,53 +1,28 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
 import { AppHeader } from "@/components/AppHeader";
-import { useSignedInApi } from "@/components/programs/useSignedInApi";
+import { useSignedInPage } from "@/components/programs/useSignedInApi";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { FieldLabel, inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
-import { call } from "@/lib/api";
+import { PageProblem } from "@/components/ui/ProblemNotice";
+import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
-import { describeProblem } from "@/lib/errors";
 
 type BrandKit = components["schemas"]["BrandKitInfo"];
 type Part = "logo" | "font";
 
+const readKits = (api: Api) => call(api.GET("/api/brand-kits"));
+
 /** Brand kits: name, colours, default CTA, a logo and a font; a compose can pick one. */
 export default function BrandKitsPage() {
-  const { api, ready } = useSignedInApi("/brand");
-  const [kits, setKits] = useState<BrandKit[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { api, data: kits, error, reload: load, busy, act } = useSignedInPage("/brand", readKits);
   const [name, setName] = useState("");
   const [primary, setPrimary] = useState("#FF3366");
   const [secondary, setSecondary] = useState("#FFFFFF");
   const [cta, setCta] = useState("");
-  const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    if (!ready) return;
-    try {
-      setKits(await call(api.GET("/api/brand-kits")));
-    } catch (err) {
-      setError(err);
-    }
-  }, [api, ready]);
-  useEffect(() => void load(), [load]);
-
-  async function act(work: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      await load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   function create(event: React.FormEvent) {
     event.preventDefault();
@@ -104,11 +79,7 @@ export default function BrandKitsPage() {
             </Button>
           </form>
         </Card>
-        {error !== null && (
-          <div className="mt-6">
-            <ProblemNotice problem={describeProblem(error)} onRetry={() => void load()} />
-          </div>
-        )}
+        <PageProblem error={error} onRetry={() => void load()} className="mt-6" />
         {kits && kits.length > 0 && (
           <Card as="div" className="mt-8 overflow-hidden">
             <ul className="divide-y divide-slate-100">

@@ -1,58 +1,38 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { FieldLabel, inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
-import { call } from "@/lib/api";
+import { PageProblem } from "@/components/ui/ProblemNotice";
+import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
-import { describeProblem } from "@/lib/errors";
 import { dateTime } from "@/lib/format";
 
-import { useSignedInApi } from "./useSignedInApi";
+import { useSignedInPage } from "./useSignedInApi";
 
-type ApiKeyInfo = components["schemas"]["ApiKeyInfo"];
 type Scope = components["schemas"]["CreateApiKeyRequest"]["scope"];
+
+const readKeys = (api: Api) => call(api.GET("/api/api-keys"));
 
 /** Personal API keys for scripts, the CLI and MCP clients: create (shown once), list, revoke. */
 export function ApiKeys() {
-  const { api, ready } = useSignedInApi("/keys");
-  const [keys, setKeys] = useState<ApiKeyInfo[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { api, data: keys, error, setError, reload: load, busy, act } = useSignedInPage("/keys", readKeys);
   const [name, setName] = useState("");
   const [scope, setScope] = useState<Scope>("generate");
   const [days, setDays] = useState("");
   const [shown, setShown] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async () => {
-    if (!ready) return;
-    try {
-      setKeys(await call(api.GET("/api/api-keys")));
-    } catch (err) {
-      setError(err);
-    }
-  }, [api, ready]);
-  useEffect(() => void load(), [load]);
-
-  async function create(event: React.FormEvent) {
+  function create(event: React.FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = { name, scope, ...(days ? { expires_in_days: Number(days) } : {}) };
+    const body = { name, scope, ...(days ? { expires_in_days: Number(days) } : {}) };
+    void act(async () => {
       const created = await call(api.POST("/api/api-keys", { body }));
       setShown(created.key);
       setName("");
-      await load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function revoke(id: string) {
@@ -103,11 +83,7 @@ export function ApiKeys() {
           </div>
         )}
       </Card>
-      {error !== null && (
-        <div className="mt-6">
-          <ProblemNotice problem={describeProblem(error)} onRetry={() => void load()} />
-        </div>
-      )}
+      <PageProblem error={error} onRetry={() => void load()} className="mt-6" />
       {keys && keys.length > 0 && (
         <Card as="div" className="mt-8 overflow-hidden">
           <ul className="divide-y divide-slate-100">

@@ -6,13 +6,12 @@ import { useCallback, useEffect, useState } from "react";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { PageProblem } from "@/components/ui/ProblemNotice";
 import { ProgressBar } from "@/components/ui/ProgressBar";
 import { Spinner } from "@/components/ui/Spinner";
 import { call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
 import { absoluteUrl } from "@/lib/config";
-import { describeProblem } from "@/lib/errors";
 import { money } from "@/lib/format";
 
 import { useSignedInApi } from "./useSignedInApi";
@@ -73,11 +72,7 @@ export function BatchDetail({ id }: { id: string }) {
       <Link href="/batches" className="text-sm font-medium text-brand-700 hover:underline">
         ← Batches
       </Link>
-      {error !== null && (
-        <div className="mt-4">
-          <ProblemNotice problem={describeProblem(error)} onRetry={() => void load()} />
-        </div>
-      )}
+      <PageProblem error={error} onRetry={() => void load()} className="mt-4" />
       {batch === null && error === null && (
         <div className="flex items-center justify-center gap-3 py-24 text-slate-500" role="status">
           <Spinner className="h-5 w-5" /> Loading the batch…

@@ -2,45 +2,31 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { FieldLabel, inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
-import { ApiError, call } from "@/lib/api";
-import type { components } from "@/lib/api-schema";
-import { describeProblem } from "@/lib/errors";
+import { PageProblem } from "@/components/ui/ProblemNotice";
+import { type Api, ApiError, call } from "@/lib/api";
 import { dateTime, money } from "@/lib/format";
 
-import { useSignedInApi } from "./useSignedInApi";
-
-type BatchSummary = components["schemas"]["BatchSummary"];
+import { useSignedInPage } from "./useSignedInApi";
 
 const EXAMPLE = "product,scene,name,cta,formats,music\npink tennis shoes,a runner on a track at golden hour,AirRun,Shop Now,16:9;9:16,upbeat";
+
+const readBatches = (api: Api) => call(api.GET("/api/batches"));
 
 /** Batches: a spreadsheet of products in (CSV), one ad per row under a budget; the list of earlier ones. */
 export function BatchList() {
   const router = useRouter();
-  const { api, ready } = useSignedInApi("/batches");
-  const [batches, setBatches] = useState<BatchSummary[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { api, data: batches, error, setError, reload: load } = useSignedInPage("/batches", readBatches);
   const [rowProblems, setRowProblems] = useState<string[]>([]);
   const [csv, setCsv] = useState("");
   const [budget, setBudget] = useState("20");
   const [name, setName] = useState("");
   const [sending, setSending] = useState(false);
-
-  const load = useCallback(async () => {
-    if (!ready) return;
-    try {
-      setBatches(await call(api.GET("/api/batches")));
-    } catch (err) {
-      setError(err);
-    }
-  }, [api, ready]);
-  useEffect(() => void load(), [load]);
 
   async function readFile(file: File | undefined) {
     if (file) setCsv(await file.text());
@@ -109,11 +95,7 @@ export function BatchList() {
           </div>
         </form>
       </Card>
-      {error !== null && (
-        <div className="mt-6">
-          <ProblemNotice problem={describeProblem(error)} onRetry={() => void load()} />
-        </div>
-      )}
+      <PageProblem error={error} onRetry={() => void load()} className="mt-6" />
       {batches && batches.length > 0 && (
         <Card as="div" className="mt-8 overflow-hidden">
           <ul className="divide-y divide-slate-100">

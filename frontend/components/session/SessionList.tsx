@@ -8,12 +8,11 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { PageProblem } from "@/components/ui/ProblemNotice";
 import { Spinner } from "@/components/ui/Spinner";
 import { type Api, ApiError, call, createApi } from "@/lib/api";
 import { loadAccount } from "@/lib/auth";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { describeProblem } from "@/lib/errors";
 import { dateTime, money } from "@/lib/format";
 import type { SessionSummary } from "@/lib/types";
 
@@ -90,11 +89,7 @@ export function SessionList() {
           New video ad
         </Button>
       </div>
-      {error !== null && (
-        <div className="mb-6">
-          <ProblemNotice problem={describeProblem(error)} onRetry={() => void load()} />
-        </div>
-      )}
+      <PageProblem error={error} onRetry={() => void load()} className="mb-6" />
       {sessions === null && error === null && (
         <div className="flex items-center justify-center gap-3 py-24 text-slate-500" role="status">
           <Spinner className="h-5 w-5" /> Loading your sessions…

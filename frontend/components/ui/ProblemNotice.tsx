@@ -1,4 +1,4 @@
-import type { Problem } from "@/lib/errors";
+import { type Problem, describeProblem } from "@/lib/errors";
 
 import { Button } from "./Button";
 
@@ -43,6 +43,16 @@ export function ProblemNotice({
           </div>
         )}
       </div>
+    </div>
+  );
+}
+
+/** A page's read or action error, if there is one, with a retry that reads the page again. */
+export function PageProblem({ error, onRetry, className }: { error: unknown; onRetry: () => void; className: string }) {
+  if (error === null) return null;
+  return (
+    <div className={className}>
+      <ProblemNotice problem={describeProblem(error)} onRetry={onRetry} />
     </div>
   );
 }
