@@ -74,7 +74,7 @@ class FixedParser(prompt_parser_pb2_grpc.PromptParserServiceServicer):
             product=common_pb2.ProductSpec(text=request.product_text, category="other"),
             consistency_seed=7,
             prompts=prompts,
-            cost=common_pb2.Cost(usd_micros=1, provider="bench", model="bench/fixed", seconds=0),
+            cost=_cost(0, "0.000001"),
         )
 
     async def PlanScenes(
@@ -113,14 +113,12 @@ class FixedLatencyImages(image_gen_pb2_grpc.ImageGenServiceServicer):
             ref = common_pb2.AssetRef(
                 uri=obj.uri, content_type="image/png", bytes=obj.bytes, sha256=obj.sha256, width=64, height=64
             )
-            cost = common_pb2.Cost(
-                usd_micros=usd_to_micros("0.01"),
-                provider="bench",
-                model="bench/fixed",
-                seconds=self.latency_s,
-            )
             return image_gen_pb2.ImageResult(
-                item_id=job.item_id, view=job.prompt.view, seed=job.prompt.seed, asset=ref, cost=cost
+                item_id=job.item_id,
+                view=job.prompt.view,
+                seed=job.prompt.seed,
+                asset=ref,
+                cost=_cost(self.latency_s),
             )
 
         for done in asyncio.as_completed([one(j) for j in request.jobs]):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from google.protobuf.message import Message
 
 from services.common.batch import server_caller
 from services.common.errors import InvalidArgument
-from services.common.handler_wrap import run_first
+from services.common.handler_wrap import FirstStep, FirstStepInterceptor
 from services.common.ids import check_id
 from services.common.storage import URI_SCHEME, key_from_uri
 
@@ -176,28 +176,22 @@ async def _check(request: Message, context: grpc.aio.ServicerContext, key: Ed255
     server_caller.set(str(claims.get("uid") or ""))  # the fair slots go by the verified user
 
 
-class AgentAuth(grpc.aio.ServerInterceptor):
+class AgentAuth(FirstStepInterceptor):
     """Checks every call of `services` (fully qualified names) before its handler runs."""
 
     def __init__(self, services: set[str], key: Ed25519PublicKey) -> None:
         self.services = services
         self.key = key
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        service = handler_call_details.method.strip("/").split("/", 1)[0]
-        if handler is None or service not in self.services or handler.request_streaming:
-            return handler
+    def first_step(self, details: grpc.HandlerCallDetails) -> FirstStep | None:
+        if details.method.strip("/").split("/", 1)[0] not in self.services:
+            return None
         key = self.key
 
         async def check(request: Message, context: grpc.aio.ServicerContext) -> None:
             await _check(request, context, key)
 
-        return run_first(handler, check)
+        return check
 
 
 if __name__ == "__main__":  # `python -m services.common.agent_auth`: a new key pair for a deployment

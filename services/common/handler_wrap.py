@@ -14,6 +14,25 @@ import grpc
 FirstStep = Callable[[Any, grpc.aio.ServicerContext], Awaitable[None]]
 
 
+class FirstStepInterceptor(grpc.aio.ServerInterceptor):
+    """Runs `first_step(details)` before the handler of each call that has one (single requests
+    only: the contract has no client-streaming RPC)."""
+
+    def first_step(self, details: grpc.HandlerCallDetails) -> FirstStep | None:
+        raise NotImplementedError
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.request_streaming:
+            return handler
+        first = self.first_step(handler_call_details)
+        return handler if first is None else run_first(handler, first)
+
+
 def run_first(handler: grpc.RpcMethodHandler, first: FirstStep) -> grpc.RpcMethodHandler:
     """`handler` (a single request; a single or a streamed response) with `first` awaited before it."""
     if handler.response_streaming:

@@ -27,7 +27,7 @@ from services.common.agent_auth import AgentAuth, load_public
 from services.common.batch import server_caller, server_slots
 from services.common.config import AgentSettings
 from services.common.fair_slots import FairSlots
-from services.common.handler_wrap import run_first
+from services.common.handler_wrap import FirstStep, FirstStepInterceptor
 from services.common.logs import configure_logging
 from services.common.telemetry import server_interceptors, setup_telemetry
 
@@ -45,7 +45,7 @@ _OPTIONS = [
 ]
 
 
-class ShareItemSlots(grpc.aio.ServerInterceptor):
+class ShareItemSlots(FirstStepInterceptor):
     """Hands every RPC the server's item slots, so `run_batch` bounds the items of all concurrent
     calls together (a batch split into one call per item must not multiply the concurrency), and
     the user the call is for, so the slots are shared fairly between users."""
@@ -53,22 +53,15 @@ class ShareItemSlots(grpc.aio.ServerInterceptor):
     def __init__(self, slots: FairSlots) -> None:
         self.slots = slots
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.request_streaming:  # no client-streaming RPC in the contract
-            return handler
+    def first_step(self, details: grpc.HandlerCallDetails) -> FirstStep:
         slots = self.slots
-        caller = caller_of(handler_call_details)
+        caller = caller_of(details)
 
         async def share(request: object, context: grpc.aio.ServicerContext) -> None:
             server_slots.set(slots)  # this RPC's own task context
             server_caller.set(caller)
 
-        return run_first(handler, share)
+        return share
 
 
 # The user a call is for (the fairness key), as the gateway sends it.
