@@ -11,10 +11,11 @@ import numpy as np
 import websockets
 
 from client.api import AdreelClient
-from client.journey import AdSpec, run_journey
+from client.journey import run_journey
 from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
+from tests.e2e.test_voiceover_journey import handbag_ad
 from tests.gateway_support import socket_url
 from tests.integration.test_compositor import audio_samples
 from tests.integration.test_compositor_beats import off_beat
@@ -85,16 +86,7 @@ async def test_the_cli_journey_plays_a_music_file(stack: Stack, tmp_path: Path) 
     track.write_bytes(mp3_bytes(tone_with_clicks(4.0), tmp_path))
     async with AdreelClient(str(stack.client.base_url)) as client:
         await client.register(f"cli-music-{secrets.token_hex(4)}@example.com", "cli-music-pass")
-        spec = AdSpec(
-            product="red leather handbag",
-            scene="slow turn on a marble table",
-            out=tmp_path / "ad.mp4",
-            images=4,
-            pick_images="2",
-            clip_duration=2.0,
-            name="Rosa Tote",
-            music_file=track,
-        )
+        spec = handbag_ad(tmp_path / "ad.mp4", music_file=track)
         result = await run_journey(client, spec)
     sound = audio_samples(result.files[0]).mean(axis=0)
     assert abs(peak_hz(sound[48_000 : 3 * 48_000], 48_000) - TONE_HZ) <= 2, "the file's tone is the music"

@@ -20,6 +20,20 @@ from tests.integration.test_compositor import audio_samples
 from tests.integration.test_compositor_voiceover import _word_times
 
 
+def handbag_ad(out: Path, **options: Any) -> AdSpec:
+    """What the CLI's journey makes of a small handbag ad (4 images, 2 picked, 2 s clips) into `out`."""
+    return AdSpec(
+        product="red leather handbag",
+        scene="slow turn on a marble table",
+        out=out,
+        images=4,
+        pick_images="2",
+        clip_duration=2.0,
+        name="Rosa Tote",
+        **options,
+    )
+
+
 def _body(sid: str, **over: Any) -> dict[str, Any]:
     return {
         "session_id": sid,
@@ -116,18 +130,7 @@ async def test_cli_journey_speaks_and_saves_captions(stack: Stack, tmp_path: Pat
     the captions are saved beside the MP4."""
     async with AdreelClient(str(stack.client.base_url)) as client:
         await client.register("cli-voice@example.com", "cli-voice-pass")
-        spec = AdSpec(
-            product="red leather handbag",
-            scene="slow turn on a marble table",
-            out=tmp_path / "ad.mp4",
-            images=4,
-            pick_images="2",
-            clip_duration=2.0,
-            name="Rosa Tote",
-            music=False,
-            voice="joe",
-            captions="phrase",
-        )
+        spec = handbag_ad(tmp_path / "ad.mp4", music=False, voice="joe", captions="phrase")
         result = await run_journey(client, spec)
     assert result.files == [tmp_path / "ad.mp4", tmp_path / "ad.vtt", tmp_path / "ad.srt"]
     vtt = (tmp_path / "ad.vtt").read_text()
