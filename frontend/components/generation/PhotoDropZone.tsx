@@ -9,6 +9,7 @@ import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { ProgressBar } from "@/components/ui/ProgressBar";
 import { useConfig } from "@/lib/config";
 import type { Problem } from "@/lib/errors";
+import { postForm } from "@/lib/upload";
 
 const ACCEPT = "image/png,image/jpeg,image/webp";
 const TYPES = new Set(ACCEPT.split(","));
@@ -46,7 +47,7 @@ export function PhotoDropZone({ sessionId }: { sessionId: string }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  function upload(files: File[]) {
+  async function upload(files: File[]) {
     if (!files.length || percent !== null) return;
     const wrong = files.filter((f) => f.type && !TYPES.has(f.type));
     if (wrong.length) {
@@ -56,34 +57,17 @@ export function PhotoDropZone({ sessionId }: { sessionId: string }) {
     }
     const form = new FormData();
     for (const f of files) form.append("files", f, f.name);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `${apiUrl}/api/sessions/${sessionId}/images`);
-    xhr.setRequestHeader("Authorization", `Bearer ${account.token}`);
-    xhr.upload.onprogress = (e) => e.lengthComputable && setPercent((100 * e.loaded) / e.total);
-    xhr.onload = async () => {
-      setPercent(null);
-      if (xhr.status === 201) {
-        setDone(`${files.length} photo${files.length === 1 ? "" : "s"} added.`);
-        await refresh();
-        return;
-      }
-      let detail = xhr.statusText;
-      try {
-        const body = JSON.parse(xhr.responseText) as { detail?: unknown };
-        if (typeof body.detail === "string") detail = body.detail;
-      } catch {
-        /* not JSON: keep the status text */
-      }
-      setProblem(describeUploadProblem(xhr.status, detail));
-    };
-    xhr.onerror = () => {
-      setPercent(null);
-      setProblem(describeUploadProblem(0, ""));
-    };
     setProblem(null);
     setDone(null);
     setPercent(0);
-    xhr.send(form);
+    const reply = await postForm(`${apiUrl}/api/sessions/${sessionId}/images`, account.token, form, setPercent);
+    setPercent(null);
+    if (reply.status !== 201) {
+      setProblem(describeUploadProblem(reply.status, reply.detail));
+      return;
+    }
+    setDone(`${files.length} photo${files.length === 1 ? "" : "s"} added.`);
+    await refresh();
   }
 
   return (
@@ -102,7 +86,7 @@ export function PhotoDropZone({ sessionId }: { sessionId: string }) {
         onDrop={(e) => {
           e.preventDefault();
           setOver(false);
-          upload(Array.from(e.dataTransfer.files));
+          void upload(Array.from(e.dataTransfer.files));
         }}
       >
         <p className="text-sm font-medium text-slate-700">Have your own product photos? Drop them here</p>
@@ -120,7 +104,7 @@ export function PhotoDropZone({ sessionId }: { sessionId: string }) {
           tabIndex={-1}
           aria-label="Product photos to upload"
           onChange={(e) => {
-            upload(Array.from(e.target.files ?? []));
+            void upload(Array.from(e.target.files ?? []));
             e.target.value = "";
           }}
         />
