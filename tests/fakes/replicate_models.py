@@ -26,9 +26,23 @@ SDXL = "stability-ai/sdxl"
 SDXL_VERSION = "7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc"
 SVD = "stability-ai/stable-video-diffusion"
 SVD_VERSION = "3f0457e4619daac51203dedb472816fd4af51f3149fa7a9e0b5ffcf1b8172438"
-KLING = "kwaivgi/kling-v1.6-standard"
+WAN = "wan-video/wan-2.2-i2v-fast"
+KLING = "kwaivgi/kling-v2.1"
+SEEDANCE_LITE = "bytedance/seedance-1-lite"
+SEEDANCE_PRO = "bytedance/seedance-1-pro"
+VEO = "google/veo-3.1-fast"
 MUSICGEN = "meta/musicgen"
 MUSICGEN_VERSION = "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb"
+STABLE_AUDIO = "stability-ai/stable-audio-2.5"
+KOKORO = "jaaari/kokoro-82m"
+KOKORO_VERSION = "f559560eb822dc509045f3921a1921234918b91739db4bf3daab2169b71c7a13"
+# The English part of Kokoro v1.0's voice enum (its other languages left out).
+KOKORO_VOICES = (
+    *("af_alloy", "af_aoede", "af_bella", "af_heart", "af_jessica", "af_kore", "af_nicole", "af_nova"),
+    *("af_river", "af_sarah", "af_sky", "am_adam", "am_echo", "am_eric", "am_fenrir", "am_liam"),
+    *("am_michael", "am_onyx", "am_puck", "bf_alice", "bf_emma", "bf_isabella", "bf_lily"),
+    *("bm_daniel", "bm_fable", "bm_george", "bm_lewis"),
+)
 
 STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
 URI = {"type": "string", "format": "uri"}
@@ -42,6 +56,18 @@ def enum(*values: Any) -> dict[str, Any]:
 def bounded(kind: dict[str, Any], lo: float, hi: float) -> dict[str, Any]:
     return {**kind, "minimum": lo, "maximum": hi}
 
+
+SEEDANCE_INPUT = {
+    "prompt": STR,
+    "image": URI,
+    "last_frame_image": URI,
+    "duration": bounded(INT, 2, 12),
+    "resolution": enum("480p", "720p", "1080p"),
+    "aspect_ratio": enum("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "9:21"),
+    "fps": enum(24),
+    "camera_fixed": BOOL,
+    "seed": INT,
+}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     LLAMA: {
@@ -117,16 +143,51 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["input_image"],
     },
+    WAN: {
+        "properties": {
+            "image": URI,
+            "prompt": STR,
+            "last_image": URI,
+            "num_frames": bounded(INT, 81, 121),
+            "resolution": enum("480p", "720p"),
+            "aspect_ratio": enum("16:9", "9:16"),
+            "frames_per_second": bounded(INT, 5, 30),
+            "interpolate_output": BOOL,
+            "go_fast": BOOL,
+            "sample_shift": bounded(NUM, 1, 20),
+            "seed": INT,
+            "disable_safety_checker": BOOL,
+        },
+        "required": ["prompt", "image"],
+    },
     KLING: {
         "properties": {
             "prompt": STR,
             "negative_prompt": STR,
-            "aspect_ratio": enum("16:9", "9:16", "1:1"),
             "start_image": URI,
             "end_image": URI,
-            "reference_images": {"type": "array"},
-            "cfg_scale": bounded(NUM, 0, 1),
+            "mode": enum("standard", "pro"),
             "duration": enum(5, 10),
+        },
+        "required": ["prompt", "start_image"],
+    },
+    # Seedance 1 lite takes reference images too (not with a start image); pro does not.
+    SEEDANCE_LITE: {
+        "properties": {**SEEDANCE_INPUT, "reference_images": {"type": "array"}},
+        "required": ["prompt"],
+    },
+    SEEDANCE_PRO: {"properties": SEEDANCE_INPUT, "required": ["prompt"]},
+    VEO: {
+        "properties": {
+            "prompt": STR,
+            "image": URI,
+            "last_frame": URI,
+            "negative_prompt": STR,
+            "duration": enum(4, 6, 8),
+            "resolution": enum("720p", "1080p"),
+            "aspect_ratio": enum("16:9", "9:16"),
+            "generate_audio": BOOL,
+            "seed": INT,
         },
         "required": ["prompt"],
     },
@@ -148,6 +209,24 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "output_format": enum("wav", "mp3"),
             "seed": INT,
         },
+    },
+    STABLE_AUDIO: {
+        "properties": {
+            "prompt": STR,
+            "duration": bounded(INT, 1, 190),
+            "steps": bounded(INT, 4, 8),
+            "cfg_scale": bounded(NUM, 1, 25),
+            "seed": INT,
+        },
+        "required": ["prompt"],
+    },
+    KOKORO: {
+        "properties": {
+            "text": STR,
+            "voice": enum(*KOKORO_VOICES),
+            "speed": bounded(NUM, 0.1, 5),
+        },
+        "required": ["text"],
     },
 }
 
@@ -194,17 +273,22 @@ def mp4(source: bytes, width: int, height: int, frames: int, fps: int) -> bytes:
         return out.read_bytes()
 
 
-def wav(seconds: float, rate: int = 32000, hz: float = 220.0) -> bytes:
-    t = np.arange(int(seconds * rate)) / rate
-    tone = (0.3 * np.sin(2 * np.pi * hz * t) * 32767).astype(np.int16)
-    stereo = np.stack([tone, tone], axis=1)
+def pcm_wav(samples: np.ndarray, rate: int) -> bytes:
+    """float32 samples shaped (n,) or (n, channels) as a 16-bit WAV."""
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").reshape(samples.shape[0], -1)
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
-        w.setnchannels(2)
+        w.setnchannels(pcm.shape[1])
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(stereo.tobytes())
+        w.writeframes(pcm.tobytes())
     return buf.getvalue()
+
+
+def wav(seconds: float, rate: int = 32000, hz: float = 220.0) -> bytes:
+    t = np.arange(int(seconds * rate)) / rate
+    tone = 0.3 * np.sin(2 * np.pi * hz * t)
+    return pcm_wav(np.stack([tone, tone], axis=1), rate)
 
 
 ASPECTS = {"1:1": (1, 1), "16:9": (16, 9), "9:16": (9, 16), "4:3": (4, 3), "3:2": (3, 2), "2:3": (2, 3)}
@@ -254,13 +338,34 @@ def svd() -> Handler:
     return handler
 
 
-def kling() -> Handler:
+def image_to_video(image: str, seconds: int = 5, frames: str = "", fps: str = "") -> Handler:
+    """A prompt-following image-to-video model: its clip zooms over the start image in `image`, as
+    long as the input asks (`duration` in seconds at 24 fps, or `frames` at `fps`), else `seconds`."""
+
     async def handler(p: FakePrediction) -> str:
-        source = p.read_input(p.input["start_image"])
-        data = await asyncio.to_thread(mp4, source, 256, 144, 24 * int(p.input.get("duration", 5)), 24)
+        source = p.read_input(p.input[image])
+        rate = int(p.input.get(fps, 16)) if fps else 24
+        count = int(p.input.get(frames, 81)) if frames else rate * int(p.input.get("duration", seconds))
+        data = await asyncio.to_thread(mp4, source, 256, 144, count, rate)
         return p.file(data, "output.mp4", "video/mp4")
 
     return handler
+
+
+def kling() -> Handler:
+    return image_to_video("start_image")
+
+
+def wan() -> Handler:
+    return image_to_video("image", frames="num_frames", fps="frames_per_second")
+
+
+def seedance() -> Handler:
+    return image_to_video("image")
+
+
+def veo() -> Handler:
+    return image_to_video("image", seconds=8)
 
 
 def musicgen() -> Handler:
@@ -274,11 +379,60 @@ def musicgen() -> Handler:
     return handler
 
 
+def mp3(samples: np.ndarray, rate: int) -> bytes:
+    """float32 samples shaped (n, channels) as an MP3, as a model that answers in MP3 returns."""
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "s16le", "-ar", str(rate),
+        "-ac", str(pcm.shape[1]), "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3", "pipe:1",
+    ]  # fmt: skip
+    return subprocess.run(cmd, input=pcm.tobytes(), capture_output=True, check=True).stdout
+
+
+def chords(seconds: float, rate: int = 44100) -> np.ndarray:
+    """A stereo progression of triads, half a second each: music, as far as a level meter can tell."""
+    t = np.arange(int(seconds * rate)) / rate
+    roots = np.array([220.0, 174.6, 261.6, 196.0])[(t // 0.5).astype(int) % 4]
+    tone = sum(np.sin(2 * np.pi * np.cumsum(roots * ratio) / rate) for ratio in (1.0, 1.26, 1.5)) / 3
+    return (0.3 * np.stack([tone, tone], axis=1)).astype(np.float32)
+
+
+def stable_audio() -> Handler:
+    async def handler(p: FakePrediction) -> str:
+        p.metrics["predict_time"] = 4.0
+        data = await asyncio.to_thread(mp3, chords(float(p.input.get("duration", 190))), 44100)
+        return p.file(data, "output.mp3", "audio/mpeg")
+
+    return handler
+
+
+def kokoro() -> Handler:
+    """Real speech of the text at the asked speed: the offline Piper voice speaks it, delivered as
+    Kokoro delivers (24 kHz mono WAV)."""
+
+    async def handler(p: FakePrediction) -> str:
+        # The compositor's own offline voice and resampler.
+        from services.compositor.ducking import resample
+        from services.compositor.voice import speak
+
+        speech = await speak(p.input["text"], speed=float(p.input.get("speed", 1.0)))
+        p.metrics["predict_time"] = 1.2
+        return p.file(pcm_wav(resample(speech.samples, speech.rate, 24000), 24000), "output.wav", "audio/wav")
+
+    return handler
+
+
 def install_all(fake: FakeReplicate, llm: Handler) -> None:
     """Every model of the journey, with its real schema: LLM replies are the test's to script."""
     fake.add_model(LLAMA, llm, schema=SCHEMAS[LLAMA])
     fake.add_model(FLUX, flux(), schema=SCHEMAS[FLUX])
     fake.add_model(SDXL, sdxl(), version=SDXL_VERSION, schema=SCHEMAS[SDXL])
     fake.add_model(SVD, svd(), version=SVD_VERSION, schema=SCHEMAS[SVD])
+    fake.add_model(WAN, wan(), schema=SCHEMAS[WAN])
     fake.add_model(KLING, kling(), schema=SCHEMAS[KLING])
+    fake.add_model(SEEDANCE_LITE, seedance(), schema=SCHEMAS[SEEDANCE_LITE])
+    fake.add_model(SEEDANCE_PRO, seedance(), schema=SCHEMAS[SEEDANCE_PRO])
+    fake.add_model(VEO, veo(), schema=SCHEMAS[VEO])
     fake.add_model(MUSICGEN, musicgen(), version=MUSICGEN_VERSION, schema=SCHEMAS[MUSICGEN])
+    fake.add_model(STABLE_AUDIO, stable_audio(), schema=SCHEMAS[STABLE_AUDIO])
+    fake.add_model(KOKORO, kokoro(), version=KOKORO_VERSION, schema=SCHEMAS[KOKORO])

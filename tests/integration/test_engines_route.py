@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import httpx
 import pytest
 
-from gateway.api.routes.engines import MODELS, engines
+from gateway.api.routes.engines import MODELS, OPTIONS, VOICES, engines
+from gateway.schemas import MusicModel, VideoModel
 from tests.gateway_support import gateway_database, gateway_settings, running_gateway, unused_addr
 
 __all__ = ["gateway_database"]
@@ -18,7 +20,7 @@ async def test_engines_lists_every_agent_with_its_model_and_licence(
 ) -> None:
     for name in ("ADREEL_ENGINE", "REPLICATE_API_TOKEN", "ADREEL_COMPOSITOR_ENGINE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ADREEL_COMPOSITOR_ENGINE", "replicate")  # music by MusicGen for this agent alone
+    monkeypatch.setenv("ADREEL_COMPOSITOR_ENGINE", "replicate")  # music and voice online for this agent alone
     down = unused_addr()
     settings = gateway_settings(
         gateway_database,
@@ -40,10 +42,16 @@ async def test_engines_lists_every_agent_with_its_model_and_licence(
         "local/ffmpeg-camera",
         True,
     )
+    # The default music is usable in ads; MusicGen (non-commercial) only an opt-in, saying so.
     music = rows["compositor"]
-    assert music["engine"] == "replicate" and music["model"] == "meta/musicgen"
-    assert music["licence"] == "CC-BY-NC-4.0" and music["commercial_use"] is False
-    assert "non-commercial" in music["note"]
+    assert music["engine"] == "replicate" and music["model"] == "stability-ai/stable-audio-2.5"
+    assert music["commercial_use"] is True and "Stability AI" in music["licence"]
+    (musicgen,) = music["options"]
+    assert musicgen["model"] == "meta/musicgen" and musicgen["licence"] == "CC-BY-NC-4.0"
+    assert musicgen["commercial_use"] is False and "non-commercial" in musicgen["note"]
+    assert "audio.model" in musicgen["note"]
+    assert music["voice"]["model"] == "jaaari/kokoro-82m" and music["voice"]["commercial_use"] is True
+    assert rows["image_gen"]["options"] == [] and rows["image_gen"]["voice"] is None
 
 
 def test_engine_follows_the_agents_rule() -> None:
@@ -71,6 +79,17 @@ def test_table_matches_the_agents_default_models() -> None:
     assert MODELS["image_gen"]["local"].model == image_local.MODEL
     assert MODELS["image_gen"]["replicate"].model == image_replicate.FLUX.name
     assert MODELS["video_gen"]["local"].model == video_local.MODEL
-    assert MODELS["video_gen"]["replicate"].model == video_replicate.SVD.name
+    assert MODELS["video_gen"]["replicate"].model == video_replicate.DEFAULT.name
     assert MODELS["compositor"]["local"].model == music_local.MODEL
-    assert MODELS["compositor"]["replicate"].model == music_replicate.MUSICGEN.name
+    assert MODELS["compositor"]["replicate"].model == music_replicate.STABLE_AUDIO.name
+    assert [m.model for m in OPTIONS["compositor"]["replicate"]] == [music_replicate.MUSICGEN.name]
+    # The API's music model names are the engine's.
+    assert set(get_args(MusicModel)) == set(music_replicate.MUSIC_MODELS)
+    assert VOICES["replicate"].model == music_replicate.KOKORO.name
+
+
+def test_the_video_models_a_session_may_choose_are_the_agents() -> None:
+    """The API's video_model choices are exactly the Replicate video engine's (and "" its default)."""
+    from services.video_gen.providers import replicate as video_replicate
+
+    assert set(get_args(VideoModel)) == {"", *video_replicate.CHOICES}

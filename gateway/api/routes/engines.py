@@ -1,9 +1,10 @@
 """GET /api/engines: which engine each agent runs, its model and the model's licence.
 
 Ads are commercial, so a user must see when a model's licence forbids that (MusicGen's weights
-are CC-BY-NC). The table below is the one place the gateway keeps these; the engine each agent
-runs is resolved from the same settings the agents read (ADREEL_<AGENT>_ENGINE, then
-ADREEL_ENGINE, then whether a Replicate token is set), so the answer matches `make run`.
+are CC-BY-NC, so it is only an opt-in: `options`). The tables below are the one place the gateway
+keeps these; the engine each agent runs is resolved from the same settings the agents read
+(ADREEL_<AGENT>_ENGINE, then ADREEL_ENGINE, then whether a Replicate token is set), so the answer
+matches `make run`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class AgentEngine(BaseModel):
     licence: str
     commercial_use: bool
     note: str = ""
+    # Models a session may choose instead of `model` (the compositor's audio.model), with licences.
+    options: list[ModelLicence] = []
+    # The model that speaks voiceovers (the compositor's), with its licence.
+    voice: ModelLicence | None = None
 
 
 class Engines(BaseModel):
@@ -64,21 +69,51 @@ MODELS: dict[str, dict[Engine, ModelLicence]] = {
     "video_gen": {
         "local": ModelLicence(model="local/ffmpeg-camera", licence=PROJECT_LICENCE, commercial_use=True),
         "replicate": ModelLicence(
-            model="stability-ai/stable-video-diffusion",
-            licence="Stability AI Community License",
+            model="wan-video/wan-2.2-i2v-fast",
+            licence="Apache-2.0 (Wan 2.2 weights)",
             commercial_use=True,
-            note="commercial use free below USD 1M annual revenue; an enterprise licence above",
+            note="per session also Kling 2.1, Seedance 1 lite/pro, Veo 3.1 fast (their API terms) or "
+            "Stable Video Diffusion (Stability AI Community License: free below USD 1M annual revenue)",
         ),
     },
     "compositor": {
         "local": ModelLicence(model="local/numpy-synth", licence=PROJECT_LICENCE, commercial_use=True),
         "replicate": ModelLicence(
-            model="meta/musicgen",
-            licence="CC-BY-NC-4.0",
-            commercial_use=False,
-            note="non-commercial: MusicGen's weights may not be used for ads you sell or run",
+            model="stability-ai/stable-audio-2.5",
+            licence="Stability AI API terms (a hosted model: no open weights)",
+            commercial_use=True,
+            note="outputs may be used commercially (trained on licensed music); the Stability AI Community "
+            "License, free below USD 1M annual revenue, is for Stability's open-weights models",
         ),
     },
+}
+# Per agent and engine: the models a session may opt into instead of the default.
+OPTIONS: dict[str, dict[Engine, list[ModelLicence]]] = {
+    "compositor": {
+        "replicate": [
+            ModelLicence(
+                model="meta/musicgen",
+                licence="CC-BY-NC-4.0",
+                commercial_use=False,
+                note='only when a session asks for it (audio.model "musicgen"); non-commercial: '
+                "MusicGen's weights may not be used for ads you sell or run",
+            )
+        ]
+    },
+}
+# The compositor's voice per engine (the offline voice is also the online one's fallback).
+VOICES: dict[Engine, ModelLicence] = {
+    "local": ModelLicence(
+        model="local/piper-joe",
+        licence="Piper GPL-3.0 (run as its own process); the joe voice CC0",
+        commercial_use=True,
+    ),
+    "replicate": ModelLicence(
+        model="jaaari/kokoro-82m",
+        licence="Apache-2.0 (Kokoro-82M weights)",
+        commercial_use=True,
+        note="the offline voice (joe) stays selectable, and speaks when Kokoro fails",
+    ),
 }
 
 
@@ -86,7 +121,10 @@ def engines(env: dict[str, str] | os._Environ[str] = os.environ) -> Engines:
     rows = []
     for agent, by_engine in MODELS.items():
         engine = engine_for(agent, env)
-        rows.append(AgentEngine(agent=agent, engine=engine, **by_engine[engine].model_dump()))
+        extra: dict[str, object] = {"options": OPTIONS.get(agent, {}).get(engine, [])}
+        if agent == "compositor":
+            extra["voice"] = VOICES[engine]
+        rows.append(AgentEngine(agent=agent, engine=engine, **by_engine[engine].model_dump(), **extra))
     return Engines(agents=rows)
 
 

@@ -4,8 +4,9 @@ Billing units differ by model (replicate.com/pricing, replicate.com/docs/billing
 - official image models are billed per output image (flux-1.1-pro $0.04, flux-pro $0.055);
 - official language models per token (Llama 3 70B instruct: $0.65 / 1M input, $2.75 / 1M output);
 - community models by the second of GPU time the prediction used (`metrics.predict_time`) at the
-  hardware's rate (L40S $0.000975/s, A100 80GB $0.0014/s);
-- some official video models per second of output video.
+  hardware's rate (L40S $0.000975/s, A100 80GB $0.0014/s, T4 $0.000225/s);
+- the official audio model per output track (stable-audio-2.5 $0.20);
+- official video models per output video or per second of it, priced by the resolution asked for.
 The PRD's table (section 8.1: Llama $0.001 per call, Flux-Pro $0.05 and SDXL $0.01 per image, SVD
 $0.80 per clip, MusicGen $0.30 per track) is the budget reference; these rates are the providers'
 list prices, which is what the session total must add up to. Rates change rarely and are
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 L40S_PER_S = Decimal("0.000975")
 A100_80GB_PER_S = Decimal("0.0014")
+T4_PER_S = Decimal("0.000225")
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,20 @@ PRICES: dict[str, Price] = {
     "stability-ai/sdxl": Price(per_second=L40S_PER_S),
     "stability-ai/stable-video-diffusion": Price(per_second=A100_80GB_PER_S),
     "meta/musicgen": Price(per_second=A100_80GB_PER_S),
-    # The prompt-following image-to-video model (official): $0.25 per 5 s clip.
-    "kwaivgi/kling-v1.6-standard": Price(per_output_second=Decimal("0.05")),
+    # Official, a flat $0.20 per track whatever its length (Stability's own API: 20 credits).
+    "stability-ai/stable-audio-2.5": Price(per_output=Decimal("0.20")),
+    # Community model on an Nvidia T4 (about $0.0002 a voiceover of a second or so of GPU time).
+    "jaaari/kokoro-82m": Price(per_second=T4_PER_S),
+    # Image-to-video (official models, replicate.com/<owner>/<name> "Pricing"), at the settings
+    # services/video_gen/providers/replicate.py asks for: the default, per 720p video (480p $0.05).
+    "wan-video/wan-2.2-i2v-fast": Price(per_output=Decimal("0.10")),
+    # Standard mode (720p) per second of video, 5 s clips: $0.25 (pro, 1080p: $0.09/s).
+    "kwaivgi/kling-v2.1": Price(per_output_second=Decimal("0.05")),
+    # 720p per second of video (480p $0.018 / $0.03, 1080p $0.072 / $0.15).
+    "bytedance/seedance-1-lite": Price(per_output_second=Decimal("0.036")),
+    "bytedance/seedance-1-pro": Price(per_output_second=Decimal("0.06")),
+    # Without audio, per second of video (with generate_audio $0.15/s).
+    "google/veo-3.1-fast": Price(per_output_second=Decimal("0.10")),
 }
 
 # A model missing from the table is billed as A100 time rather than as free: budgets stay honest.
