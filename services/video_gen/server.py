@@ -41,6 +41,7 @@ class VideoGenServicer(video_gen_pb2_grpc.VideoGenServiceServicer):
     ) -> AsyncIterator[video_gen_pb2.GenerateClipsResponse]:
         async with rpc_errors(context):
             validate(request)
+            self.provider.check_model(request.model)
             async for event in self._generate(request):
                 yield event
 

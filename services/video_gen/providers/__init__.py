@@ -1,8 +1,9 @@
 """The engine behind GenerateClips: the servicer validates and stores; a Provider renders.
 
-`local` renders camera moves with FFmpeg on our CPU; a `replicate` provider (image-to-video
-models, later) implements the same protocol: it gets the source still as a local file (and its
-asset:// ref), the plan and the scene prompt, writes an MP4 to `dest`, and reports its cost.
+`local` renders camera moves with FFmpeg on our CPU; `replicate` runs image-to-video models that
+follow the shot (providers/replicate.py). Both implement the same protocol: a provider gets the
+source still as a local file (and its asset:// ref), the plan and the scene prompt, writes an MP4 to
+`dest`, and reports its cost.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class Provider(Protocol):
 
     async def warmup(self) -> None:
         """Raise unless the engine can render (the agent stays NOT_SERVING until it can)."""
+
+    def check_model(self, model: str) -> None:
+        """Raise InvalidArgument naming `model` unless this engine can render a request for it."""
 
     async def render(
         self, request: ClipRequest, dest: Path, on_progress: Callable[[float], None]

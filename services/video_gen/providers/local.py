@@ -49,6 +49,9 @@ class LocalProvider:
                 timeout_s=30,
             )
 
+    def check_model(self, model: str) -> None:
+        """Any model will do: one not offered offline is rendered with the camera engine, saying so."""
+
     async def render(
         self, request: ClipRequest, dest: Path, on_progress: Callable[[float], None]
     ) -> RenderedClip:
