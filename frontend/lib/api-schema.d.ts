@@ -615,6 +615,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/music": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Music
+         * @description The session's uploaded tracks, the newest first.
+         */
+        get: operations["list_music_api_sessions__session_id__music_get"];
+        put?: never;
+        /**
+         * Upload Music
+         * @description Your own track for the ad (WAV, MP3, FLAC, Ogg, M4A, AAC, AIFF or WebM; 1-600 s; 20 MB).
+         */
+        post: operations["upload_music_api_sessions__session_id__music_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/music/{track_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Music
+         * @description Remove an uploaded track (finals already made with it keep their sound).
+         */
+        delete: operations["delete_music_api_sessions__session_id__music__track_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/preview": {
         parameters: {
             query?: never;
@@ -821,6 +865,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/voices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Voices
+         * @description The voices the compositor's engine speaks (voiceover.voice), the default first: the offline
+         *     voice, and on the replicate engine the online Kokoro voices before it.
+         */
+        get: operations["list_voices_api_voices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ws-ticket": {
         parameters: {
             query?: never;
@@ -975,12 +1040,8 @@ export interface components {
             product: string;
             /** Scene */
             scene: string;
-            /**
-             * Voice
-             * @default joe
-             * @constant
-             */
-            voice: "joe";
+            /** Voice */
+            voice?: ("joe" | "af_bella" | "af_nicole" | "af_sarah" | "af_sky" | "am_adam" | "am_michael" | "bf_emma" | "bf_isabella" | "bm_george" | "bm_lewis") | null;
             /** Voiceover */
             voiceover?: "auto" | string | null;
         };
@@ -1004,6 +1065,12 @@ export interface components {
              * @default
              */
             note: string;
+            /**
+             * Options
+             * @default []
+             */
+            options: components["schemas"]["ModelLicence"][];
+            voice?: components["schemas"]["ModelLicence"] | null;
         };
         /** ApiKeyCreated */
         ApiKeyCreated: {
@@ -1100,6 +1167,20 @@ export interface components {
              * @enum {string}
              */
             genre: "upbeat" | "chill" | "energetic";
+            /**
+             * Model
+             * @default stable-audio-2.5
+             * @enum {string}
+             */
+            model: "stable-audio-2.5" | "musicgen";
+            /**
+             * Source
+             * @default generated
+             * @enum {string}
+             */
+            source: "generated" | "upload";
+            /** Upload Id */
+            upload_id?: string | null;
         };
         /** AuthResponse */
         AuthResponse: {
@@ -1605,6 +1686,12 @@ export interface components {
              * Format: uuid
              */
             session_id: string;
+            /**
+             * Video Model
+             * @default
+             * @enum {string}
+             */
+            video_model: "" | "wan-2.2-fast" | "kling-2.1" | "seedance-lite" | "seedance-pro" | "veo-3.1-fast" | "svd";
             /** Video Prompt */
             video_prompt: string;
         };
@@ -1698,6 +1785,36 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** ModelLicence */
+        ModelLicence: {
+            /** Commercial Use */
+            commercial_use: boolean;
+            /** Licence */
+            licence: string;
+            /** Model */
+            model: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** MusicTrack */
+        MusicTrack: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Duration */
+            duration: number;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Url */
+            url: string;
         };
         /** PlanStoryboardRequest */
         PlanStoryboardRequest: {
@@ -1972,6 +2089,12 @@ export interface components {
             updated_at: string;
             /** User Id */
             user_id: number;
+            /**
+             * Video Model
+             * @default
+             * @enum {string}
+             */
+            video_model: "" | "wan-2.2-fast" | "kling-2.1" | "seedance-lite" | "seedance-pro" | "veo-3.1-fast" | "svd";
             /** Video Prompt */
             video_prompt: string | null;
         };
@@ -2101,7 +2224,7 @@ export interface components {
              */
             color: string;
             /** Cta */
-            cta: string;
+            cta?: string | null;
             /**
              * Font
              * @default Montserrat-Bold
@@ -2199,6 +2322,15 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** VoiceOption */
+        VoiceOption: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Online */
+            online: boolean;
+        };
         /**
          * VoiceoverConfig
          * @description A spoken script over the final (previews stay without it); the music ducks under it.
@@ -2216,12 +2348,8 @@ export interface components {
              * @default 1
              */
             speed: number;
-            /**
-             * Voice
-             * @default joe
-             * @constant
-             */
-            voice: "joe";
+            /** Voice */
+            voice?: ("joe" | "af_bella" | "af_nicole" | "af_sarah" | "af_sky" | "am_adam" | "am_michael" | "bf_emma" | "bf_isabella" | "bm_george" | "bm_lewis") | null;
         };
         /** VoiceoverDraft */
         VoiceoverDraft: {
@@ -2232,7 +2360,7 @@ export interface components {
             /** Speed */
             speed?: number | null;
             /** Voice */
-            voice?: "joe" | null;
+            voice?: ("joe" | "af_bella" | "af_nicole" | "af_sarah" | "af_sky" | "am_adam" | "am_michael" | "bf_emma" | "bf_isabella" | "bm_george" | "bm_lewis") | null;
         };
         /**
          * VoiceoverScriptRequest
@@ -2259,6 +2387,16 @@ export interface components {
             script: string;
             /** Word Count */
             word_count: number;
+        };
+        /**
+         * VoicesResponse
+         * @description The voices the compositor's engine speaks (voiceover.voice), the default first.
+         */
+        VoicesResponse: {
+            /** Default */
+            default: string;
+            /** Voices */
+            voices: components["schemas"]["VoiceOption"][];
         };
         /** WebhookAttempt */
         WebhookAttempt: {
@@ -5289,6 +5427,231 @@ export interface operations {
             };
         };
     };
+    list_music_api_sessions__session_id__music_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MusicTrack"][];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or track) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    upload_music_api_sessions__session_id__music_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MusicTrack"];
+                };
+            };
+            /** @description the body cannot be parsed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or track) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the session holds as many tracks as it may */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description larger than 20 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description not an audio file */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description empty, damaged, or not 1-600 s long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description too many uploads by this user; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    delete_music_api_sessions__session_id__music__track_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description no such session (or track) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
     render_preview_api_sessions__session_id__preview_post: {
         parameters: {
             query?: never;
@@ -6310,6 +6673,44 @@ export interface operations {
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    list_voices_api_voices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoicesResponse"];
+                };
+            };
+            /** @description missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description compositor unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

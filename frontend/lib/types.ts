@@ -18,6 +18,8 @@ export type ComposeRequest = Schemas["ComposeFinalVideoRequest"];
 export type ProgressEvent = Schemas["ProgressEvent"];
 export type OutputFormat = ComposeRequest["formats"] extends (infer F)[] | undefined ? F : never;
 export type Genre = NonNullable<Schemas["AudioConfig"]["genre"]>;
+/** The image-to-video model of a session's clips ("" = the video agent's default). */
+export type VideoModel = NonNullable<Schemas["GenerateClipsRequest"]["video_model"]>;
 
 // The creative loop (issue 13).
 export type Shot = Schemas["Shot"];

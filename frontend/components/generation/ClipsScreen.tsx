@@ -21,11 +21,20 @@ import { describeProblem } from "@/lib/errors";
 import { titleCase } from "@/lib/format";
 import { loopApi, storyboardOf } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
-import type { Session, Shot, Storyboard } from "@/lib/types";
+import type { Session, Shot, Storyboard, VideoModel } from "@/lib/types";
 import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 300;
 const DURATIONS = [2, 3, 4];
+/** The image-to-video models on Replicate, with what a clip costs (services/common/costs/pricing.py). */
+const VIDEO_MODELS: { id: VideoModel; label: string }[] = [
+  { id: "", label: "Wan 2.2 fast (recommended) · about $0.10 a clip" },
+  { id: "kling-2.1", label: "Kling 2.1 · about $0.25 a clip" },
+  { id: "seedance-lite", label: "Seedance 1 lite · about $0.15 a clip" },
+  { id: "seedance-pro", label: "Seedance 1 pro · about $0.24 a clip" },
+  { id: "veo-3.1-fast", label: "Veo 3.1 fast · about $0.40 a clip" },
+  { id: "svd", label: "Stable Video Diffusion · ignores the shot text · about $0.10 a clip" },
+];
 
 /** Screen 4: the scene prompt with the approved images for reference, progress, then the clips. */
 export function ClipsScreen({ session }: { session: Session }) {
@@ -42,6 +51,16 @@ export function ClipsScreen({ session }: { session: Session }) {
   const [shots, setShots] = useState<Shot[]>(saved?.shots ?? []);
   const [planState, setPlanState] = useState<"saving" | "saved" | "unsaved" | null>(null);
   const pending = useRef<Shot[] | null>(null);
+  // The model choice means something only when clips are made on Replicate (GET /api/engines).
+  const [onReplicate, setOnReplicate] = useState(false);
+  const [videoModel, setVideoModel] = useState<VideoModel>(session.video_model ?? "");
+  useEffect(() => {
+    const isReplicate = (a: { agent: string; engine: string }) => a.agent === "video_gen" && a.engine === "replicate";
+    call(api.GET("/api/engines")).then(
+      (engines) => setOnReplicate(engines.agents.some(isReplicate)),
+      () => setOnReplicate(false),
+    );
+  }, [api]);
 
   const running = runningStage(session);
   const references = session.approved_images
@@ -126,7 +145,12 @@ export function ClipsScreen({ session }: { session: Session }) {
       else await flushPlan();
       await call(
         api.POST("/api/generate-clips", {
-          body: { session_id: session.id, video_prompt: prompt.trim(), clip_duration: duration },
+          body: {
+            session_id: session.id,
+            video_prompt: prompt.trim(),
+            clip_duration: duration,
+            video_model: videoModel,
+          },
         }),
       );
       await refresh();
@@ -239,6 +263,30 @@ export function ClipsScreen({ session }: { session: Session }) {
                   ))}
                 </select>
               </div>
+              {onReplicate && (
+                <div className="w-full sm:w-96">
+                  <FieldLabel htmlFor="video_model">Video model</FieldLabel>
+                  <select
+                    id="video_model"
+                    name="video_model"
+                    className={inputClass}
+                    value={videoModel}
+                    onChange={(e) => setVideoModel(e.target.value as VideoModel)}
+                    disabled={!editable}
+                    aria-describedby="video_model_hint"
+                  >
+                    {VIDEO_MODELS.map((m) => (
+                      // The default is Wan 2.2 fast, whether the session names it or leaves it blank.
+                      <option key={m.id} value={m.id === "" && videoModel === "wan-2.2-fast" ? videoModel : m.id}>
+                        {m.label}
+                      </option>
+                    ))}
+                  </select>
+                  <p id="video_model_hint" className="mt-1 text-xs text-slate-500">
+                    Animates each approved image following its shot. Choosing another model makes the clips again.
+                  </p>
+                </div>
+              )}
               <div className="pb-2.5 text-sm text-slate-600">
                 Number of clips: <span className="font-semibold text-slate-900">Auto · {references.length}</span>{" "}
                 <span className="text-slate-400">(one per approved image)</span>
