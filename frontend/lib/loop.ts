@@ -32,7 +32,7 @@ interface VersionSettings {
   cta?: string;
   font?: string;
   color?: string;
-  music?: { enabled?: boolean; genre?: string };
+  music?: { enabled?: boolean; genre?: string; model?: string; source?: string; upload_id?: string | null };
 }
 
 /** What a version was rendered with, whether recorded as the compose request or as the render plan. */
@@ -57,11 +57,19 @@ export function draftFromVersion(version: FinalVersion): CompositionDraft {
     ),
   );
   const genre = used.music?.genre;
+  const model = used.music?.model;
   return {
     text_overlay: overlay,
     audio:
       used.music && (genre === "upbeat" || genre === "chill" || genre === "energetic" || genre === undefined)
-        ? { enabled: Boolean(used.music.enabled), genre: genre ?? "upbeat" }
+        ? {
+            enabled: Boolean(used.music.enabled),
+            genre: genre ?? "upbeat",
+            model: model === "musicgen" ? model : "stable-audio-2.5",
+            // The uploaded track it played, if it played one.
+            source: used.music.source === "upload" ? "upload" : "generated",
+            upload_id: used.music.upload_id ?? null,
+          }
         : undefined,
     intro_duration: seconds("intro_duration", "intro_s"),
     outro_duration: seconds("outro_duration", "outro_s"),

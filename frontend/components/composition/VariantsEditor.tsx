@@ -26,16 +26,19 @@ export function newVariant(format: OutputFormat): VariantDraft {
   return { key: nextKey++, format, cta: "", font: "", music: "same" };
 }
 
-/** The request's `variants`: only what differs from the main final is sent. */
-export function variantsBody(drafts: VariantDraft[]): VariantBody[] {
+type MusicModel = NonNullable<NonNullable<VariantBody["audio"]>["model"]>;
+
+/** The request's `variants`: only what differs from the main final is sent (a variant's own music is
+ * made by the main final's music model). */
+export function variantsBody(drafts: VariantDraft[], musicModel: MusicModel): VariantBody[] {
   return drafts.map((d) => {
     const overlay: NonNullable<VariantBody["text_overlay"]> = {};
     if (d.cta.trim()) overlay.cta = d.cta.trim();
     if (d.font) overlay.font = d.font;
     const body: VariantBody = { format: d.format };
     if (Object.keys(overlay).length) body.text_overlay = overlay;
-    if (d.music === "none") body.audio = { enabled: false, genre: "upbeat" };
-    else if (d.music !== "same") body.audio = { enabled: true, genre: d.music };
+    if (d.music === "none") body.audio = { enabled: false, genre: "upbeat", model: musicModel, source: "generated" };
+    else if (d.music !== "same") body.audio = { enabled: true, genre: d.music, model: musicModel, source: "generated" };
     return body;
   });
 }

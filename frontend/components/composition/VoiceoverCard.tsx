@@ -1,24 +1,29 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { Card, CardHeader } from "@/components/ui/Card";
 import { inputClass } from "@/components/ui/Field";
 import { call } from "@/lib/api";
 import type { useSession } from "@/components/session/SessionProvider";
+import type { ComposeRequest } from "@/lib/types";
 
 export type CaptionStyle = "none" | "phrase" | "highlight";
+
+type Voice = NonNullable<NonNullable<ComposeRequest["voiceover"]>["voice"]>;
+type VoiceOption = { id: string; name: string; online: boolean };
 
 export interface VoiceoverForm {
   voiceover: boolean;
   script: string;
-  voice: "joe";
+  // null: the compositor's default voice (the first GET /api/voices lists).
+  voice: Voice | null;
   speed: number;
   captions: CaptionStyle;
 }
 
-export const VOICEOVER_DEFAULTS: VoiceoverForm = { voiceover: false, script: "", voice: "joe", speed: 1, captions: "none" };
+export const VOICEOVER_DEFAULTS: VoiceoverForm = { voiceover: false, script: "", voice: null, speed: 1, captions: "none" };
 
 /** Voiceover (a script suggested to fit the ad, editable) and word-timed captions. */
 export function VoiceoverCard({
@@ -40,6 +45,21 @@ export function VoiceoverCard({
 }) {
   const [suggesting, setSuggesting] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  // The voices of the compositor's engine, from the compositor itself (null while loading).
+  const [voices, setVoices] = useState<VoiceOption[] | null>(null);
+
+  useEffect(() => {
+    call(api.GET("/api/voices")).then(
+      (reply) => setVoices(reply.voices),
+      () => setVoices([]),
+    );
+  }, [api]);
+  // A saved voice this engine does not speak (the draft was made on another) gives way to the default.
+  const known = voices?.some((v) => v.id === form.voice) ?? false;
+  useEffect(() => {
+    if (voices?.length && form.voice && !known) onChange({ voice: null });
+  }, [voices, form.voice, known, onChange]);
+  const chosen = (known ? form.voice : voices?.[0]?.id) ?? "";
 
   async function suggest() {
     setSuggesting(true);
@@ -64,7 +84,10 @@ export function VoiceoverCard({
 
   return (
     <Card>
-      <CardHeader title="Voiceover and captions" description="An offline neural voice speaks your script; the music ducks under it." />
+      <CardHeader
+        title="Voiceover and captions"
+        description="A neural voice speaks your script (an online voice, or the offline one); the music ducks under it."
+      />
       <div className="space-y-4 p-4 sm:p-6">
         <label className="flex items-center gap-3 text-sm font-medium text-slate-800">
           <input type="checkbox" name="voiceover" checked={form.voiceover} onChange={(e) => toggle(e.target.checked)} disabled={disabled} />
@@ -97,8 +120,20 @@ export function VoiceoverCard({
             <div className="grid gap-3 sm:grid-cols-2">
               <label className="text-sm text-slate-800">
                 Voice
-                <select name="voice" className={inputClass} value={form.voice} onChange={() => onChange({ voice: "joe" })} disabled={disabled}>
-                  <option value="joe">Joe (US English, offline)</option>
+                <select
+                  name="voice"
+                  className={inputClass}
+                  value={chosen}
+                  onChange={(e) => onChange({ voice: e.target.value as Voice })}
+                  disabled={disabled || !voices?.length}
+                >
+                  {!voices?.length && <option value="">{voices ? "The default voice" : "Loading voices..."}</option>}
+                  {voices?.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      {v.name}
+                      {v.online ? "" : " (free)"}
+                    </option>
+                  ))}
                 </select>
               </label>
               <label className="text-sm text-slate-800">
