@@ -25,4 +25,3 @@ class Settings(EngineAgentSettings):
     render_timeout_s: float = 600.0
     # Longest input clip accepted, which bounds the work one request can ask for.
     max_clip_s: float = 30.0
-

@@ -29,4 +29,3 @@ class Settings(EngineAgentSettings):
     # A soft highlight that crosses the frame once per clip (the "life" beyond the camera move).
     light_sweep: bool = True
     ffmpeg_timeout_s: float = 120.0
-

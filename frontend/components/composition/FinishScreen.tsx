@@ -17,6 +17,7 @@ import {
   TARGET_MIN_S,
 } from "@/components/composition/timeline";
 import { FontPreviews } from "@/components/composition/FontPreviews";
+import { type MusicSource, MusicSourcePicker, musicSourceFields } from "@/components/composition/MusicUpload";
 import { type VariantDraft, VariantsEditor, variantsBody, variantsFromBody } from "@/components/composition/VariantsEditor";
 import { ProgressPanel } from "@/components/generation/ProgressPanel";
 import { StageFailure } from "@/components/generation/StageFailure";
@@ -33,10 +34,17 @@ import { describeProblem } from "@/lib/errors";
 import { timestamp } from "@/lib/format";
 import { draftFromVersion, draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
-import type { CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
+import type { ComposeRequest, CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
 
 const COLOURS = ["#FFFFFF", "#111827", "#F9D648", "#FF5A7A", "#38BDF8", "#34D399"];
 const GENRES: Genre[] = ["upbeat", "chill", "energetic"];
+type MusicModel = NonNullable<NonNullable<ComposeRequest["audio"]>["model"]>;
+// The online engine's music models (offline, the track is synthesised whatever is chosen). Ads are
+// commercial: MusicGen's licence is shown wherever it is offered.
+const MUSIC_MODELS: { id: MusicModel; label: string }[] = [
+  { id: "stable-audio-2.5", label: "Stable Audio 2.5 (commercial use allowed)" },
+  { id: "musicgen", label: "MusicGen (non-commercial licence CC-BY-NC)" },
+];
 const FORMATS: { value: OutputFormat; label: string; size: string }[] = [
   { value: "16:9", label: "Landscape 16:9", size: "1920×1080" },
   { value: "9:16", label: "Vertical 9:16", size: "1080×1920" },
@@ -80,6 +88,9 @@ interface Form extends VoiceoverForm {
   font: string;
   music: boolean;
   genre: Genre;
+  musicModel: MusicModel;
+  musicSource: MusicSource;
+  uploadId: string;
   format: OutputFormat;
   variants: VariantDraft[];
   intro: number;
@@ -90,7 +101,7 @@ interface Form extends VoiceoverForm {
 }
 
 type BrandLogo = "none" | "top_left" | "top_right" | "bottom_left" | "bottom_right";
-type BrandKit = { id: string; name: string; primary_color: string; default_cta: string | null; has_logo: boolean };
+type BrandKit = { id: string; name: string; primary_color: string; default_cta: string | null; has_logo: boolean; font_family: string | null };
 
 /** The form as the saved draft holds it (or the defaults). */
 function formFromDraft(draft: CompositionDraft | null): Form {
@@ -101,6 +112,9 @@ function formFromDraft(draft: CompositionDraft | null): Form {
     font: draft?.text_overlay?.font ?? "",
     music: draft?.audio?.enabled ?? true,
     genre: draft?.audio?.genre ?? "upbeat",
+    musicModel: draft?.audio?.model ?? "stable-audio-2.5",
+    musicSource: draft?.audio?.source ?? "generated",
+    uploadId: draft?.audio?.upload_id ?? "",
     format: draft?.formats?.[0] ?? "16:9",
     variants: variantsFromBody(draft?.variants as Parameters<typeof variantsFromBody>[0]),
     intro: draft?.intro_duration ?? DEFAULT_CARDS.intro,
@@ -120,12 +134,12 @@ function formFromDraft(draft: CompositionDraft | null): Form {
 function draftFromForm(form: Form): CompositionDraft {
   return {
     text_overlay: { product_name: form.productName, cta: form.cta, font: form.font, color: form.colour.toUpperCase() },
-    audio: { enabled: form.music, genre: form.genre },
+    audio: { enabled: form.music, genre: form.genre, model: form.musicModel, ...musicSourceFields(form.musicSource, form.uploadId) },
     intro_duration: form.intro,
     outro_duration: form.outro,
     transition_duration: form.transition,
     formats: [form.format],
-    variants: variantsBody(form.variants),
+    variants: variantsBody(form.variants, form.musicModel),
     voiceover: { enabled: form.voiceover, script: form.script, voice: form.voice, speed: form.speed },
     captions: { style: form.captions },
     brand_kit_id: form.brandKit || null,
@@ -244,7 +258,8 @@ export function FinishScreen({ session }: { session: Session }) {
   const clipS = orderedClips(session).map((c) => c.duration);
   const outside = clipS.length > 0 && (total < TARGET_MIN_S || total > TARGET_MAX_S);
   const fit = outside ? cardsToFit(clipS, cards) : null;
-  const fontName = fonts?.find((f) => f.id === font)?.name ?? font;
+  const brandFont = brandKits.find((k) => k.id === form.brandKit)?.font_family ?? null;
+  const fontName = font === "brand" && brandFont ? brandFont : (fonts?.find((f) => f.id === font)?.name ?? font);
 
   // What was refused, next to the field that caused it: this call's 422, or the failed render.
   const fieldErrors: Partial<Record<FieldKey, string>> = {};
@@ -265,12 +280,12 @@ export function FinishScreen({ session }: { session: Session }) {
     return {
       session_id: session.id,
       text_overlay: { product_name: productName.trim(), cta: cta.trim(), font: font || "default", color: colour.toUpperCase() },
-      audio: { enabled: music, genre },
+      audio: { enabled: music, genre, model: form.musicModel, ...musicSourceFields(form.musicSource, form.uploadId) },
       intro_duration: form.intro,
       outro_duration: form.outro,
       transition_duration: form.transition,
       formats: [format],
-      variants: variantsBody(variants),
+      variants: variantsBody(variants, form.musicModel),
       voiceover: { enabled: form.voiceover, script: form.voiceover ? form.script.trim() : null, voice: form.voice, speed: form.speed },
       captions: { style: form.voiceover ? form.captions : ("none" as const) },
       brand_kit_id: form.brandKit || null,
@@ -283,6 +298,8 @@ export function FinishScreen({ session }: { session: Session }) {
     setError(null);
     try {
       const { variants: _finals, brand_kit_id: _kit, brand_logo: _logo, ...body } = composeBody();
+      // The quick preview has no brand kit: a kit's font shows as the default font there.
+      if (body.text_overlay.font === "brand") body.text_overlay = { ...body.text_overlay, font: "default" };
       const reply = await call(
         api.POST("/api/sessions/{session_id}/preview", { params: { path: { session_id: session.id } }, body }),
       );
@@ -393,6 +410,7 @@ export function FinishScreen({ session }: { session: Session }) {
               ) : (
                 <select id="font" name="font" className={inputClass} value={font} onChange={(e) => edit({ font: e.target.value })} disabled={!editable || !fonts}>
                   {!fonts && <option>Loading fonts…</option>}
+                  {brandFont && <option value="brand">{brandFont} (your brand kit&apos;s font)</option>}
                   {fonts?.map((f) => (
                     <option key={f.id} value={f.id}>
                       {f.name}
@@ -409,7 +427,7 @@ export function FinishScreen({ session }: { session: Session }) {
         </Card>
 
         <Card>
-          <CardHeader title="Brand kit" description={<>Your colour for the texts and your logo in a corner. <Link href="/brand" className="text-brand-700 underline">Manage kits</Link></>} />
+          <CardHeader title="Brand kit" description={<>Your colour and font for the texts, your secondary colour as the call-to-action button, your default CTA and your logo in a corner. <Link href="/brand" className="text-brand-700 underline">Manage kits</Link></>} />
           <div className="grid gap-4 p-6 pt-0 sm:grid-cols-2">
             <div>
               <FieldLabel htmlFor="brand-kit">Kit</FieldLabel>
@@ -420,8 +438,13 @@ export function FinishScreen({ session }: { session: Session }) {
                 disabled={!editable}
                 onChange={(e) => {
                   const kit = brandKits.find((k) => k.id === e.target.value);
-                  // The kit styles the texts: its colour (and its CTA when it has one) fill the form.
-                  edit(kit ? { brandKit: kit.id, colour: kit.primary_color, ...(kit.default_cta ? { cta: kit.default_cta } : {}), brandLogo: kit.has_logo ? form.brandLogo : "none" } : { brandKit: "", brandLogo: "none" });
+                  // The kit styles the texts: its colour, its font and its CTA (when it has them) fill the form.
+                  const plainFont = font === "brand" ? (fonts?.[0]?.id ?? "default") : font;
+                  edit(
+                    kit
+                      ? { brandKit: kit.id, colour: kit.primary_color, font: kit.font_family ? "brand" : plainFont, ...(kit.default_cta ? { cta: kit.default_cta } : {}), brandLogo: kit.has_logo ? form.brandLogo : "none" }
+                      : { brandKit: "", brandLogo: "none", font: plainFont },
+                  );
                 }}
               >
                 <option value="">No kit</option>
@@ -446,7 +469,10 @@ export function FinishScreen({ session }: { session: Session }) {
         </Card>
 
         <Card>
-          <CardHeader title="Audio" description="Music is synthesised for your ad and loudness-normalised." />
+          <CardHeader
+            title="Audio"
+            description="Music made for your ad (online by the model you choose, offline synthesised) or your own track, loudness-normalised; the cuts land on its beat."
+          />
           <div className="space-y-4 p-4 sm:p-6">
             <label className="flex cursor-pointer items-center justify-between gap-4">
               <span>
@@ -473,6 +499,15 @@ export function FinishScreen({ session }: { session: Session }) {
               </span>
             </label>
             {music && (
+              <MusicSourcePicker
+                sessionId={session.id}
+                source={form.musicSource}
+                uploadId={form.uploadId}
+                onChange={(change) => edit(change)}
+                disabled={!editable}
+              />
+            )}
+            {music && form.musicSource === "generated" && (
               <fieldset>
                 <legend className="mb-2 text-sm font-medium text-slate-800">Genre</legend>
                 <div className="grid grid-cols-1 gap-3 min-[480px]:grid-cols-3">
@@ -483,6 +518,33 @@ export function FinishScreen({ session }: { session: Session }) {
                   ))}
                 </div>
               </fieldset>
+            )}
+            {music && form.musicSource === "generated" && (
+              <div>
+                <label htmlFor="music-model" className="mb-1 block text-sm font-medium text-slate-800">
+                  Music model <span className="text-xs text-slate-500">(online engine)</span>
+                </label>
+                <select
+                  id="music-model"
+                  name="music-model"
+                  className={inputClass}
+                  value={form.musicModel}
+                  onChange={(e) => edit({ musicModel: e.target.value as MusicModel })}
+                  disabled={!editable}
+                >
+                  {MUSIC_MODELS.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.label}
+                    </option>
+                  ))}
+                </select>
+                {form.musicModel === "musicgen" && (
+                  <p className="mt-1 text-xs text-amber-800" role="note">
+                    MusicGen&apos;s weights are licensed CC-BY-NC 4.0 (non-commercial): its music may not be used in ads you sell or
+                    run. Stable Audio 2.5&apos;s may.
+                  </p>
+                )}
+              </div>
             )}
           </div>
         </Card>
