@@ -20,6 +20,11 @@ separate Compose calls making the same three files. Goal: the one call costs les
 Third section, scripts: the same ad with its name and CTA in Arabic + Japanese + colour emoji (shaped,
 right to left, three fallback fonts) against the Latin-only ad. Every text is drawn once into an
 image, so the goal is scripts / Latin <= 1.05.
+
+Fourth section, voice: the same ad with a voiceover and highlighted word captions against none
+(goal <= 1.15). Fifth, api (bench/compose_api.py): the whole mesh, composing through the gateway
+and the agent as a user does, without and with voice + captions, each against a bare re-encode of
+its own final (goal <= 1.3), and voice + captions against none on that path (goal <= 1.15).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from pathlib import Path
 
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
+from bench.compose_api import api_section
 from bench.phases import phase_parser, run_phase
 from services.common.ffmpeg import ffmpeg_exe, run_ffmpeg
 from services.common.storage import LocalStore
@@ -223,10 +229,11 @@ def _phase(name: str, work: Path, preset: str) -> dict[str, float]:
 
 
 def main() -> None:
-    phases = ["compose", "scripts", "voice", "ad.mp4", "bare.mp4", "variants", "separate"]
+    bare = ["ad.mp4", "bare.mp4", "api.mp4", "api-voice.mp4"]  # the files the bare encodes read
+    phases = ["compose", "scripts", "voice", *bare, "variants", "separate"]
     parser = phase_parser(__doc__, phases)
     parser.add_argument("--preset", default=Settings().x264_preset)
-    sections = ["all", "single", "variants", "scripts", "voice"]
+    sections = ["all", "single", "variants", "scripts", "voice", "api"]
     parser.add_argument("--section", choices=sections, default="all")
     args = parser.parse_args()
     if args.phase:
@@ -257,6 +264,8 @@ def main() -> None:
             _scripts_section(work, args.preset, args.repeat)
         if args.section in ("all", "voice"):
             _voice_section(work, args.preset, args.repeat)
+        if args.section in ("all", "api"):
+            api_section(work, args.repeat, lambda name: _phase(name, work, args.preset))
 
 
 def _voice_section(work: Path, preset: str, repeat: int) -> None:

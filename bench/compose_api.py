@@ -1,0 +1,87 @@
+"""bench.compose's API section: composing through the gateway and the compositor agent, as a user does.
+
+The whole mesh starts on free ports (the launcher, offline engines, its own embedded PostgreSQL and
+NATS), a session goes through images and clips once, then the same clips are composed again and
+again: without a voiceover, and with a voiceover and highlighted word captions. Each compose is
+timed from the POST to the final on the session's socket. Each downloaded final is re-encoded bare
+(decode + libx264, the same settings) in a fresh interpreter, so every ratio compares the API path
+with a bare encode of the very same pixels, measured side by side in this run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from client.api import AdreelClient
+from client.journey import VIDEO_DONE, AdSpec, run_journey
+from stack.spawn import LaunchedStack, Ports
+
+SCRIPT = "Meet Aurora Runner. Light, fast and made for every track you run. Feel the bounce. Shop now!"
+SPEC = AdSpec(
+    product="aurora running shoes, white mesh with coral soles",
+    scene="running on an outdoor track at golden hour, dust in the air",
+    out=Path("unused.mp4"),
+    images=4,
+    pick_images="4",
+    clip_duration=2.5,
+    name="Aurora Runner",
+)
+
+
+async def _compose(client: AdreelClient, session_id: str, dest: Path, voice: bool) -> float:
+    """Seconds from the POST to the finished final; the final is downloaded to `dest` after."""
+    voiceover = {"script": SCRIPT, "voice": "joe", "speed": 1.0} if voice else None
+    start = time.perf_counter()
+    await client.compose(
+        session_id,
+        SPEC.product_name,
+        SPEC.cta,
+        voiceover=voiceover,
+        captions="highlight" if voice else "none",
+    )
+    session = await client.wait_for_stage(session_id, VIDEO_DONE)
+    seconds = time.perf_counter() - start
+    assert session.final_video is not None
+    await client.download(session.final_video.url, dest)
+    return seconds
+
+
+async def _runs(url: str, work: Path, repeat: int) -> dict[str, list[float]]:
+    async with AdreelClient(url) as client:
+        await client.login()
+        first = await run_journey(client, replace(SPEC, out=work / "first.mp4"))
+        times: dict[str, list[float]] = {"none": [], "voice": []}
+        sid = first.session_id
+        for _ in range(max(1, repeat)):  # interleaved, so load hits both alike
+            times["none"].append(await _compose(client, sid, work / "api.mp4", voice=False))
+            times["voice"].append(await _compose(client, sid, work / "api-voice.mp4", voice=True))
+        return times
+
+
+def api_section(work: Path, repeat: int, bare: Callable[[str], dict[str, float]]) -> None:
+    """`bare(file name in work)` re-encodes that file in a fresh interpreter and returns its times."""
+    print("api: compose-final-video through the gateway and the agent vs a bare re-encode of its final")
+    with tempfile.TemporaryDirectory(prefix="bench-compose-api-") as home:
+        env = {**Ports().env(), "ADREEL_HOME": home, "ADREEL_ENGINE": "local"}
+        stack = LaunchedStack(env)
+        try:
+            url = stack.start()
+            times = asyncio.run(_runs(url, work, repeat))
+        finally:
+            stack.stop()
+    none, voice = min(times["none"]), min(times["voice"])
+    bare_none = min(bare("api.mp4")["wall_s"] for _ in range(max(1, repeat)))
+    bare_voice = min(bare("api-voice.mp4")["wall_s"] for _ in range(max(1, repeat)))
+    print(f"compose via API, no voice        {none:6.2f} s   bare re-encode {bare_none:6.2f} s")
+    print(f"compose via API, voice+captions  {voice:6.2f} s   bare re-encode {bare_voice:6.2f} s")
+    print(f"API path / bare (no voice):        {none / bare_none:.2f}   goal <= 1.3")
+    print(f"API path / bare (voice+captions):  {voice / bare_voice:.2f}   goal <= 1.3")
+    print(f"voice+captions / none (API path):  {voice / none:.3f}  goal <= 1.15")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"(load average {load} after the section)")
