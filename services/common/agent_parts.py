@@ -27,15 +27,16 @@ def engine_agent(
     engine: Engine,
     *,
     warmup: Callable[[], Awaitable[None]],
+    close: Callable[[], Awaitable[None]] | None = None,
 ) -> Agent:
     """The Agent that serves `servicer` (added by its generated `add_..._to_server`), warmed up by
-    `warmup` and closing its engine on stop."""
+    `warmup` and closing its engine on stop (`close`, when it holds more than the engine)."""
     return Agent(
         name=name,
         services=[service],
         register=lambda server: add_servicer(servicer, server),
         warmup=warmup,
-        close=engine.close,
+        close=close or engine.close,
     )
 
 

@@ -256,12 +256,12 @@ class Composer:
         # 20-30 s render) and storing stay at its ends, named by their messages.
         music_task = asyncio.ensure_future(self._make_music(work, spec, tl))
         plan_task: asyncio.Future[Planned] | None = None
-        voice_task: asyncio.Future[Voiceover] | None = None
+        voice_task: asyncio.Future[Voiced] | None = None
         try:
-            # The voice is its own process (or a provider's): it speaks while the music and the
-            # cards are made.
+            # The voice is its own process (or a provider's): it speaks, its captions are drawn and
+            # it is mixed into the music while the cards are made.
             if spec.voice:
-                voice_task = asyncio.ensure_future(speak_to_fit(spec.voice, tl.duration_s, self.voice))
+                voice_task = asyncio.ensure_future(self._voiced(work, spec, tl.duration_s, music_task))
             if spec.tracks:
                 report(0.0, MUSIC_MSG)
             # Cuts on the beat: the segments change, the ad's length does not (the music and the
@@ -282,16 +282,17 @@ class Composer:
             if plan_task.done() and not music_task.done():
                 report(0.0, MUSIC_MSG)
             music, planned = await asyncio.gather(music_task, plan_task)
-            voice = await voice_task if voice_task is not None else None
+            voiced = await voice_task if voice_task is not None else None
         finally:
             for task in (music_task, plan_task, voice_task):
                 if task is not None:
                     task.cancel()
         result.cut_times_s.extend(round(t, 4) for t in tl.cut_times)
         tracks = tuple(made.path for made in music)
-        if voice is not None:
-            with_voice = self._with_voice
-            tracks, planned = await asyncio.to_thread(with_voice, work, spec, tl, voice, tracks, planned)
+        voice = voiced.voiceover if voiced is not None else None
+        if voiced is not None:
+            voice = voiced.voiceover
+            tracks, planned = voiced.tracks, _with_voice(spec, planned, voiced, len(music))
             result.voiceover_s = round(voice.speech.duration_s, 3)
             for cost in voice.costs:
                 _add_cost(result.voice_cost, cost)
@@ -352,43 +353,47 @@ class Composer:
         result.fallback_reason = "; ".join(notes)
         return result
 
-    def _with_voice(  # noqa: PLR0917 - called positionally through asyncio.to_thread
-        self,
-        work: Path,
-        spec: ComposeSpec,
-        tl: Timeline,
-        voice: Voiceover,
-        tracks: tuple[Path, ...],
-        planned: Planned,
-    ) -> tuple[tuple[Path, ...], Planned]:
-        """Every music track with the voice ducked into it (and a voice-only track for outputs
-        without music); each output's captions, drawn per format."""
-        mixed = mix_tracks(work, voice, tracks, tl.duration_s)
-        silent = len(tracks)  # the voice-only track, when an output has no music
-        layers: dict[int, CaptionLayer] = {}
-        if spec.captions:
-            assert spec.voice is not None
-            for out in spec.outputs:
-                if out.format not in layers:
-                    fmt = _format(spec, out.format)
-                    track = build_track(
-                        work, voice.cues, style=spec.captions, font=spec.voice.font.font, fmt=fmt,
-                        total_s=tl.duration_s,
-                    )  # fmt: skip
-                    layers[out.format] = CaptionLayer(track.concat, track.band.x, track.band.y)
-        chains = []
-        formats = {path: out.format for path, out in zip(planned.files, spec.outputs, strict=True)}
-        for chain in planned.chains:
-            outs = tuple(
-                replace(
-                    plan,
-                    music=silent if plan.music is None else plan.music,
-                    captions=layers.get(formats[plan.out]),
-                )
-                for plan in chain.outputs
+    async def _voiced(
+        self, work: Path, spec: ComposeSpec, duration_s: float, music: asyncio.Future[list[Made]]
+    ) -> Voiced:
+        """The voice spoken, its captions drawn per format as soon as it is, and every music track
+        with it ducked in (and a voice-only track when an output has no music) once the music is."""
+        assert spec.voice is not None
+        voice = await speak_to_fit(spec.voice, duration_s, self.voice)
+        layers: asyncio.Future[dict[int, CaptionLayer]] = asyncio.ensure_future(
+            asyncio.to_thread(self._caption_layers, work, spec, voice, duration_s)
+        )
+        try:
+            paths = tuple(made.path for made in await music)
+            voice_only = any(out.track is None for out in spec.outputs)
+            tracks = await asyncio.to_thread(
+                mix_tracks, work, voice, paths, duration_s, voice_only=voice_only
             )
-            chains.append(replace(chain, outputs=outs))
-        return mixed, replace(planned, chains=tuple(chains))
+            return Voiced(voice, tracks, await layers)
+        finally:
+            layers.cancel()
+
+    def _caption_layers(
+        self, work: Path, spec: ComposeSpec, voice: Voiceover, duration_s: float
+    ) -> dict[int, CaptionLayer]:
+        """Each output format's captions (none without a caption style)."""
+        layers: dict[int, CaptionLayer] = {}
+        if not spec.captions:
+            return layers
+        assert spec.voice is not None
+        for out in spec.outputs:
+            if out.format not in layers:
+                fmt = _format(spec, out.format)
+                track = build_track(
+                    work,
+                    voice.cues,
+                    style=spec.captions,
+                    font=spec.voice.font.font,
+                    fmt=fmt,
+                    total_s=duration_s,
+                )
+                layers[out.format] = CaptionLayer(track.concat, track.band.x, track.band.y)
+        return layers
 
     def _encoder(self, spec: ComposeSpec) -> Encoder:
         s = self.settings
@@ -493,6 +498,33 @@ class Backdrop:
 
     def with_cards(self, intro: np.ndarray, outro: np.ndarray) -> Backdrop:
         return replace(self, intro=intro, outro=outro)
+
+
+@dataclass(frozen=True)
+class Voiced:
+    """The voiceover and what it adds: the music tracks with it mixed in, each format's captions."""
+
+    voiceover: Voiceover
+    tracks: tuple[Path, ...]
+    captions: dict[int, CaptionLayer]
+
+
+def _with_voice(spec: ComposeSpec, planned: Planned, voiced: Voiced, silent: int) -> Planned:
+    """Every output plays its track with the voice in it (an output without music the voice-only
+    track, index `silent`) and shows its format's captions."""
+    formats = {path: out.format for path, out in zip(planned.files, spec.outputs, strict=True)}
+    chains = []
+    for chain in planned.chains:
+        outs = tuple(
+            replace(
+                plan,
+                music=silent if plan.music is None else plan.music,
+                captions=voiced.captions.get(formats[plan.out]),
+            )
+            for plan in chain.outputs
+        )
+        chains.append(replace(chain, outputs=outs))
+    return replace(planned, chains=tuple(chains))
 
 
 def _format(spec: ComposeSpec, proto_format: int) -> Format:

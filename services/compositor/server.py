@@ -23,6 +23,7 @@ from services.common.ffmpeg import ffmpeg_exe
 from services.common.replay import ResultCache, content_digest
 from services.common.server import Agent
 from services.common.storage.factory import open_store
+from services.compositor import piper_process
 from services.compositor.brand_fonts import load_brand_fonts
 from services.compositor.config import Settings
 from services.compositor.font_preview import previews
@@ -175,6 +176,12 @@ def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
         await asyncio.to_thread(check_shaping)
         await asyncio.to_thread(_fonts)  # every font's coverage, read once
         await music.warmup()
+        # The offline voice answers in a fraction of a second once Piper is up: start it now.
+        await piper_process.speak_lines(["Ready."], 1.0, 60.0)
+
+    async def close() -> None:
+        await music.close()
+        await piper_process.close_all()
 
     agent = engine_agent(
         "compositor",
@@ -183,5 +190,6 @@ def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
         servicer,
         music,
         warmup=warmup,
+        close=close,
     )
     return agent, settings

