@@ -136,9 +136,12 @@ class AdreelClient:
         return await self._call("POST", "/api/save-approved-images", body)
 
     async def generate_clips(
-        self, session_id: str, video_prompt: str, clip_duration: float = 3.0
+        self, session_id: str, video_prompt: str, clip_duration: float = 3.0, video_model: str = ""
     ) -> dict[str, Any]:
+        """`video_model`: a Replicate image-to-video model id (e.g. kling-2.1); "" = the default."""
         body = {"session_id": session_id, "video_prompt": video_prompt, "clip_duration": clip_duration}
+        if video_model:
+            body["video_model"] = video_model
         return await self._call("POST", "/api/generate-clips", body)
 
     async def save_approved_clips(
@@ -155,7 +158,7 @@ class AdreelClient:
         self,
         session_id: str,
         product_name: str,
-        cta: str,
+        cta: str | None,
         *,
         font: str | None = None,
         color: str | None = None,
@@ -169,13 +172,18 @@ class AdreelClient:
         brand_kit_id: str | None = None,
         brand_logo: str = "none",
         music_upload: str | None = None,
+        music_model: str | None = None,
     ) -> dict[str, Any]:
         """`voiceover`: {script, voice, speed} to speak one; `captions`: none, phrase or highlight;
-        `brand_kit_id`: a kit of yours whose colour draws the texts (unless `color` is given) and
-        whose logo goes in the `brand_logo` corner (top_left ... bottom_right; none = no logo);
+        `brand_kit_id`: a kit of yours whose colour and font draw the texts (unless `color` or
+        `font` is given), whose secondary colour is the CTA's button and whose logo goes in the
+        `brand_logo` corner (top_left ... bottom_right; none = no logo);
         `music_upload`: the id of a track uploaded to the session (upload_music) to play instead of
-        the genre's."""
-        overlay: dict[str, Any] = {"product_name": product_name, "cta": cta}
+        the genre's; `music_model`: the Replicate music model (stable-audio-2.5, or musicgen, which
+        is non-commercial); `cta` None: the brand kit's default CTA."""
+        overlay: dict[str, Any] = {"product_name": product_name}
+        if cta is not None:
+            overlay["cta"] = cta
         if font:
             overlay["font"] = font
         if color:
@@ -184,7 +192,8 @@ class AdreelClient:
             "session_id": session_id,
             "text_overlay": overlay,
             "audio": {"enabled": music, "genre": genre}
-            | ({"source": "upload", "upload_id": music_upload} if music_upload else {}),
+            | ({"source": "upload", "upload_id": music_upload} if music_upload else {})
+            | ({"model": music_model} if music_model else {}),
             "intro_duration": intro_s,
             "outro_duration": outro_s,
             "formats": list(formats),
@@ -207,9 +216,9 @@ class AdreelClient:
             raise ApiError(response.status_code, f"POST {where}: {_detail(response)}")
         return response.json()
 
-    async def suggest_script(self, session_id: str, product_name: str, cta: str) -> dict[str, Any]:
+    async def suggest_script(self, session_id: str, product_name: str, cta: str | None) -> dict[str, Any]:
         """A voiceover script that fits the session's ad (about 2.5 words a second)."""
-        body = {"product_name": product_name, "cta": cta}
+        body = {"product_name": product_name} | ({"cta": cta} if cta is not None else {})
         return await self._call("POST", f"/api/sessions/{session_id}/voiceover-script", body)
 
     # ---------------------------------------------------------------- progress and media

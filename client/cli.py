@@ -55,7 +55,9 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--pick-clips", default="all", help="clips to keep: all, N (first N) or 1,3")
     gen.add_argument("--order", help="playing order of the kept clips, e.g. 3,1,2")
     gen.add_argument("--name", help="product name on the intro card (default: the product text)")
-    gen.add_argument("--cta", default="Shop Now", help="call to action on the outro card")
+    gen.add_argument(
+        "--cta", help='call to action on the outro card (default "Shop Now", or the --brand kit\'s own)'
+    )
     gen.add_argument("--font", help="font id (GET /api/fonts), e.g. inter")
     gen.add_argument("--color", help="text colour, #rrggbb")
     gen.add_argument("--music", action=argparse.BooleanOptionalAction, default=True, help="background music")
@@ -69,7 +71,20 @@ def parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--duration", type=float, default=3.0, help="seconds per clip (2-4)")
     gen.add_argument(
-        "--voice", choices=("joe",), help="speak a voiceover in this voice (the script is suggested)"
+        "--voice",
+        help="speak a voiceover in this voice, e.g. joe offline or af_bella on Replicate (GET /api/voices); "
+        "the script is suggested",
+    )
+    gen.add_argument(
+        "--video-model",
+        default="",
+        help="Replicate image-to-video model: wan-2.2-fast (default), kling-2.1, seedance-lite, "
+        "seedance-pro, veo-3.1-fast or svd",
+    )
+    gen.add_argument(
+        "--music-model",
+        choices=("stable-audio-2.5", "musicgen"),
+        help="Replicate music model; musicgen's licence (CC-BY-NC) forbids commercial use",
     )
     gen.add_argument("--script", help="the voiceover's words instead of the suggestion (with --voice)")
     gen.add_argument("--speed", type=float, default=1.0, help="voiceover pace, 0.7-1.5")
@@ -79,7 +94,12 @@ def parser() -> argparse.ArgumentParser:
         default="none",
         help="word-timed captions of the voiceover (needs --voice); saved as .vtt/.srt beside the MP4",
     )
-    gen.add_argument("--brand", metavar="KIT_ID", help="a brand kit of yours: its colour draws the texts")
+    gen.add_argument(
+        "--brand",
+        metavar="KIT_ID",
+        help="a brand kit of yours: its colour and font draw the texts, its secondary colour is the CTA's "
+        "button, its CTA is the default",
+    )
     gen.add_argument(
         "--logo",
         choices=("none", "top_left", "top_right", "bottom_left", "bottom_right"),
@@ -147,12 +167,14 @@ async def generate(args: argparse.Namespace, console: Console) -> int:
         pick_clips=args.pick_clips,
         order=args.order,
         name=args.name,
-        cta=args.cta,
+        cta=args.cta if args.cta is not None else None if args.brand else "Shop Now",
         font=args.font,
         color=args.color,
         music=args.music,
         genre=args.genre,
         music_file=args.music_file,
+        music_model=args.music_model,
+        video_model=args.video_model,
         clip_duration=args.duration,
         formats=args.formats or ["16:9"],
         voice=args.voice,

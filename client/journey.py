@@ -66,13 +66,18 @@ class AdSpec:
     pick_clips: str = "all"
     order: str | None = None
     name: str | None = None
-    cta: str = "Shop Now"
+    # None: the brand kit's default CTA (a kit is then needed).
+    cta: str | None = "Shop Now"
     font: str | None = None
     color: str | None = None
     music: bool = True
     genre: str = "upbeat"
     # Your own track as the music (uploaded to the session before composing), instead of the genre's.
     music_file: Path | None = None
+    # The Replicate music model: stable-audio-2.5 (the default) or musicgen (non-commercial licence).
+    music_model: str | None = None
+    # The Replicate image-to-video model (GET /api/engines lists them); "" = the default.
+    video_model: str = ""
     clip_duration: float = 3.0
     formats: Sequence[str] = ("16:9",)
     # A voice id turns the voiceover on; without `script` the parser's suggestion is spoken.
@@ -145,7 +150,7 @@ async def run_journey(
         chosen = pick(spec.image_pick, [i.id for i in session.generated_images], "--pick")
         await client.save_approved_images(session_id, chosen)
     with _timed(seconds, "clips", on_step):
-        await client.generate_clips(session_id, spec.scene, spec.clip_duration)
+        await client.generate_clips(session_id, spec.scene, spec.clip_duration, spec.video_model)
         session = await client.wait_for_stage(session_id, CLIPS_DONE, on_event)
     with _timed(seconds, "approve clips", on_step):
         clips = pick(spec.pick_clips, [c.id for c in session.generated_clips], "--pick-clips")
@@ -175,6 +180,7 @@ async def run_journey(
             brand_kit_id=spec.brand,
             brand_logo=spec.logo,
             music_upload=upload,
+            music_model=spec.music_model,
         )
         session = await client.wait_for_stage(session_id, VIDEO_DONE, on_event)
     videos = _final_videos(session)

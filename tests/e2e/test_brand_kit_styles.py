@@ -8,6 +8,7 @@ in it fills its bounding box far more than any real typeface does, which the fra
 from __future__ import annotations
 
 import io
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +16,13 @@ import websockets
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 
+from client.api import AdreelClient
+from client.journey import run_journey
+from services.common.media import probe
 from tests.e2e.conftest import Stack
 from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
+from tests.e2e.test_voiceover_journey import handbag_ad
 from tests.gateway_support import socket_url
 from tests.integration.test_compositor import color_share, frame_at
 
@@ -108,3 +113,20 @@ async def test_kit_font_button_and_default_cta(stack: Stack, tmp_path: Path) -> 
     name[ys.min() :, :] = False  # the name is above the button
     assert name.mean() > 0.005, "the name is drawn in the kit's primary colour"
     assert fill_ratio(name) > 0.55, f"the name is drawn in the kit's block font ({fill_ratio(name):.2f})"
+
+
+async def test_cli_journey_with_a_kit_and_model_choices(stack: Stack, tmp_path: Path) -> None:
+    """What `adreel generate --brand KIT --video-model kling-2.1 --music-model musicgen` runs: no --cta,
+    so the kit's default CTA is used; the session keeps its video model (the offline engine draws
+    the clips itself and says so); the music model is accepted."""
+    async with AdreelClient(str(stack.client.base_url)) as client:
+        await client.register(f"cli-kit-{secrets.token_hex(4)}@example.com", "cli-kit-pass")
+        kit = {"name": "Rosa", "primary_color": "#00E5FF", "default_cta": "Shop Rosa"}
+        kid = (await client.call("POST", "/api/brand-kits", kit))["id"]
+        spec = handbag_ad(
+            tmp_path / "ad.mp4", cta=None, brand=kid, video_model="kling-2.1", music_model="musicgen"
+        )
+        result = await run_journey(client, spec)
+        session = await client.call("GET", f"/api/sessions/{result.session_id}")
+    assert session["video_model"] == "kling-2.1"
+    assert probe(result.files[0]).has_audio
