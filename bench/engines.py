@@ -170,6 +170,11 @@ class FixedLatencyCompositor(compositor_pb2_grpc.CompositorServiceServicer):
     ) -> compositor_pb2.ListFontsResponse:
         return compositor_pb2.ListFontsResponse(fonts=[compositor_pb2.Font(id="inter", name="Inter")])
 
+    async def ListVoices(
+        self, request: compositor_pb2.ListVoicesRequest, context: grpc.aio.ServicerContext
+    ) -> compositor_pb2.ListVoicesResponse:
+        return compositor_pb2.ListVoicesResponse(voices=[compositor_pb2.VoiceOption(id="joe", name="Joe")])
+
     async def RenderTextPreview(
         self, request: compositor_pb2.RenderTextPreviewRequest, context: grpc.aio.ServicerContext
     ) -> compositor_pb2.RenderTextPreviewResponse:
