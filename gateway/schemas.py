@@ -191,8 +191,9 @@ class CaptionsConfig(Strict):
     style: Literal["none", "phrase", "highlight"] = "none"
 
 
-class ComposeFinalVideoRequest(Strict):
-    session_id: uuid.UUID
+class FinishingForm(Strict):
+    """The finishing form's fields, as the final's compose and the quick preview both take them."""
+
     text_overlay: TextOverlay
     audio: AudioConfig = Field(default_factory=AudioConfig)
     intro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
@@ -204,6 +205,10 @@ class ComposeFinalVideoRequest(Strict):
     variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
     voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
     captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
+
+
+class ComposeFinalVideoRequest(FinishingForm):
+    session_id: uuid.UUID
     # A brand kit of yours (/api/brand-kits): its primary colour and font draw the texts and
     # captions unless text_overlay gives others, its default CTA stands in for an omitted
     # text_overlay.cta, its secondary colour is the CTA's button; brand_logo puts its logo in
@@ -629,7 +634,7 @@ class PublicShare(BaseModel):
 # ---------------------------------------------------------------- preview (animatic)
 
 
-class PreviewRequest(Strict):
+class PreviewRequest(FinishingForm):
     """The finishing form, as for POST /api/compose-final-video; the session comes from the path.
 
     The preview shows the first format with the request's own texts and music (variants are finals
@@ -637,17 +642,8 @@ class PreviewRequest(Strict):
     """
 
     # Optional, so the finishing form's body can be sent as is; it must then name the path's session.
+    # The voiceover and captions are accepted for the same reason; a preview stays without them.
     session_id: uuid.UUID | None = None
-    text_overlay: TextOverlay
-    audio: AudioConfig = Field(default_factory=AudioConfig)
-    intro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
-    outro_duration: float = Field(default=1.0, ge=0.5, le=3.0)
-    formats: list[OutputFormat] = Field(default_factory=lambda: ["16:9"], min_length=1, max_length=3)
-    transition_duration: float = Field(default=0.3, ge=0.0, le=1.0)
-    variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
-    # Accepted so the form's body can be sent as is; a preview stays without the voice.
-    voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
-    captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
 
 
 class VoiceoverScriptRequest(Strict):
