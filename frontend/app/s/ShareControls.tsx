@@ -3,10 +3,9 @@
 import { useCallback, useEffect, useState } from "react";
 
 import { Button } from "@/components/ui/Button";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
-import { describeProblem } from "@/lib/errors";
 import { dateTime } from "@/lib/format";
 
 type ShareInfo = components["schemas"]["ShareInfo"];
@@ -132,7 +131,7 @@ export function ShareControls({ api, sessionId, mediaUrl }: { api: Api; sessionI
               ))}
             </ul>
           )}
-          {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
+          <ActionProblem error={error} onDismiss={() => setError(null)} />
         </div>
       )}
     </>

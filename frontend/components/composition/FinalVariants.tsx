@@ -4,9 +4,8 @@ import { useState } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { describeProblem } from "@/lib/errors";
 import { dateTime, resolutionLabel } from "@/lib/format";
 import { versionSettings } from "@/lib/loop";
 import type { FinalVersion, FinalVideo } from "@/lib/types";
@@ -62,11 +61,7 @@ export function FinalVariants({ finals, baseName }: { finals: FinalVideo[]; base
       <h2 id="variants-heading" className="text-lg font-semibold text-slate-900">
         All versions ({finals.length})
       </h2>
-      {error !== null && (
-        <div className="mt-3">
-          <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
-        </div>
-      )}
+      <ActionProblem error={error} onDismiss={() => setError(null)} className="mt-3" />
       <ul className="mt-4 grid gap-5 sm:grid-cols-2 xl:grid-cols-3">
         {finals.map((final, i) => {
           const id = final.variant_id ?? `${i + 1}`;
@@ -119,11 +114,7 @@ export function FinalVersions({ versions }: { versions: FinalVersion[] }) {
       <h2 id="versions-heading" className="text-lg font-semibold text-slate-900">
         All versions ({versions.length})
       </h2>
-      {error !== null && (
-        <div className="mt-3">
-          <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
-        </div>
-      )}
+      <ActionProblem error={error} onDismiss={() => setError(null)} className="mt-3" />
       <ol className="mt-4 space-y-6">
         {versions.map((version, n) => {
           const number = versions.length - n;

@@ -27,7 +27,7 @@ import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card, CardHeader } from "@/components/ui/Card";
 import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem, ProblemNotice } from "@/components/ui/ProblemNotice";
 import { ApiError, call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
@@ -646,7 +646,7 @@ export function FinishScreen({ session }: { session: Session }) {
             <video src={preview.url} controls autoPlay muted playsInline className="preview-video mt-3 w-full rounded-lg bg-slate-950" aria-label="Preview of your ad" />
           </Card>
         )}
-        {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
+        <ActionProblem error={error} onDismiss={() => setError(null)} />
         <StageFailure session={session} />
         {composing && <ProgressPanel session={session} title="Rendering your ad" />}
         {editable && (

@@ -9,10 +9,9 @@ import { Stepper } from "@/components/session/Stepper";
 import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { describeProblem } from "@/lib/errors";
 import { money, resolutionLabel } from "@/lib/format";
 import { finalsOf, versionSettings } from "@/lib/loop";
 import { screenPath, stepLabel } from "@/lib/screens";
@@ -146,11 +145,7 @@ export function ResultScreen({ session }: { session: Session }) {
               </Button>
             </div>
           )}
-          {error !== null && (
-            <div className="mt-4">
-              <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
-            </div>
-          )}
+          <ActionProblem error={error} onDismiss={() => setError(null)} className="mt-4" />
           {versions.length > 1 && <FinalVersions versions={versions} />}
           {versions.length <= 1 && session.final_videos.length > 1 && (
             <FinalVariants finals={session.final_videos} baseName={`adreel-${(session.product_prompt ?? "ad").slice(0, 40).replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`} />

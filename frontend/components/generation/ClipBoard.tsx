@@ -29,10 +29,9 @@ import { useSession } from "@/components/session/SessionProvider";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { cardsToFit, composedLength, DEFAULT_CARDS, TARGET_MAX_S, TARGET_MIN_S, type Cards } from "@/components/composition/timeline";
 import { call } from "@/lib/api";
-import { describeProblem } from "@/lib/errors";
 import { money, seconds } from "@/lib/format";
 import { draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
@@ -260,11 +259,7 @@ export function ClipBoard({ session }: { session: Session }) {
         </Card>
       }
     >
-      {error !== null && (
-        <div className="mb-4">
-          <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
-        </div>
-      )}
+      <ActionProblem error={error} onDismiss={() => setError(null)} className="mb-4" />
       <DndContext
         sensors={sensors}
         collisionDetection={closestCenter}

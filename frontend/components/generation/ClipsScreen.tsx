@@ -14,10 +14,9 @@ import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { describeProblem } from "@/lib/errors";
 import { titleCase } from "@/lib/format";
 import { loopApi, storyboardOf } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
@@ -330,7 +329,7 @@ export function ClipsScreen({ session }: { session: Session }) {
           </>
         )}
 
-        {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
+        <ActionProblem error={error} onDismiss={() => setError(null)} />
         <StageFailure session={session} />
         {generating && <ProgressPanel session={session} title="Generating your clips" />}
         {generating && clips.length === 0 && <GridSkeleton count={references.length} aspect="aspect-video" />}

@@ -9,10 +9,9 @@ import { useSession } from "@/components/session/SessionProvider";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { describeProblem } from "@/lib/errors";
 import { money, titleCase } from "@/lib/format";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session } from "@/lib/types";
@@ -58,11 +57,7 @@ export function ImageBoard({ session }: { session: Session }) {
         </Card>
       }
     >
-      {error !== null && (
-        <div className="mb-4">
-          <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />
-        </div>
-      )}
+      <ActionProblem error={error} onDismiss={() => setError(null)} className="mb-4" />
       <ul className="mood-board grid gap-5 sm:grid-cols-2" aria-label="Approved images">
         {approved.map((image, i) => (
           <li key={image.id} className="mood-card overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-card">

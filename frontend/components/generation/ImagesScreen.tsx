@@ -14,9 +14,8 @@ import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
-import { ProblemNotice } from "@/components/ui/ProblemNotice";
+import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
-import { describeProblem } from "@/lib/errors";
 import { loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, ViewType } from "@/lib/types";
@@ -185,7 +184,7 @@ export function ImagesScreen({ session }: { session: Session }) {
 
         {canUpload && <PhotoDropZone sessionId={session.id} />}
 
-        {error !== null && <ProblemNotice problem={describeProblem(error)} onDismiss={() => setError(null)} />}
+        <ActionProblem error={error} onDismiss={() => setError(null)} />
         <StageFailure session={session} />
         {generating && <ProgressPanel session={session} title="Generating your images" />}
         {generating && images.length === 0 && <GridSkeleton count={count} />}

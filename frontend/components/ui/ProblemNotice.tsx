@@ -56,3 +56,10 @@ export function PageProblem({ error, onRetry, className }: { error: unknown; onR
     </div>
   );
 }
+
+/** An action's error, if there is one, that the user dismisses; inside a div of `className` when one is given. */
+export function ActionProblem({ error, onDismiss, className }: { error: unknown; onDismiss: () => void; className?: string }) {
+  if (error === null) return null;
+  const notice = <ProblemNotice problem={describeProblem(error)} onDismiss={onDismiss} />;
+  return className ? <div className={className}>{notice}</div> : notice;
+}
