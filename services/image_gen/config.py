@@ -15,4 +15,3 @@ class Settings(EngineAgentSettings):
     image_size: int = Field(default=1024, ge=256, le=2048)
     # zlib level of the stored PNGs: 1 is ~3x faster than Pillow's 6 for ~10% more bytes.
     png_compress_level: int = Field(default=1, ge=0, le=9)
-
