@@ -13,7 +13,8 @@ import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
+import { Disclosure } from "@/components/ui/Disclosure";
+import { PromptField, SelectField } from "@/components/ui/Field";
 import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
@@ -205,13 +206,7 @@ export function ClipsScreen({ session }: { session: Session }) {
     >
       <div className="space-y-6">
         <Card className="p-4 sm:p-6">
-          <details className="reference-images group mb-5 rounded-xl border border-slate-200 bg-slate-50/60">
-            <summary className="flex cursor-pointer list-none items-center justify-between px-4 py-3 text-sm font-medium text-slate-700">
-              Reference images ({references.length})
-              <span className="text-slate-400 transition group-open:rotate-180" aria-hidden="true">
-                ▾
-              </span>
-            </summary>
+          <Disclosure className="reference-images mb-5" summary={`Reference images (${references.length})`}>
             <ul className="flex flex-wrap gap-3 border-t border-slate-200 px-4 py-4">
               {references.map((image) => (
                 <li key={image.id}>
@@ -225,66 +220,51 @@ export function ClipsScreen({ session }: { session: Session }) {
                 </li>
               ))}
             </ul>
-          </details>
+          </Disclosure>
           <form onSubmit={generate} className="space-y-5">
-            <div>
-              <FieldLabel htmlFor="video_prompt" aside={<CharCounter value={prompt} max={PROMPT_MAX} />}>
-                Describe the scene/action...
-              </FieldLabel>
-              <textarea
-                id="video_prompt"
-                name="video_prompt"
-                rows={3}
-                maxLength={PROMPT_MAX}
-                placeholder="girl running in sun, outdoor track, golden hour lighting"
-                className={`${inputClass} resize-none text-base`}
-                value={prompt}
-                onChange={(e) => setPrompt(e.target.value)}
-                disabled={!editable}
-                required
-              />
-            </div>
+            <PromptField
+              id="video_prompt"
+              label="Describe the scene/action..."
+              max={PROMPT_MAX}
+              placeholder="girl running in sun, outdoor track, golden hour lighting"
+              value={prompt}
+              onChange={setPrompt}
+              disabled={!editable}
+            />
             <div className="flex flex-wrap items-end gap-4 sm:gap-6">
-              <div className="w-40">
-                <FieldLabel htmlFor="clip_duration">Clip duration</FieldLabel>
-                <select
-                  id="clip_duration"
-                  name="clip_duration"
-                  className={inputClass}
-                  value={duration}
-                  onChange={(e) => setDuration(Number(e.target.value))}
+              <SelectField
+                id="clip_duration"
+                name="clip_duration"
+                label="Clip duration"
+                className="w-40"
+                value={duration}
+                onChange={(e) => setDuration(Number(e.target.value))}
+                disabled={!editable}
+              >
+                {DURATIONS.map((d) => (
+                  <option key={d} value={d}>
+                    {d}s
+                  </option>
+                ))}
+              </SelectField>
+              {onReplicate && (
+                <SelectField
+                  id="video_model"
+                  name="video_model"
+                  label="Video model"
+                  className="w-full sm:w-96"
+                  value={videoModel}
+                  onChange={(e) => setVideoModel(e.target.value as VideoModel)}
                   disabled={!editable}
+                  hint="Animates each approved image following its shot. Choosing another model makes the clips again."
                 >
-                  {DURATIONS.map((d) => (
-                    <option key={d} value={d}>
-                      {d}s
+                  {VIDEO_MODELS.map((m) => (
+                    // The default is Wan 2.2 fast, whether the session names it or leaves it blank.
+                    <option key={m.id} value={m.id === "" && videoModel === "wan-2.2-fast" ? videoModel : m.id}>
+                      {m.label}
                     </option>
                   ))}
-                </select>
-              </div>
-              {onReplicate && (
-                <div className="w-full sm:w-96">
-                  <FieldLabel htmlFor="video_model">Video model</FieldLabel>
-                  <select
-                    id="video_model"
-                    name="video_model"
-                    className={inputClass}
-                    value={videoModel}
-                    onChange={(e) => setVideoModel(e.target.value as VideoModel)}
-                    disabled={!editable}
-                    aria-describedby="video_model_hint"
-                  >
-                    {VIDEO_MODELS.map((m) => (
-                      // The default is Wan 2.2 fast, whether the session names it or leaves it blank.
-                      <option key={m.id} value={m.id === "" && videoModel === "wan-2.2-fast" ? videoModel : m.id}>
-                        {m.label}
-                      </option>
-                    ))}
-                  </select>
-                  <p id="video_model_hint" className="mt-1 text-xs text-slate-500">
-                    Animates each approved image following its shot. Choosing another model makes the clips again.
-                  </p>
-                </div>
+                </SelectField>
               )}
               <div className="pb-2.5 text-sm text-slate-600">
                 Number of clips: <span className="font-semibold text-slate-900">Auto · {references.length}</span>{" "}

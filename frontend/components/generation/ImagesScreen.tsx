@@ -13,7 +13,8 @@ import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
+import { Disclosure } from "@/components/ui/Disclosure";
+import { FieldLabel, PromptField } from "@/components/ui/Field";
 import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { loopApi } from "@/lib/loop";
@@ -110,30 +111,16 @@ export function ImagesScreen({ session }: { session: Session }) {
       <div className="space-y-6">
         <Card className="p-6">
           <form onSubmit={generate} className="space-y-5">
-            <div>
-              <FieldLabel htmlFor="product_prompt" aside={<CharCounter value={prompt} max={PROMPT_MAX} />}>
-                Describe your product...
-              </FieldLabel>
-              <textarea
-                id="product_prompt"
-                name="product_prompt"
-                rows={3}
-                maxLength={PROMPT_MAX}
-                placeholder="pink tennis shoes with white laces"
-                className={`${inputClass} resize-none text-base`}
-                value={prompt}
-                onChange={(e) => setPrompt(e.target.value)}
-                disabled={!editable}
-                required
-              />
-            </div>
-            <details className="group rounded-xl border border-slate-200 bg-slate-50/60" open={editable && !hasGenerated}>
-              <summary className="flex cursor-pointer list-none items-center justify-between px-4 py-3 text-sm font-medium text-slate-700">
-                Advanced options
-                <span className="text-slate-400 transition group-open:rotate-180" aria-hidden="true">
-                  ▾
-                </span>
-              </summary>
+            <PromptField
+              id="product_prompt"
+              label="Describe your product..."
+              max={PROMPT_MAX}
+              placeholder="pink tennis shoes with white laces"
+              value={prompt}
+              onChange={setPrompt}
+              disabled={!editable}
+            />
+            <Disclosure open={editable && !hasGenerated} summary="Advanced options">
               <div className="space-y-5 border-t border-slate-200 px-4 py-4">
                 <div>
                   <FieldLabel htmlFor="num_images" aside={<output htmlFor="num_images">{count} images</output>}>
@@ -159,7 +146,7 @@ export function ImagesScreen({ session }: { session: Session }) {
                 </div>
                 <StyleChips value={styles} onChange={setStyles} disabled={!editable} />
               </div>
-            </details>
+            </Disclosure>
             {editable && (
               <div className="flex flex-wrap items-center justify-end gap-3">
                 {hasGenerated && (

@@ -27,3 +27,88 @@ export function CharCounter({ value, max }: { value: string; max: number }) {
   const left = max - value.length;
   return <span className={clsx(left < 20 && "text-amber-600", left <= 0 && "text-rose-600")}>{value.length}/{max}</span>;
 }
+
+/** A labelled text input; it takes `inputClass` unless given a class of its own. */
+export function InputField({
+  id,
+  label,
+  className = inputClass,
+  ...input
+}: { id: string; label: React.ReactNode } & Omit<React.InputHTMLAttributes<HTMLInputElement>, "id">) {
+  return (
+    <div>
+      <FieldLabel htmlFor={id}>{label}</FieldLabel>
+      <input id={id} className={className} {...input} />
+    </div>
+  );
+}
+
+/** A labelled select (its options as children) in a div of `className`, with an optional hint below that describes it. */
+export function SelectField({
+  id,
+  label,
+  hint,
+  className,
+  children,
+  ...select
+}: {
+  id: string;
+  label: React.ReactNode;
+  hint?: React.ReactNode;
+  className?: string;
+  children: React.ReactNode;
+} & Omit<React.SelectHTMLAttributes<HTMLSelectElement>, "id" | "className" | "children">) {
+  const hintId = hint ? `${id}_hint` : undefined;
+  return (
+    <div className={className}>
+      <FieldLabel htmlFor={id}>{label}</FieldLabel>
+      <select id={id} className={inputClass} aria-describedby={hintId} {...select}>
+        {children}
+      </select>
+      {hint && (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A labelled three-line text area for a prompt, with its live character count; required. */
+export function PromptField({
+  id,
+  label,
+  max,
+  placeholder,
+  value,
+  onChange,
+  disabled,
+}: {
+  id: string;
+  label: React.ReactNode;
+  max: number;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+  disabled: boolean;
+}) {
+  return (
+    <div>
+      <FieldLabel htmlFor={id} aside={<CharCounter value={value} max={max} />}>
+        {label}
+      </FieldLabel>
+      <textarea
+        id={id}
+        name={id}
+        rows={3}
+        maxLength={max}
+        placeholder={placeholder}
+        className={`${inputClass} resize-none text-base`}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        disabled={disabled}
+        required
+      />
+    </div>
+  );
+}
