@@ -6,7 +6,7 @@ import { AppHeader } from "@/components/AppHeader";
 import { useSignedInPage } from "@/components/programs/useSignedInApi";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { FieldLabel, inputClass } from "@/components/ui/Field";
+import { InputField } from "@/components/ui/Field";
 import { PageProblem } from "@/components/ui/ProblemNotice";
 import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
@@ -58,22 +58,10 @@ export default function BrandKitsPage() {
         </p>
         <Card className="mt-6 p-6">
           <form onSubmit={create} className="grid gap-4 sm:grid-cols-[1fr_auto_auto_1fr_auto] sm:items-end" aria-label="New brand kit">
-            <div>
-              <FieldLabel htmlFor="kit-name">Name</FieldLabel>
-              <input id="kit-name" required maxLength={100} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
-            </div>
-            <div>
-              <FieldLabel htmlFor="kit-primary">Primary</FieldLabel>
-              <input id="kit-primary" type="color" className="h-10 w-16" value={primary} onChange={(e) => setPrimary(e.target.value.toUpperCase())} />
-            </div>
-            <div>
-              <FieldLabel htmlFor="kit-secondary">Secondary</FieldLabel>
-              <input id="kit-secondary" type="color" className="h-10 w-16" value={secondary} onChange={(e) => setSecondary(e.target.value.toUpperCase())} />
-            </div>
-            <div>
-              <FieldLabel htmlFor="kit-cta">Default call to action</FieldLabel>
-              <input id="kit-cta" maxLength={30} className={inputClass} value={cta} onChange={(e) => setCta(e.target.value)} />
-            </div>
+            <InputField id="kit-name" label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+            <InputField id="kit-primary" label="Primary" type="color" className="h-10 w-16" value={primary} onChange={(e) => setPrimary(e.target.value.toUpperCase())} />
+            <InputField id="kit-secondary" label="Secondary" type="color" className="h-10 w-16" value={secondary} onChange={(e) => setSecondary(e.target.value.toUpperCase())} />
+            <InputField id="kit-cta" label="Default call to action" maxLength={30} value={cta} onChange={(e) => setCta(e.target.value)} />
             <Button type="submit" loading={busy} disabled={!name.trim()}>
               Create kit
             </Button>

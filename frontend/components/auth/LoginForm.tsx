@@ -5,7 +5,7 @@ import { useState } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { FieldLabel, inputClass } from "@/components/ui/Field";
+import { InputField } from "@/components/ui/Field";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { call, createApi } from "@/lib/api";
 import { saveAccount } from "@/lib/auth";
@@ -63,33 +63,27 @@ export function LoginForm() {
         <p className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">Your sign-in expired. Please sign in again.</p>
       )}
       <form className="mt-6 space-y-4" onSubmit={submit} noValidate>
-        <div>
-          <FieldLabel htmlFor="email">Email</FieldLabel>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            required
-            className={inputClass}
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div>
-          <FieldLabel htmlFor="password">Password</FieldLabel>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete={mode === "login" ? "current-password" : "new-password"}
-            required
-            minLength={mode === "login" ? 6 : 8}
-            className={inputClass}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <InputField
+          id="email"
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <InputField
+          id="password"
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete={mode === "login" ? "current-password" : "new-password"}
+          required
+          minLength={mode === "login" ? 6 : 8}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         {error !== null && <ProblemNotice problem={describeProblem(error)} />}
         <Button type="submit" size="lg" className="w-full" loading={busy}>
           {mode === "login" ? "Start Creating" : "Create account"}

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
-import { FieldLabel, inputClass } from "@/components/ui/Field";
+import { InputField, SelectField } from "@/components/ui/Field";
 import { PageProblem } from "@/components/ui/ProblemNotice";
 import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
@@ -52,21 +52,12 @@ export function ApiKeys() {
       </p>
       <Card className="mt-6 p-6">
         <form onSubmit={create} className="grid gap-4 sm:grid-cols-[1fr_auto_auto_auto] sm:items-end" aria-label="New API key">
-          <div>
-            <FieldLabel htmlFor="key-name">Name</FieldLabel>
-            <input id="key-name" required maxLength={100} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} />
-          </div>
-          <div>
-            <FieldLabel htmlFor="key-scope">Scope</FieldLabel>
-            <select id="key-scope" className={inputClass} value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
-              <option value="generate">generate</option>
-              <option value="read">read</option>
-            </select>
-          </div>
-          <div>
-            <FieldLabel htmlFor="key-days">Expires in days</FieldLabel>
-            <input id="key-days" type="number" min="1" max="3650" placeholder="never" className={inputClass} value={days} onChange={(e) => setDays(e.target.value)} />
-          </div>
+          <InputField id="key-name" label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+          <SelectField id="key-scope" label="Scope" value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
+            <option value="generate">generate</option>
+            <option value="read">read</option>
+          </SelectField>
+          <InputField id="key-days" label="Expires in days" type="number" min="1" max="3650" placeholder="never" value={days} onChange={(e) => setDays(e.target.value)} />
           <Button type="submit" loading={busy} disabled={!name.trim()}>
             Create key
           </Button>
