@@ -1,6 +1,7 @@
 import clsx from "clsx";
 import { useState } from "react";
 
+import { EditorActions, useRegenerateEditor } from "@/components/generation/RegenerateEditor";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { inputClass } from "@/components/ui/Field";
@@ -111,20 +112,10 @@ function ImagePrompt({
   onRegenerate: (prompt?: string) => Promise<void>;
 }) {
   const prompt = image.prompt ?? "";
-  const [editing, setEditing] = useState(false);
+  const { editing, setEditing, busy, regenerate } = useRegenerateEditor();
   const [text, setText] = useState(prompt);
-  const [busy, setBusy] = useState(false);
   const id = `image-prompt-${image.id}`;
-
-  async function run(edited?: string) {
-    setBusy(true);
-    try {
-      await onRegenerate(edited);
-      setEditing(false);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (edited?: string) => regenerate(() => onRegenerate(edited));
 
   return (
     <div className="image-prompt flex flex-1 flex-col gap-2 p-3">
@@ -141,14 +132,13 @@ function ImagePrompt({
             value={text}
             onChange={(e) => setText(e.target.value)}
           />
-          <div className="flex flex-wrap gap-2">
-            <Button size="sm" loading={busy} disabled={disabled || !text.trim()} onClick={() => void run(text.trim())}>
-              Regenerate
-            </Button>
-            <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>
-              Cancel
-            </Button>
-          </div>
+          <EditorActions
+            label="Regenerate"
+            busy={busy}
+            disabled={disabled || !text.trim()}
+            onRegenerate={() => void run(text.trim())}
+            onCancel={() => setEditing(false)}
+          />
         </>
       ) : (
         <>

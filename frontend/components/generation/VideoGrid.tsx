@@ -3,6 +3,7 @@
 import clsx from "clsx";
 import { useRef, useState } from "react";
 
+import { EditorActions, useRegenerateEditor } from "@/components/generation/RegenerateEditor";
 import { ShotFields } from "@/components/generation/Storyboard";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
@@ -139,24 +140,17 @@ function ClipShot({
     motion_intensity: loop.motion_intensity ?? 0.5,
     duration: clip.duration,
   };
-  const [editing, setEditing] = useState(false);
+  const { editing, setEditing, busy, regenerate } = useRegenerateEditor();
   const [shot, setShot] = useState(current);
-  const [busy, setBusy] = useState(false);
 
-  async function run() {
-    setBusy(true);
-    try {
-      // Only what changed is sent; the rest of the shot stays as it was.
-      const change: Partial<Shot> = {};
-      if (shot.scene_prompt.trim() !== current.scene_prompt) change.scene_prompt = shot.scene_prompt.trim();
-      if (shot.camera_movement !== current.camera_movement) change.camera_movement = shot.camera_movement;
-      if (shot.motion_intensity !== current.motion_intensity) change.motion_intensity = shot.motion_intensity;
-      if (shot.duration !== current.duration) change.duration = shot.duration;
-      await onRegenerate(change);
-      setEditing(false);
-    } finally {
-      setBusy(false);
-    }
+  function run() {
+    // Only what changed is sent; the rest of the shot stays as it was.
+    const change: Partial<Shot> = {};
+    if (shot.scene_prompt.trim() !== current.scene_prompt) change.scene_prompt = shot.scene_prompt.trim();
+    if (shot.camera_movement !== current.camera_movement) change.camera_movement = shot.camera_movement;
+    if (shot.motion_intensity !== current.motion_intensity) change.motion_intensity = shot.motion_intensity;
+    if (shot.duration !== current.duration) change.duration = shot.duration;
+    return regenerate(() => onRegenerate(change));
   }
 
   return (
@@ -169,14 +163,13 @@ function ClipShot({
       {editing ? (
         <>
           <ShotFields shot={shot} label={`Clip ${index + 1}`} idPrefix={`clip-${clip.id}`} disabled={disabled} onChange={(c) => setShot((s) => ({ ...s, ...c }))} />
-          <div className="flex flex-wrap gap-2">
-            <Button size="sm" loading={busy} disabled={disabled || !shot.scene_prompt.trim()} onClick={() => void run()}>
-              Regenerate clip
-            </Button>
-            <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>
-              Cancel
-            </Button>
-          </div>
+          <EditorActions
+            label="Regenerate clip"
+            busy={busy}
+            disabled={disabled || !shot.scene_prompt.trim()}
+            onRegenerate={() => void run()}
+            onCancel={() => setEditing(false)}
+          />
         </>
       ) : (
         <>
