@@ -16,6 +16,7 @@ import {
   TARGET_MAX_S,
   TARGET_MIN_S,
 } from "@/components/composition/timeline";
+import { DurationWarning } from "@/components/composition/DurationWarning";
 import { FontPreviews } from "@/components/composition/FontPreviews";
 import { type MusicSource, MusicSourcePicker, musicSourceFields } from "@/components/composition/MusicUpload";
 import { type VariantDraft, VariantsEditor, variantsBody, variantsFromBody } from "@/components/composition/VariantsEditor";
@@ -602,10 +603,7 @@ export function FinishScreen({ session }: { session: Session }) {
             <FieldError id="cards-error" message={fieldErrors.cards ?? null} />
           </div>
           {outside && (
-            <div className="duration-warning mx-4 mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 sm:mx-6" role="status">
-              <p>
-                {total < TARGET_MIN_S ? "Shorter" : "Longer"} than the {TARGET_MIN_S}-{TARGET_MAX_S} s an ad should last.
-              </p>
+            <DurationWarning total={total} className="mx-4 mt-4 sm:mx-6">
               <div className="mt-2 flex flex-wrap items-center gap-3">
                 {fit && (
                   <Button size="sm" variant="secondary" className="h-auto whitespace-normal py-1.5" disabled={!editable} onClick={() => edit({ intro: fit.intro, outro: fit.outro })}>
@@ -616,7 +614,7 @@ export function FinishScreen({ session }: { session: Session }) {
                   Change the clips
                 </Link>
               </div>
-            </div>
+            </DurationWarning>
           )}
           <ol className="sequence-preview flex gap-3 overflow-x-auto p-4 sm:p-6" aria-label="Sequence with timestamps">
             {timeline.map((seg) => (

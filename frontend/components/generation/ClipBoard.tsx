@@ -23,6 +23,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
+import { DurationWarning } from "@/components/composition/DurationWarning";
+import { BackLink } from "@/components/generation/BackLink";
 import { ClipPlayer } from "@/components/generation/VideoGrid";
 import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
@@ -234,10 +236,7 @@ export function ClipBoard({ session }: { session: Session }) {
             {" "}{cards.transition.toFixed(1)} s cross-fades
           </p>
           {outside && (
-            <div className="duration-warning mt-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status">
-              <p>
-                {total < TARGET_MIN_S ? "Shorter" : "Longer"} than the {TARGET_MIN_S}-{TARGET_MAX_S} s an ad should last.
-              </p>
+            <DurationWarning total={total} className="mt-3">
               {fit && (
                 <Button size="sm" variant="secondary" className="mt-2 h-auto whitespace-normal py-1.5" loading={fitting} onClick={() => void fitCards(fit)}>
                   Make the cards {fit.intro.toFixed(1)} s and {fit.outro.toFixed(1)} s ({composedLength(clipS, fit).toFixed(1)} s)
@@ -248,7 +247,7 @@ export function ClipBoard({ session }: { session: Session }) {
                   {total < TARGET_MIN_S ? "Keep more clips or make them longer" : "Keep fewer clips or make them shorter"}
                 </Link>
               </p>
-            </div>
+            </DurationWarning>
           )}
           <p className="mt-3 text-sm text-slate-600">
             Images: {money(imagesCost)} | Clips: {money(clipsCost)}
@@ -289,12 +288,9 @@ export function ClipBoard({ session }: { session: Session }) {
           </ol>
         </SortableContext>
       </DndContext>
-      <p className="mt-6 text-sm text-slate-500">
-        Want different clips?{" "}
-        <Link href={screenPath(session.id, "clips")} className="font-medium text-brand-600 hover:text-brand-700">
-          Back to all clips
-        </Link>
-      </p>
+      <BackLink question="Want different clips?" href={screenPath(session.id, "clips")}>
+        Back to all clips
+      </BackLink>
     </ScreenLayout>
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
+import { BackLink } from "@/components/generation/BackLink";
 import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
 import { Badge } from "@/components/ui/Badge";
@@ -83,12 +83,9 @@ export function ImageBoard({ session }: { session: Session }) {
           </li>
         ))}
       </ul>
-      <p className="mt-6 text-sm text-slate-500">
-        Changed your mind?{" "}
-        <Link href={screenPath(session.id, "images")} className="font-medium text-brand-600 hover:text-brand-700">
-          Back to all images
-        </Link>
-      </p>
+      <BackLink question="Changed your mind?" href={screenPath(session.id, "images")}>
+        Back to all images
+      </BackLink>
     </ScreenLayout>
   );
 }
