@@ -1,8 +1,11 @@
-"""Scene elements the shot plan turns on: particles and a light grade, read from the scene prompt.
+"""Scene elements the shot plan turns on: a backdrop, particles and a light grade, read from the
+scene prompt.
 
 The offline engine cannot follow a prompt the way a diffusion model does, so it reads a few
-words and renders what they name: a light grade baked into the canvas (numpy, before the camera
-move) and a particle layer FFmpeg slides over the moving picture. The text only selects among
+words and renders what they name: a setting (services/video_gen/backdrops.py: the still as a
+framed card over a drawn marble, wood, concrete, beach or studio backdrop), a light grade baked
+into the canvas after it (numpy, before the camera move) and a particle layer FFmpeg slides over
+the moving picture. The text only selects among
 fixed looks; no word of it reaches FFmpeg. A scene naming none of them renders exactly as before.
 """
 
@@ -15,6 +18,8 @@ from typing import Literal, TypeVar
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+from services.video_gen.backdrops import Setting
 
 Particles = Literal["droplets", "dust", "sparkles", "snow"]
 Grade = Literal["golden", "neon", "cool"]
@@ -33,15 +38,25 @@ _GRADE_WORDS: dict[Grade, str] = {
     "cool": r"morning|mist(?:y)?|fog(?:gy)?|dawn|overcast",
 }
 
+# "table" alone is not a setting: "on a white table" is the plain product shot.
+_SETTING_WORDS: dict[Setting, str] = {
+    "marble": r"marble|bathroom|counter(?:top)?s?|spa",
+    "wood": r"wood(?:en)?|desks?|cafe|café|kitchen",
+    "concrete": r"concrete|streets?|urban|city|loft",
+    "beach": r"beach(?:es)?|sand(?:y)?|seaside|shore",
+    "studio": r"studio|seamless|backdrop",
+}
+
 
 @dataclass(frozen=True)
 class SceneLook:
     particles: Particles | None = None
     grade: Grade | None = None
+    setting: Setting | None = None
 
     @property
     def plain(self) -> bool:
-        return self.particles is None and self.grade is None
+        return self.particles is None and self.grade is None and self.setting is None
 
 
 def _earliest(text: str, table: dict[K, str]) -> K | None:
@@ -56,7 +71,11 @@ def _earliest(text: str, table: dict[K, str]) -> K | None:
 
 def read_scene(text: str) -> SceneLook:
     lowered = text.lower()
-    return SceneLook(_earliest(lowered, _PARTICLE_WORDS), _earliest(lowered, _GRADE_WORDS))
+    return SceneLook(
+        _earliest(lowered, _PARTICLE_WORDS),
+        _earliest(lowered, _GRADE_WORDS),
+        _earliest(lowered, _SETTING_WORDS),
+    )
 
 
 # ---------------------------------------------------------------- light grades (numpy, on the canvas)

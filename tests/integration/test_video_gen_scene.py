@@ -23,11 +23,27 @@ SCENES = {
     "neon": "Front view of the shoes: a city street at night, neon rim light. Slow push-in",
     "snow": "Front view of the shoes: falling snow. Slow push-in, calm motion",
 }
+# A second request: one holds at most 8 clip jobs.
+SETTINGS = {
+    "marble": "Front view of the shoes: on a marble counter. Slow push-in, calm motion",
+    "wood": "Front view of the shoes: on a wooden table. Slow push-in, calm motion",
+}
 
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = store_with_source(tmp_path_factory, "vg-scene")
+    return render_scenes(tmp_path_factory, "vg-scene", SCENES)
+
+
+@pytest.fixture(scope="module")
+def backdrop_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return render_scenes(tmp_path_factory, "vg-backdrop", SETTINGS)
+
+
+def render_scenes(
+    tmp_path_factory: pytest.TempPathFactory, name: str, scenes: dict[str, str]
+) -> dict[str, Path]:
+    root = store_with_source(tmp_path_factory, name)
     request = video_gen_pb2.GenerateClipsRequest(
         session_id="s1",
         duration_s=2.0,
@@ -43,12 +59,12 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 ),
                 seed=7,  # the same seed for all: only the scene differs
             )
-            for name, text in SCENES.items()
+            for name, text in scenes.items()
         ],
     )
     events = asyncio.run(collect(settings_for(root), request))
     done = {e.clip.item_id: e.clip for e in events if e.WhichOneof("event") == "clip"}
-    assert set(done) == set(SCENES), [e.failure for e in events if e.WhichOneof("event") == "failure"]
+    assert set(done) == set(scenes), [e.failure for e in events if e.WhichOneof("event") == "failure"]
     return {name: root / clip.asset.uri.removeprefix("asset://") for name, clip in done.items()}
 
 
@@ -98,3 +114,32 @@ def test_particles_move_between_frames(clips: dict[str, Path]) -> None:
     diff = water - plain
     streaks = [np.argwhere(diff[i].mean(axis=2) > 40) for i in (30, 31)]
     assert all(len(s) > 200 for s in streaks)
+
+
+def border(frame: np.ndarray) -> np.ndarray:
+    """The left and right tenths of a frame: backdrop beside the framed print."""
+    w = frame.shape[1]
+    return np.concatenate([frame[:, : w // 10], frame[:, -w // 10 :]], axis=1)
+
+
+def test_settings_draw_different_backdrops(clips: dict[str, Path], backdrop_clips: dict[str, Path]) -> None:
+    plain = frames(clips["plain"])[30]
+    marble, wood = (frames(backdrop_clips[n])[30] for n in ("marble", "wood"))
+    # Measured (seed 7, middle frame): marble vs wood 134 on the border, 70 over the frame;
+    # plain vs marble 74, plain vs wood 55 over the frame.
+    assert mad(border(marble), border(wood)) > 60
+    assert mad(marble, wood) > 30
+    assert mad(plain, marble) > 25
+    assert mad(plain, wood) > 25
+
+
+def test_the_border_shows_the_backdrop_not_the_still(
+    clips: dict[str, Path], backdrop_clips: dict[str, Path]
+) -> None:
+    plain = border(frames(clips["plain"])[30])
+    marble, wood = (border(frames(backdrop_clips[n])[30]) for n in ("marble", "wood"))
+    assert mad(plain, marble) > 40 and mad(plain, wood) > 40
+    # Marble: pale, nearly grey stone with faint veins (the still there is busy: std about 50).
+    assert marble.mean() > 200 and marble.std() < 25
+    r, g, b = wood.mean(axis=(0, 1))
+    assert r > g > b and r > b + 50  # brown grain

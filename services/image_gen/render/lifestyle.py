@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
+from services.common.textures import concrete, marble, wood
 from services.image_gen.render.design import Design
 from services.image_gen.render.painter import Frame, Painter, Part
 from services.image_gen.render.palette import RGB, Colors, hls, mix
@@ -25,11 +25,6 @@ SCENES = {
 }
 
 
-def _stretched_noise(rng: np.random.Generator, h: int, w: int, cols: int, rows: int) -> np.ndarray:
-    base = rng.standard_normal((rows, cols)).astype(F32)
-    return np.asarray(Image.fromarray(base).resize((w, h), Image.Resampling.BICUBIC), dtype=F32)
-
-
 def _vertical(size: int, top: RGB, bottom: RGB, y0: int, y1: int) -> np.ndarray:
     t = np.linspace(0, 1, y1 - y0, dtype=F32)[:, None, None]
     band = np.array(top, F32) * (1 - t) + np.array(bottom, F32) * t
@@ -45,34 +40,7 @@ def _wall_and_floor(size: int, wall: RGB, floor: np.ndarray) -> np.ndarray:
 
 
 def _wood(size: int, rng: np.random.Generator, hue: float) -> np.ndarray:
-    h = size - int(size * HORIZON)
-    grain = _stretched_noise(rng, h, size, 6, 60) * 0.05 + _stretched_noise(rng, h, size, 3, 200) * 0.03
-    base = np.array(hls(0.07 + hue * 0.2, 0.46, 0.38), F32)
-    depth = np.linspace(0.82, 1.08, h, dtype=F32)[:, None]
-    return np.clip(base * ((1 + grain) * depth)[..., None], 0, 1)
-
-
-def _marble(size: int, rng: np.random.Generator) -> np.ndarray:
-    h = size - int(size * HORIZON)
-    n = blur(rng.standard_normal((h, size)).astype(F32), 18)
-    n = n / (n.std() + 1e-6)
-    veins = (
-        np.exp(-((n * 9.0) ** 2)) * 0.6 + np.exp(-((n * 3.0) ** 2)) * 0.15
-    )  # thin dark lines where the smooth noise crosses zero
-    base = np.array((0.93, 0.92, 0.9), F32)
-    shade = np.linspace(0.9, 1.03, h, dtype=F32)[:, None]
-    return np.clip(base * (shade - 0.12 * blur(veins, 1.0))[..., None], 0, 1)
-
-
-def _concrete(size: int, rng: np.random.Generator) -> np.ndarray:
-    h = size - int(size * HORIZON)
-    n = (
-        blur(rng.standard_normal((h, size)).astype(F32), 1.5) * 0.12
-        + blur(rng.standard_normal((h, size)).astype(F32), 25) * 0.6
-    )
-    base = np.array((0.62, 0.6, 0.57), F32)
-    shade = np.linspace(0.85, 1.05, h, dtype=F32)[:, None]
-    return np.clip(base * (shade + n * 0.08)[..., None], 0, 1)
+    return wood(size - int(size * HORIZON), size, rng, hls(0.07 + hue * 0.2, 0.46, 0.38))
 
 
 def _window_light(img: np.ndarray) -> None:
@@ -171,9 +139,9 @@ def scene_backdrop(size: int, category: str, c: Colors, d: Design, prop_x: float
         ys = np.arange(h, dtype=F32)[:, None]
         hills = np.clip((ys - ridge[None, :]) / 3, 0, 1)[..., None]
         img[:h] = img[:h] * (1 - hills * 0.35) + np.array(hls(0.4, 0.5, 0.18), F32) * hills * 0.35
-        img[h:] = _concrete(size, rng)
+        img[h:] = concrete(size - h, size, rng)
     elif scene == "bath":
-        img = _wall_and_floor(size, mix(c.wall, (0.92, 0.92, 0.9), 0.6), _marble(size, rng))
+        img = _wall_and_floor(size, mix(c.wall, (0.92, 0.92, 0.9), 0.6), marble(size - h, size, rng))
         tile = int(size * 0.11)
         img[:h:1, ::tile] *= 0.9
         img[:h:tile] *= 0.9

@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-F32 = np.float32
+from services.common.textures import F32, blur
+
+# blur (services/common/textures.py) is re-exported for the render modules.
+__all__ = ["F32", "blur", "hash_material", "surface"]
 
 
 def _noise(rng: np.random.Generator, h: int, w: int, blur_px: float) -> np.ndarray:
@@ -77,35 +80,3 @@ def surface(
 
 def hash_material(material: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(material))
-
-
-def _box(arr: np.ndarray, r: int, axis: int) -> np.ndarray:
-    pad = [(0, 0)] * arr.ndim
-    pad[axis] = (r + 1, r)
-    c = np.cumsum(np.pad(arr, pad, mode="edge"), axis=axis, dtype=F32)
-    hi = np.take(c, np.arange(2 * r + 1, c.shape[axis]), axis=axis)
-    lo = np.take(c, np.arange(0, c.shape[axis] - 2 * r - 1), axis=axis)
-    return (hi - lo) / (2 * r + 1)
-
-
-def blur(arr: np.ndarray, sigma: float) -> np.ndarray:
-    """Float Gaussian blur (three box passes per axis): Pillow's blur takes 8-bit images only,
-    and 8 bits are too coarse for the height fields the shading differentiates."""
-    if sigma < 0.5:
-        return arr
-    if sigma > 4 and arr.ndim == 2 and min(arr.shape) > 16:
-        # Wide blurs are smooth: blur a downsampled copy and scale back up (bicubic keeps the
-        # derivatives the shading takes smooth). Several times faster on large parts.
-        f = min(int(sigma / 2), max(1, min(arr.shape) // 8))
-        h, w = arr.shape
-        small = np.asarray(
-            Image.fromarray(arr.astype(F32)).resize((max(1, w // f), max(1, h // f)), Image.Resampling.BOX)
-        )
-        small = blur(small, sigma / f)
-        return np.asarray(Image.fromarray(small).resize((w, h), Image.Resampling.BICUBIC), dtype=F32)
-    r = max(1, round((np.sqrt(12 * sigma * sigma / 3 + 1) - 1) / 2))
-    out = arr.astype(F32, copy=False)
-    for axis in (0, 1):
-        for _ in range(3):
-            out = _box(out, r, axis)
-    return out

@@ -1,7 +1,8 @@
 """The offline engine: FFmpeg camera moves over the still, deterministic for a given seed.
 
-The scene prompt picks the scene elements (services/video_gen/scene.py): a light grade baked into
-the canvas and a particle layer over the moving picture.
+The scene prompt picks the scene elements (services/video_gen/scene.py): a backdrop the still is
+framed over and a light grade, both baked into the canvas, and a particle layer over the moving
+picture.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from services.common.costs import Stopwatch, local_cost
 from services.common.ffmpeg import run_ffmpeg
+from services.video_gen.backdrops import frame_on_backdrop
 from services.video_gen.camera import Move, View, plan_move
 from services.video_gen.clip_command import CANVAS_H, CANVAS_W, OUT_H, OUT_W, Encoding, clip_args
 from services.video_gen.config import Settings
@@ -63,6 +65,8 @@ class LocalProvider:
             canvas = Path(tmp) / "canvas.png"
             await asyncio.to_thread(cover_crop, request.source, canvas, (CANVAS_W, CANVAS_H))
             look = read_scene(request.scene_prompt)
+            if look.setting is not None:
+                await asyncio.to_thread(frame_on_backdrop, canvas, look.setting, request.seed)
             if look.grade is not None:
                 await asyncio.to_thread(grade_canvas, canvas, look.grade)
             particles: tuple[Particles, Path] | None = None
