@@ -127,7 +127,9 @@ async def test_journey_survives_kill_9_of_agents_and_gateway(fresh_database: str
             "ADREEL_RESTART_BACKOFF_S": "0.2",
             # One render at a time in every agent, so each kill lands between two delivered items.
             "ADREEL_MAX_CONCURRENCY": "1",
+            # A token only to show that no secret reaches a log; the engines stay offline.
             "REPLICATE_API_TOKEN": REPLICATE_TOKEN,
+            "ADREEL_ENGINE": "local",
             "ADREEL_JWT_SECRET": JWT_SECRET,
             # A killed gateway's stage job comes back to the restarted one after this.
             "ADREEL_STAGE_ACK_WAIT_S": "3",
