@@ -290,8 +290,7 @@ class Composer:
         result.cut_times_s.extend(round(t, 4) for t in tl.cut_times)
         tracks = tuple(made.path for made in music)
         voice = voiced.voiceover if voiced is not None else None
-        if voiced is not None:
-            voice = voiced.voiceover
+        if voiced is not None and voice is not None:
             tracks, planned = voiced.tracks, _with_voice(spec, planned, voiced, len(music))
             result.voiceover_s = round(voice.speech.duration_s, 3)
             for cost in voice.costs:

@@ -135,11 +135,6 @@ def _length(solo: np.ndarray) -> float:
     return max(_FRAME_S, float(_voiced(solo, RATE).sum()) * _FRAME_S)
 
 
-async def _piper(lines: list[str], speed: float, timeout_s: float) -> list[np.ndarray]:
-    """Each line spoken by Piper (a warm process of its own): float32 mono samples at RATE."""
-    return await speak_lines(lines, speed, timeout_s)
-
-
 def _listed(alone: list[str]) -> str:
     """The words as one line of one-word sentences: Piper says each alone, with a pause between.
     Each is capitalised: a lower-case word after a full stop does not start a sentence for it."""
@@ -155,7 +150,7 @@ def _cut(listed: np.ndarray, count: int) -> list[float] | None:
 async def _lengths(alone: list[str], listed: np.ndarray, speed: float, timeout_s: float) -> list[float]:
     """The words' lengths from the listed line (one Piper pass for all of them); said one line
     each, as a fallback, when the line's pauses do not part it into the words."""
-    return _cut(listed, len(alone)) or [_length(s) for s in await _piper(alone, speed, timeout_s)]
+    return _cut(listed, len(alone)) or [_length(s) for s in await speak_lines(alone, speed, timeout_s)]
 
 
 async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) -> Speech:
@@ -163,7 +158,7 @@ async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) ->
     words = _words(script)
     alone = list(map(_alone, words))
     # The script (natural prosody), then the words each alone, in one request.
-    samples, listed = await _piper([" ".join(script.split()), _listed(alone)], speed, timeout_s)
+    samples, listed = await speak_lines([" ".join(script.split()), _listed(alone)], speed, timeout_s)
     lengths = await _lengths(alone, listed, speed, timeout_s)
     return Speech(samples, RATE, align(words, lengths, samples, RATE))
 
@@ -174,6 +169,6 @@ async def timed(script: str, samples: np.ndarray, rate: int, *, timeout_s: float
     alone, the words of each phrase spread over the matching stretch of speech in the recording."""
     words = _words(script)
     alone = list(map(_alone, words))
-    (listed,) = await _piper([_listed(alone)], 1.0, timeout_s)
+    (listed,) = await speak_lines([_listed(alone)], 1.0, timeout_s)
     lengths = await _lengths(alone, listed, 1.0, timeout_s)
     return Speech(samples, rate, align(words, lengths, samples, rate))
