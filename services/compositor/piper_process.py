@@ -14,7 +14,8 @@ its own HTTP interface.
 The process is a plain `subprocess.Popen` driven from worker threads, so it belongs to no event loop
 and outlives any one of them. Requests take turns (a lock: `/info` describes the latest synthesis).
 A process that fails or overruns a deadline is killed, which also ends a read waiting on it, and the
-next request starts a fresh one.
+next request starts a fresh one. A server does not read its stdin, so it is run the way `python -m`
+runs it plus a watch on stdin: when the compositor dies its end closes and Piper ends too.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ RATE = 22050
 SENTENCE_PAUSE_S = 0.15
 # How long a fresh process may take to load its model and listen.
 START_TIMEOUT_S = 60.0
+# `python -m piper.http_server ARGS`, ended when its stdin closes.
+_RUN = (
+    "import os, runpy, sys, threading\n"
+    "threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()\n"
+    "sys.argv[0] = 'piper.http_server'\n"
+    "runpy.run_module('piper.http_server', run_name='__main__', alter_sys=True)\n"
+)
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,8 @@ class PiperProcess:
     def _start(self) -> subprocess.Popen[bytes]:
         self.socket.unlink(missing_ok=True)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "piper.http_server", "-m", str(_model()), "--host", f"unix://{self.socket}"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [sys.executable, "-c", _RUN, "-m", str(_model()), "--host", f"unix://{self.socket}"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         threading.Thread(target=self._drain, args=(proc,), daemon=True).start()
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -194,8 +202,8 @@ class PiperProcess:
     def close(self) -> None:
         with self.lock:
             proc, self.proc = self.proc, None
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
+            if proc is not None and proc.poll() is None and proc.stdin is not None:
+                proc.stdin.close()  # Piper ends when its stdin does
                 try:
                     proc.wait(5)
                 except subprocess.TimeoutExpired:
