@@ -51,6 +51,7 @@ from services.compositor.layout import FORMATS, Format, TextSlot, fit_block
 from services.compositor.logo import load_logo, logo_item
 from services.compositor.providers import MusicProvider, MusicRequest, MusicTrack, VoiceProvider
 from services.compositor.providers.local import LocalMusic, LocalVoice
+from services.compositor.session_audio import SessionMusic, SessionVoice
 from services.compositor.soundtrack import fit_with_beats, read_track, write_wav
 from services.compositor.synth import STYLES
 from services.compositor.text_image import Style, render
@@ -219,7 +220,8 @@ class Composer:
             else:
                 seed = music_seed(spec, genre)
                 request = MusicRequest(genre, tl.duration_s, seed, spec.product_name, model)
-                track = await (self.free_music if spec.preview else self.music).make_music(request)
+                engine = self.free_music if spec.preview else self.music
+                track = await SessionMusic(engine, self.store, spec.session_id).make_music(request)
             fit = fit_with_beats
             fitted, beats = await asyncio.to_thread(fit, track.samples, track.rate, tl.duration_s, track.bpm)
             path = work / f"music-{k}.wav"
@@ -358,7 +360,9 @@ class Composer:
         """The voice spoken, its captions drawn per format as soon as it is, and every music track
         with it ducked in (and a voice-only track when an output has no music) once the music is."""
         assert spec.voice is not None
-        voice = await speak_to_fit(spec.voice, duration_s, self.voice)
+        voice = await speak_to_fit(
+            spec.voice, duration_s, SessionVoice(self.voice, self.store, spec.session_id)
+        )
         layers: asyncio.Future[dict[int, CaptionLayer]] = asyncio.ensure_future(
             asyncio.to_thread(self._caption_layers, work, spec, voice, duration_s)
         )

@@ -259,6 +259,11 @@ class FakeReplicate:
         with self._lock:
             self._throttles.setdefault(model, []).append(Throttle(times, status, retry_after))
 
+    def unthrottle(self, model: str) -> None:
+        """`model` answers again: the throttles left for it are dropped."""
+        with self._lock:
+            self._throttles.pop(model, None)
+
     def calls(self, model: str) -> list[FakePrediction]:
         return [p for p in list(self.predictions.values()) if p.model == model]
 
@@ -447,20 +452,25 @@ class FakeReplicate:
             pred.metrics.setdefault("total_time", pred.metrics.get("predict_time", 0.0))
             pred.done.set()
 
-    async def _get(self, request: Request) -> Response:
+    async def _prediction(self, request: Request) -> FakePrediction | Response:
+        """The prediction the path names, or the answer refusing the request (401, 404, ...)."""
         if (refused := await self._record(request)) is not None:
             return refused
         pred = self.predictions.get(request.path_params["id"])
         if pred is None:
             return _problem(404, "Not found", "The requested resource could not be found.")
+        return pred
+
+    async def _get(self, request: Request) -> Response:
+        pred = await self._prediction(request)
+        if isinstance(pred, Response):
+            return pred
         return JSONResponse(pred.to_json(self.base_url))
 
     async def _cancel(self, request: Request) -> Response:
-        if (refused := await self._record(request)) is not None:
-            return refused
-        pred = self.predictions.get(request.path_params["id"])
-        if pred is None:
-            return _problem(404, "Not found", "The requested resource could not be found.")
+        pred = await self._prediction(request)
+        if isinstance(pred, Response):
+            return pred
         if pred.status not in TERMINAL and pred.task is not None:
             pred.task.cancel()
             await pred.done.wait()

@@ -126,3 +126,39 @@ async def test_kokoro_failing_leaves_the_offline_voice(
     assert 0.5 < result.voiceover_s < 3.0 and result.voice_cost.usd_micros == 0  # refused: not billed
     audio = audio_samples(store.path_of(result.videos[0].asset.uri.removeprefix("asset://"))).T
     assert level_db(audio, 0.5, 0.5 + result.voiceover_s) > -35
+
+
+async def test_a_rerender_reuses_the_paid_voice_and_music_and_a_fallback_is_asked_again(
+    compositor: pb_grpc.CompositorServiceStub, fake: FakeReplicate, store: LocalStore, clips: list[Path]
+) -> None:
+    clip_refs = put_clips(store, "rc", clips[:1])
+
+    def render(item_id: str, cta: str, script: str) -> pb.ComposeRequest:
+        req = request(
+            clip_refs,
+            session_id="rc",
+            item_id=item_id,
+            music=pb.Music(enabled=True, genre=UPBEAT),
+            voiceover=pb.Voiceover(script=script, voice="am_adam"),
+        )
+        req.overlay.cta = cta
+        return req
+
+    _, first = await compose(compositor, render("final-1", "Shop now", "Aurora Runner. Shop now!"))
+    assert first.voice_cost.usd_micros > 0 and first.music_cost.usd_micros > 0
+    # The CTA fixed, rendered again: the same script and music come from the session, unbilled.
+    _, again = await compose(compositor, render("final-2", "Buy today", "Aurora Runner. Shop now!"))
+    assert len(fake.calls(M.KOKORO)) == 1 and len(fake.calls(M.STABLE_AUDIO)) == 1
+    assert (again.voice_cost.model, again.voice_cost.usd_micros) == (M.KOKORO, 0)
+    assert (again.music_cost.model, again.music_cost.usd_micros) == (M.STABLE_AUDIO, 0)
+    assert abs(again.voiceover_s - first.voiceover_s) < 0.01, "the same take"
+    audio = audio_samples(store.path_of(again.videos[0].asset.uri.removeprefix("asset://"))).T
+    assert level_db(audio, 0.5, 0.5 + again.voiceover_s) > -35, "and it is in the new final"
+
+    # A take the offline voice spoke because Kokoro failed is not kept: the next render asks Kokoro.
+    fake.throttle(M.KOKORO, times=100, retry_after=0, status=500)
+    _, fell_back = await compose(compositor, render("final-3", "Buy today", "Aurora Runner. Buy today!"))
+    assert "offline voice" in fell_back.fallback_reason
+    fake.unthrottle(M.KOKORO)
+    _, recovered = await compose(compositor, render("final-4", "Buy today", "Aurora Runner. Buy today!"))
+    assert recovered.fallback_reason == "" and recovered.voice_cost.usd_micros > 0
