@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from google.protobuf.json_format import ParseDict
@@ -49,12 +48,26 @@ class ItemStage:
     progress_stage: str
     list_field: str
     # Each step's bar runs 0 -> 100; the items fill [lo, hi] of it (planning takes the part before).
-    lo: int
-    hi: int
+    lo: int = 10
+    hi: int = 100
 
     @property
     def noun(self) -> str:
         return self.result_field
+
+    @property
+    def plan_field(self) -> str:
+        """The session's field holding the stage's plan: image_plan, clip_plan."""
+        return f"{self.noun}_plan"
+
+    @property
+    def estimate_setting(self) -> str:
+        """The setting that prices one item: estimate_image_usd, estimate_clip_usd."""
+        return f"estimate_{self.noun}_usd"
+
+
+IMAGES = ItemStage("image_gen", "image", "image", "image_generation", "generated_image_ids")
+CLIPS = ItemStage("video_gen", "clip", "video", "clip_generation", "generated_clip_ids")
 
 
 def shifted_seed(seed: int, image_round: int) -> int:
@@ -94,14 +107,7 @@ class Orchestrator(StageStore):
                 "replaces": item.get("replaces"),
             }
 
-        await self._generate_items(
-            row,
-            ItemStage("image_gen", "image", "image", "image_generation", "generated_image_ids", 10, 100),
-            plan=row.image_plan,
-            estimate_usd=self.settings.estimate_image_usd,
-            call=call,
-            meta=meta,
-        )
+        await self._generate_items(row, IMAGES, call=call, meta=meta)
         await self._finish(
             session_id, SessionStage.IMAGE_GENERATION, 100, "Images ready for review!", "images"
         )
@@ -111,20 +117,19 @@ class Orchestrator(StageStore):
         row: Session,
         stage: ItemStage,
         *,
-        plan: list[dict[str, Any]],
-        estimate_usd: Decimal,
         call: Callable[[list[dict[str, Any]]], Any],
         meta: Callable[[dict[str, Any], Any], dict[str, Any]],
     ) -> None:
-        """Send the undelivered items of `plan` (in calls of `items_per_call`, run in parallel) and
-        save each result the moment it arrives; any failure fails the stage once the rest is done."""
+        """Send the undelivered items of the stage's plan (in calls of `items_per_call`, run in
+        parallel) and save each result the moment it arrives; any failure fails the stage once the rest
+        is done."""
         done_ids = set(getattr(row, stage.list_field))
-        pending = [p for p in plan if p["item_id"] not in done_ids]
+        pending = [p for p in getattr(row, stage.plan_field) if p["item_id"] not in done_ids]
         if not pending:
             return
         # The bar and the counts are this run's: regenerating one image is "image 1 of 1".
         total, noun = len(pending), stage.noun
-        self.check_budget(row, total * estimate_usd, f"{total} {noun}s")
+        self.check_budget(row, total * getattr(self.settings, stage.estimate_setting), f"{total} {noun}s")
         await self.agents.ensure_serving(stage.agent)
         delivered = 0
         # Per call: the share of its undelivered items already rendered, from its progress events.
@@ -264,14 +269,7 @@ class Orchestrator(StageStore):
                 "replaces": item.get("replaces"),
             }
 
-        await self._generate_items(
-            row,
-            ItemStage("video_gen", "clip", "video", "clip_generation", "generated_clip_ids", 10, 100),
-            plan=row.clip_plan,
-            estimate_usd=self.settings.estimate_clip_usd,
-            call=call,
-            meta=meta,
-        )
+        await self._generate_items(row, CLIPS, call=call, meta=meta)
         await self._finish(session_id, SessionStage.CLIP_GENERATION, 100, "Clips ready for review!", "clips")
 
     async def _plan_scenes(self, row: Session) -> None:
