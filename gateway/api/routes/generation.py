@@ -8,13 +8,12 @@ import base64
 import logging
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import grpc
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from google.protobuf.json_format import ParseDict
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
@@ -79,21 +78,37 @@ def make_move(row: Session, move: Move, orchestrator: Orchestrator) -> SessionSt
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
 
 
-async def start(
-    db: AsyncSession, row: Session, move: Move, orchestrator: Orchestrator, estimate: tuple[Decimal, str]
-) -> SessionStage:
-    """Refuse what the budget or the user's quotas cannot cover, then make the move into its
-    running stage (the one place every stage start goes through)."""
-    allow(row, move, orchestrator)
-    try:
-        orchestrator.check_budget(row, *estimate)
-    except BudgetExceeded as exc:
-        raise HTTPException(status.HTTP_402_PAYMENT_REQUIRED, str(exc)) from None
-    await hold_quotas(db, row, orchestrator.settings, estimate[0])  # 429 / 402 naming the quota
-    stage = make_move(row, move, orchestrator)
-    row.stage_deadline = orchestrator.deadline()
-    row.progress = 0
-    return stage
+class Step:
+    """What every step route works with (one parameter for FastAPI to resolve): the caller, the
+    database session and the orchestrator."""
+
+    def __init__(self, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep) -> None:
+        self.user, self.db, self.orchestrator = user, db, orchestrator
+
+    async def session(self, session_id: object, move: Move | None = None) -> Session:
+        """The caller's session, locked; with `move`, a 409 when it can't make that move now."""
+        row = await owned_session(self.db, self.user, str(session_id), lock=True)
+        if move is not None:
+            allow(row, move, self.orchestrator)
+        return row
+
+    async def start(self, row: Session, move: Move, estimate: tuple[Decimal, str]) -> SessionStage:
+        """Refuse what the budget or the user's quotas cannot cover, then make the move into its
+        running stage (the one place every stage start goes through)."""
+        orchestrator = self.orchestrator
+        allow(row, move, orchestrator)
+        try:
+            orchestrator.check_budget(row, *estimate)
+        except BudgetExceeded as exc:
+            raise HTTPException(status.HTTP_402_PAYMENT_REQUIRED, str(exc)) from None
+        await hold_quotas(self.db, row, orchestrator.settings, estimate[0])  # 429 / 402 naming the quota
+        stage = make_move(row, move, orchestrator)
+        row.stage_deadline = orchestrator.deadline()
+        row.progress = 0
+        return stage
+
+
+StepDep = Annotated[Step, Depends()]
 
 
 def _unknown_ids(field: str, ids: list[str], known: list[str]) -> None:
@@ -107,11 +122,8 @@ def _unknown_ids(field: str, ids: list[str], known: list[str]) -> None:
 
 
 @router.post("/generate-images", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
-async def generate_images(
-    body: GenerateImagesRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
-) -> Accepted:
-    row = await owned_session(db, user, str(body.session_id), lock=True)
-    allow(row, Move.START_IMAGES, orchestrator)
+async def generate_images(body: GenerateImagesRequest, step: StepDep) -> Accepted:
+    row = await step.session(body.session_id, Move.START_IMAGES)
     # A new round (the first, or again from any later step): the product is parsed again and new
     # item ids are bought; every earlier image stays in the session's history.
     if row.image_plan:
@@ -120,11 +132,11 @@ async def generate_images(
     row.product_prompt = body.product_prompt.strip()
     row.num_images = body.num_images
     row.style_keywords = [k.strip() for k in body.style_keywords]
-    orchestrator_estimate = orchestrator.stage_estimate(row, SessionStage.IMAGE_GENERATION)
-    await start(db, row, Move.START_IMAGES, orchestrator, orchestrator_estimate)
+    estimate = step.orchestrator.stage_estimate(row, SessionStage.IMAGE_GENERATION)
+    await step.start(row, Move.START_IMAGES, estimate)
     row.message = "Parsing prompt..."
-    await db.commit()
-    await orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
+    await step.db.commit()
+    await step.orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
     return Accepted(
         estimated_duration=5 + 2 * body.num_images,
         message="Image generation started. Connect to WebSocket for progress updates.",
@@ -132,24 +144,18 @@ async def generate_images(
 
 
 @router.post("/save-approved-images", responses=ERRORS)
-async def save_approved_images(
-    body: SaveApprovedImagesRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
-) -> ApprovedImagesSaved:
-    row = await owned_session(db, user, str(body.session_id), lock=True)
-    allow(row, Move.SELECT_IMAGES, orchestrator)
+async def save_approved_images(body: SaveApprovedImagesRequest, step: StepDep) -> ApprovedImagesSaved:
+    row = await step.session(body.session_id, Move.SELECT_IMAGES)
     _unknown_ids("approved_image_ids", body.approved_image_ids, row.generated_image_ids)
-    make_move(row, Move.SELECT_IMAGES, orchestrator)
+    make_move(row, Move.SELECT_IMAGES, step.orchestrator)
     row.approved_image_ids = list(body.approved_image_ids)
-    await db.commit()
+    await step.db.commit()
     return ApprovedImagesSaved(approved_count=len(body.approved_image_ids))
 
 
 @router.post("/generate-clips", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
-async def generate_clips(
-    body: GenerateClipsRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
-) -> Accepted:
-    row = await owned_session(db, user, str(body.session_id), lock=True)
-    allow(row, Move.START_CLIPS, orchestrator)
+async def generate_clips(body: GenerateClipsRequest, step: StepDep) -> Accepted:
+    row = await step.session(body.session_id, Move.START_CLIPS)
     video_prompt = body.video_prompt.strip()
     # The saved storyboard (with the person's edits) is used while it still fits: same scene text,
     # same clip length, one shot per image on the board. Otherwise the stage plans anew.
@@ -169,33 +175,30 @@ async def generate_clips(
     row.video_prompt = video_prompt
     row.clip_duration = body.clip_duration
     row.video_model = body.video_model
-    estimate = orchestrator.stage_estimate(row, SessionStage.CLIP_GENERATION)
-    await start(db, row, Move.START_CLIPS, orchestrator, estimate)
+    estimate = step.orchestrator.stage_estimate(row, SessionStage.CLIP_GENERATION)
+    await step.start(row, Move.START_CLIPS, estimate)
     row.message = "Planning scenes..." if not fits else "Generating clips..."
-    await db.commit()
-    await orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
+    await step.db.commit()
+    await step.orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
     return Accepted(
         estimated_duration=10 + 8 * len(row.approved_image_ids), message="Video clip generation started"
     )
 
 
 @router.post("/save-approved-clips", responses=ERRORS)
-async def save_approved_clips(
-    body: SaveApprovedClipsRequest, user: CurrentUser, db: SessionDep, orchestrator: OrchestratorDep
-) -> ApprovedClipsSaved:
-    row = await owned_session(db, user, str(body.session_id), lock=True)
-    allow(row, Move.SELECT_CLIPS, orchestrator)
+async def save_approved_clips(body: SaveApprovedClipsRequest, step: StepDep) -> ApprovedClipsSaved:
+    row = await step.session(body.session_id, Move.SELECT_CLIPS)
     _unknown_ids("approved_clip_ids", body.approved_clip_ids, row.generated_clip_ids)
     order = body.clip_order if body.clip_order is not None else body.approved_clip_ids
     if sorted(order) != sorted(body.approved_clip_ids):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "clip_order: must be a permutation of approved_clip_ids"
         )
-    make_move(row, Move.SELECT_CLIPS, orchestrator)
+    make_move(row, Move.SELECT_CLIPS, step.orchestrator)
     row.approved_clip_ids = list(body.approved_clip_ids)
     row.clip_order = list(order)
-    clips = [await db.get(Asset, c) for c in order]
-    await db.commit()
+    clips = [await step.db.get(Asset, c) for c in order]
+    await step.db.commit()
     # The length the compositor will render: cards and clips on the frame grid, less the cross-fades.
     seconds = [float(a.meta.get("asset", {}).get("duration_s", 0.0)) for a in clips if a is not None]
     return ApprovedClipsSaved(
@@ -214,6 +217,26 @@ async def _ask_compositor(agents: AgentsDep, rpc: str, request: Any) -> Any:
         log.warning("%s failed: %s %s", rpc, exc.code().name, exc.details())
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc}"
+        ) from None
+
+
+async def _checked_call(
+    agents: AgentClients, agent: str, rpc: str, request: Any, *, deadline_s: float, refused: str
+) -> Any:
+    """One call that checks the user's input: 422 with the agent's words when it refuses the input
+    (`refused` when it gives none); 503 while the agent is down or failing (its channel forgotten)."""
+    try:
+        await agents.ensure_serving(agent)
+        return await getattr(getattr(agents, agent), rpc)(request, timeout=deadline_s)
+    except AgentUnavailable as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.details() or refused) from None
+        agents.forget(agent)
+        name = agent.replace("_", " ")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"the {name} agent failed: {exc.code().name}"
         ) from None
 
 
@@ -270,20 +293,9 @@ async def list_voices(user: CurrentUser, agents: AgentsDep) -> VoicesResponse:
 async def preview_fonts(body: FontPreviewRequest, user: CurrentUser, agents: AgentsDep) -> FontPreviews:
     """The text in every font, drawn by the compositor as a render would draw it."""
     request = compositor_pb2.RenderTextPreviewRequest(text=body.text, color=body.color.lower(), size_px=48)
-    try:
-        await agents.ensure_serving("compositor")
-        reply = await agents.compositor.RenderTextPreview(request, timeout=15)
-    except AgentUnavailable as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
-    except grpc.aio.AioRpcError as exc:
-        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, exc.details() or "text: refused"
-            ) from None
-        agents.forget("compositor")
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, f"the compositor agent failed: {exc.code().name}"
-        ) from None
+    reply = await _checked_call(
+        agents, "compositor", "RenderTextPreview", request, deadline_s=15, refused="text: refused"
+    )
     return FontPreviews(
         previews=[
             FontPreview(
@@ -321,16 +333,9 @@ async def check_compose(db: SessionDep, row: Session, agents: AgentClients, form
 
 @router.post("/compose-final-video", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
 async def compose_final_video(
-    body: ComposeFinalVideoRequest,
-    *,
-    user: CurrentUser,
-    db: SessionDep,
-    orchestrator: OrchestratorDep,
-    agents: AgentsDep,
-    store: StoreDep,
+    body: ComposeFinalVideoRequest, *, step: StepDep, agents: AgentsDep, store: StoreDep
 ) -> Accepted:
-    row = await owned_session(db, user, str(body.session_id), lock=True)
-    allow(row, Move.START_COMPOSE, orchestrator)
+    row = await step.session(body.session_id, Move.START_COMPOSE)
     fonts = await _fonts(agents)
     overlay = body.text_overlay
     # "brand" (the kit's own font) is checked with the kit below; the default stands in for it.
@@ -348,7 +353,7 @@ async def compose_final_video(
     }
     logo = None
     if body.brand_kit_id is not None:
-        kit = await owned_kit(db, user, body.brand_kit_id)
+        kit = await owned_kit(step.db, step.user, body.brand_kit_id)
         # What the request chose wins over the kit, except "brand", which asks for the kit's font.
         given = overlay.model_fields_set - ({"font"} if overlay.font == BRAND_FONT else set())
         base_overlay = await kit_overlay(store, row.id, kit, base_overlay, given)
@@ -381,7 +386,7 @@ async def compose_final_video(
         )
     # The uploaded tracks the finals play, checked to be this session's (each by its field).
     variant_audio = ((f"variants[{i}].audio", v.audio) for i, v in enumerate(body.variants))
-    uploads = await upload_uris(db, row, [("audio", body.audio), *variant_audio])
+    uploads = await upload_uris(step.db, row, [("audio", body.audio), *variant_audio])
     finals = plan_finals(body, base_overlay, fonts, resolve_font)
     for final in finals:
         final["music"] = with_upload(final["music"], uploads)
@@ -400,18 +405,13 @@ async def compose_final_video(
         "finals": finals,
         "logo": logo,
     }
-    await check_compose(db, row, agents, len(dict.fromkeys(body.formats)))
+    await check_compose(step.db, row, agents, len(dict.fromkeys(body.formats)))
     # Every compose is a new version of the final: a new item id, the earlier finals kept.
-    await start(
-        db,
-        row,
-        Move.START_COMPOSE,
-        orchestrator,
-        orchestrator.stage_estimate(row, SessionStage.FINAL_COMPOSITION),
-    )
+    estimate = step.orchestrator.stage_estimate(row, SessionStage.FINAL_COMPOSITION)
+    await step.start(row, Move.START_COMPOSE, estimate)
     row.message = "Adding text overlays..."
-    await db.commit()
-    await orchestrator.launch(row.id, SessionStage.FINAL_COMPOSITION)
+    await step.db.commit()
+    await step.orchestrator.launch(row.id, SessionStage.FINAL_COMPOSITION)
     return Accepted(estimated_duration=35, message="Final video composition started")
 
 
@@ -457,18 +457,9 @@ async def suggest_voiceover_script(
         cta=cta,
         duration_s=min(60.0, max(3.0, seconds)),
     )
-    try:
-        await agents.ensure_serving("prompt_parser")
-        reply = await agents.prompt_parser.WriteScript(request, timeout=60)
-    except AgentUnavailable as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
-    except grpc.aio.AioRpcError as exc:
-        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.details() or "refused") from None
-        agents.forget("prompt_parser")
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, f"the prompt parser agent failed: {exc.code().name}"
-        ) from None
+    reply = await _checked_call(
+        agents, "prompt_parser", "WriteScript", request, deadline_s=60, refused="refused"
+    )
     if reply.cost.usd_micros:  # what the LLM cost is the session's, like every other agent call
         row.total_cost_micros += reply.cost.usd_micros
         await record_cost(db, session_id=row.id, agent="prompt_parser", item_id=None, cost=reply.cost)

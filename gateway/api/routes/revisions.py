@@ -16,8 +16,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 
 from gateway.agents import AgentUnavailable
-from gateway.api.deps import CurrentUser, OrchestratorDep, SessionDep, SettingsDep, owned_session
-from gateway.api.routes.generation import ERRORS, allow, make_move, start
+from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, owned_session
+from gateway.api.routes.generation import ERRORS, StepDep, make_move
 from gateway.db.models import Asset, Session
 from gateway.orchestrator import StageFailed, new_item_id
 from gateway.responses import storyboard_view
@@ -56,13 +56,11 @@ async def regenerate_image(
     image_id: str,
     *,
     body: RegenerateImageRequest,
-    user: CurrentUser,
-    db: SessionDep,
-    orchestrator: OrchestratorDep,
+    step: StepDep,
     settings: SettingsDep,
 ) -> Accepted:
-    row = await owned_session(db, user, str(session_id), lock=True)
-    image = await _asset(db, row, image_id, "image", "image_id")
+    row = await step.session(session_id)
+    image = await _asset(step.db, row, image_id, "image", "image_id")
     if image.meta.get("source") == "upload":
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "image_id: an uploaded photo can't be regenerated"
@@ -80,43 +78,36 @@ async def regenerate_image(
         prompt["prompt"] = body.prompt.strip()
     # A new seed unless one is given: the same prompt and seed would only draw the same picture.
     prompt["seed"] = body.seed if body.seed is not None else secrets.randbelow(2**32)
-    await start(db, row, Move.REGENERATE_IMAGE, orchestrator, (settings.estimate_image_usd, "1 image"))
+    await step.start(row, Move.REGENERATE_IMAGE, (settings.estimate_image_usd, "1 image"))
     row.image_plan = [
         *row.image_plan,
         {"item_id": new_item_id("img"), "prompt": prompt, "replaces": image_id},
     ]
     row.message = "Generating image 1 of 1..."
-    await db.commit()
-    await orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
+    await step.db.commit()
+    await step.orchestrator.launch(row.id, SessionStage.IMAGE_GENERATION)
     return Accepted(estimated_duration=5, message="Regenerating the image")
 
 
 @router.post("/{session_id}/storyboard", responses=ERRORS)
 async def plan_storyboard(
-    session_id: uuid.UUID,
-    *,
-    body: PlanStoryboardRequest,
-    user: CurrentUser,
-    db: SessionDep,
-    orchestrator: OrchestratorDep,
-    settings: SettingsDep,
+    session_id: uuid.UUID, *, body: PlanStoryboardRequest, step: StepDep, settings: SettingsDep
 ) -> Storyboard:
     """Plan one shot per image on the mood board from the scene text; nothing is paid for clips yet."""
-    row = await owned_session(db, user, str(session_id), lock=True)
-    allow(row, Move.PLAN_STORYBOARD, orchestrator)
+    row = await step.session(session_id, Move.PLAN_STORYBOARD)
     try:
-        orchestrator.check_budget(row, settings.estimate_parse_usd, "planning the scenes")
+        step.orchestrator.check_budget(row, settings.estimate_parse_usd, "planning the scenes")
     except StageFailed as exc:
         raise HTTPException(status.HTTP_402_PAYMENT_REQUIRED, str(exc)) from None
     row.video_prompt = body.video_prompt.strip()
     row.clip_duration = body.clip_duration
-    make_move(row, Move.PLAN_STORYBOARD, orchestrator)
-    await db.commit()  # the planner reads the session as saved, and books its cost on it
+    make_move(row, Move.PLAN_STORYBOARD, step.orchestrator)
+    await step.db.commit()  # the planner reads the session as saved, and books its cost on it
     try:
-        await orchestrator.plan_storyboard(row)
+        await step.orchestrator.plan_storyboard(row)
     except (StageFailed, AgentUnavailable) as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
-    await db.refresh(row)
+    await step.db.refresh(row)
     board = storyboard_view(row, float(settings.estimate_clip_usd))
     assert board is not None
     return board
@@ -124,17 +115,10 @@ async def plan_storyboard(
 
 @router.put("/{session_id}/storyboard", responses=ERRORS)
 async def edit_storyboard(
-    session_id: uuid.UUID,
-    *,
-    body: EditStoryboardRequest,
-    user: CurrentUser,
-    db: SessionDep,
-    orchestrator: OrchestratorDep,
-    settings: SettingsDep,
+    session_id: uuid.UUID, *, body: EditStoryboardRequest, step: StepDep, settings: SettingsDep
 ) -> Storyboard:
     """Save edits to shots; an edited shot gets a new item id, so its clip is made (and paid) anew."""
-    row = await owned_session(db, user, str(session_id), lock=True)
-    allow(row, Move.EDIT_STORYBOARD, orchestrator)
+    row = await step.session(session_id, Move.EDIT_STORYBOARD)
     by_id = {item["item_id"]: item for item in row.clip_plan}
     for i, edit in enumerate(body.shots):
         if edit.shot_id not in by_id:
@@ -147,8 +131,8 @@ async def edit_storyboard(
     row.clip_plan = [
         _edited(item, edits[item["item_id"]]) if item["item_id"] in edits else item for item in row.clip_plan
     ]
-    make_move(row, Move.EDIT_STORYBOARD, orchestrator)
-    await db.commit()
+    make_move(row, Move.EDIT_STORYBOARD, step.orchestrator)
+    await step.db.commit()
     board = storyboard_view(row, float(settings.estimate_clip_usd))
     assert board is not None
     return board
@@ -173,17 +157,10 @@ def _edited(item: dict[str, Any], edit: Any) -> dict[str, Any]:
     "/{session_id}/clips/{clip_id}/regenerate", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS
 )
 async def regenerate_clip(
-    session_id: uuid.UUID,
-    clip_id: str,
-    *,
-    body: RegenerateClipRequest,
-    user: CurrentUser,
-    db: SessionDep,
-    orchestrator: OrchestratorDep,
-    settings: SettingsDep,
+    session_id: uuid.UUID, clip_id: str, *, body: RegenerateClipRequest, step: StepDep, settings: SettingsDep
 ) -> Accepted:
-    row = await owned_session(db, user, str(session_id), lock=True)
-    clip = await _asset(db, row, clip_id, "video", "clip_id")
+    row = await step.session(session_id)
+    clip = await _asset(step.db, row, clip_id, "video", "clip_id")
     shot = next((i for i in row.clip_plan if i["item_id"] == clip_id), None)
     shot = shot or {
         "item_id": clip_id,
@@ -197,7 +174,7 @@ async def regenerate_clip(
     if new is shot:  # nothing edited: a re-roll of the same shot under a new id
         new = {**shot, "item_id": new_item_id("clip")}
     new["replaces"] = clip_id
-    await start(db, row, Move.REGENERATE_CLIP, orchestrator, (Decimal(settings.estimate_clip_usd), "1 clip"))
+    await step.start(row, Move.REGENERATE_CLIP, (Decimal(settings.estimate_clip_usd), "1 clip"))
     # The storyboard keeps one shot per image: the new shot takes the old one's place.
     source = new["source_image_id"]
     if any(i["source_image_id"] == source for i in row.clip_plan):
@@ -205,8 +182,8 @@ async def regenerate_clip(
     else:
         row.clip_plan = [*row.clip_plan, new]
     row.message = "Generating clip 1 of 1..."
-    await db.commit()
-    await orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
+    await step.db.commit()
+    await step.orchestrator.launch(row.id, SessionStage.CLIP_GENERATION)
     return Accepted(estimated_duration=10, message="Regenerating the clip")
 
 
