@@ -4,7 +4,6 @@ channels, the progress hub, the orchestrator, the stage watchdog and the cost re
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +30,7 @@ from gateway.api.routes import (
     webhooks,
     ws,
 )
+from gateway.background import cancel_and_wait
 from gateway.core.config import Settings
 from gateway.core.errors import install_error_handlers
 from gateway.core.log_redaction import install_log_redaction
@@ -99,9 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
+            await cancel_and_wait(watchdog)
             if mesh is not None:
                 await mesh.drain()  # running stages go back to the queue for another replica
             await programs.stop()  # before the stages stop, so no row takes that for a failure

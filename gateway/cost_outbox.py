@@ -26,6 +26,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adreel.v1 import common_pb2
+from gateway.background import cancel_and_wait
 from gateway.core.config import Settings
 from gateway.db.models import CostOutbox, Session
 from gateway.progress import ProgressHub
@@ -141,10 +142,7 @@ class CostRelay:
         self._task = asyncio.create_task(self._run(), name="cost-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()

@@ -21,6 +21,7 @@ from nats.js.api import DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, NotFoundError
 from pydantic import ValidationError
 
+from gateway.background import cancel_and_wait
 from gateway.core.config import Settings
 from gateway.progress import ProgressHub
 from gateway.schemas import ProgressEvent
@@ -70,10 +71,7 @@ class ProgressBus:
         self.hub.bus = None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._queue.join(), 5.0)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     def offer(self, event: ProgressEvent) -> None:
         if not self.nc.is_connected:

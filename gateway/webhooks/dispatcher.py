@@ -8,7 +8,6 @@ attempt cut short by a crash is simply taken again when its lease runs out.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -19,6 +18,7 @@ import httpx
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.background import cancel_and_wait
 from gateway.core.config import Settings
 from gateway.db.models import Batch, Session
 from gateway.webhooks.models import WebhookDelivery
@@ -54,10 +54,7 @@ class WebhookDispatcher:
         self._task = asyncio.create_task(self._loop(), name="webhook-dispatcher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self._client.aclose()
 
     async def _loop(self) -> None:
