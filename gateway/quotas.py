@@ -21,10 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.core.config import Settings
 from gateway.db.models import GenerationCost, Session, User
 from gateway.responses import dollars
-from gateway.stages import RUNNING_STAGES
+from gateway.running_stages import others_running
 from services.common.costs import usd_to_micros
-
-RUNNING = [s.value for s in RUNNING_STAGES]
 
 
 def _start_of_day(now: datetime) -> datetime:
@@ -45,18 +43,9 @@ async def spent_today_micros(db: AsyncSession, user_id: int) -> int:
 async def hold_quotas(db: AsyncSession, row: Session, settings: Settings, estimate_usd: Decimal) -> None:
     """Raise 429 or 402 when starting a stage of `row` now would break the user's quotas."""
     await db.execute(select(User.id).where(User.id == row.user_id).with_for_update())
-    running = await db.scalar(
-        select(func.count())
-        .select_from(Session)
-        .where(
-            Session.user_id == row.user_id,
-            Session.id != row.id,
-            Session.stage.in_(RUNNING),
-            Session.deleted_at.is_(None),
-        )
-    )
+    running = await others_running(db, row, Session.deleted_at.is_(None))
     limit = settings.max_running_stages_per_user
-    if int(running or 0) >= limit:
+    if running >= limit:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             f"running stages: at most {limit} at once per user ({running} running); "

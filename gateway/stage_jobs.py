@@ -33,12 +33,13 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.client import JetStreamContext
-from sqlalchemy import func, select, text, update
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.core.config import Settings
 from gateway.db.models import Session
-from gateway.stages import RUNNING_STAGES, SessionStage
+from gateway.running_stages import others_running
+from gateway.stages import SessionStage
 from services.common.nats_conn import ensure_stream
 
 log = logging.getLogger(__name__)
@@ -251,17 +252,8 @@ class StageJobQueue:
                 return Claim.STALE
             # One user's claims are counted and taken one at a time (across replicas).
             await db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x5A6E_0000_0000 + row.user_id})
-            busy = await db.scalar(
-                select(func.count())
-                .select_from(Session)
-                .where(
-                    Session.user_id == row.user_id,
-                    Session.id != row.id,
-                    Session.claimed_by.is_not(None),
-                    Session.stage.in_([st.value for st in RUNNING_STAGES]),
-                )
-            )
-            if (busy or 0) >= s.stage_workers_per_user:
+            busy = await others_running(db, row, Session.claimed_by.is_not(None))
+            if busy >= s.stage_workers_per_user:
                 return Claim.BUSY
             if (row.stage_attempts or 0) >= s.stage_max_attempts:
                 return Claim.POISON
