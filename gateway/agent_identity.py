@@ -40,22 +40,22 @@ def _details(
     )
 
 
+class _Signing:
+    """What both interceptors do: send the call on with the caller's token in its metadata."""
+
+    def __init__(self, signer: TokenSigner) -> None:
+        self.signer = signer
+
+    async def _signed(
+        self, continuation: Callable[..., Any], client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
+        return await continuation(_details(client_call_details, request, self.signer), request)
+
+
 # Two classes: a grpc.aio channel files an interceptor under its first matching kind only.
-class UnaryIdentity(grpc.aio.UnaryUnaryClientInterceptor):
-    def __init__(self, signer: TokenSigner) -> None:
-        self.signer = signer
-
-    async def intercept_unary_unary(
-        self, continuation: Callable[..., Any], client_call_details: grpc.aio.ClientCallDetails, request: Any
-    ) -> Any:
-        return await continuation(_details(client_call_details, request, self.signer), request)
+class UnaryIdentity(_Signing, grpc.aio.UnaryUnaryClientInterceptor):
+    intercept_unary_unary = _Signing._signed
 
 
-class StreamIdentity(grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, signer: TokenSigner) -> None:
-        self.signer = signer
-
-    async def intercept_unary_stream(
-        self, continuation: Callable[..., Any], client_call_details: grpc.aio.ClientCallDetails, request: Any
-    ) -> Any:
-        return await continuation(_details(client_call_details, request, self.signer), request)
+class StreamIdentity(_Signing, grpc.aio.UnaryStreamClientInterceptor):
+    intercept_unary_stream = _Signing._signed
