@@ -72,8 +72,7 @@ Captions = Literal["none", "phrase", "highlight"]
 SessionId = Annotated[str, Field(min_length=36, max_length=36, description="a session id (list_sessions)")]
 
 
-def _row(
-    *,
+def _row(  # noqa: PLR0917 - called with the tools' own arguments, in their order
     product: str,
     scene: str,
     name: str | None,
@@ -154,6 +153,27 @@ async def _wait_session(
             await asyncio.sleep(POLL_S)
 
 
+def _items(
+    link: ApiLink,
+    items: list[dict[str, Any]],
+    kind: str,
+    detail: tuple[str, str],
+    chosen: tuple[str, list[str]],
+) -> list[dict[str, Any]]:
+    """A session's images or clips as the tools show them: id, URL, one detail (its key and the API's
+    field) and whether it is chosen (its key and the chosen ids)."""
+    (detail_key, field), (chosen_key, chosen_ids) = detail, chosen
+    return [
+        {
+            f"{kind}_id": i["id"],
+            "url": link.absolute(i["url"]),
+            detail_key: i[field],
+            chosen_key: i["id"] in chosen_ids,
+        }
+        for i in items
+    ]
+
+
 def _session_view(link: ApiLink, s: dict[str, Any]) -> dict[str, Any]:
     return {
         "session_id": s["id"],
@@ -164,24 +184,12 @@ def _session_view(link: ApiLink, s: dict[str, Any]) -> dict[str, Any]:
         "error": s["error"],
         "product": s["product_prompt"],
         "scene": s["video_prompt"],
-        "images": [
-            {
-                "image_id": i["id"],
-                "url": link.absolute(i["url"]),
-                "view": i["view_type"],
-                "kept": i["id"] in s["approved_images"],
-            }
-            for i in s["generated_images"]
-        ],
-        "clips": [
-            {
-                "clip_id": c["id"],
-                "url": link.absolute(c["url"]),
-                "camera": c["camera_movement"],
-                "on_board": c["id"] in s["clip_order"],
-            }
-            for c in s["generated_clips"]
-        ],
+        "images": _items(
+            link, s["generated_images"], "image", ("view", "view_type"), ("kept", s["approved_images"])
+        ),
+        "clips": _items(
+            link, s["generated_clips"], "clip", ("camera", "camera_movement"), ("on_board", s["clip_order"])
+        ),
         "finals": [_final(link, v) for v in s["final_videos"]],
         "total_cost_usd": s["total_cost"],
         "budget_usd": s["budget"],
@@ -210,17 +218,7 @@ def build_server(link_for: LinkFor) -> MCPServer:
     ) -> dict[str, Any]:
         """The most an ad with these settings can cost (USD), before anything runs."""
         row = _row(
-            product=product,
-            scene=scene,
-            name=name,
-            cta=cta,
-            formats=formats,
-            music=music,
-            brand_kit=brand_kit,
-            images=images,
-            clips=clips,
-            clip_duration=clip_duration,
-            voiceover=voiceover,
+            product, scene, name, cta, formats, music, brand_kit, images, clips, clip_duration, voiceover
         )
         return await _call(link_for(ctx), "POST", "/api/quote", row)
 
@@ -249,21 +247,8 @@ def build_server(link_for: LinkFor) -> MCPServer:
         brand kit) with automatic picks. Returns the
         final's URL, duration, size and cost; streams progress while it runs (about a minute offline)."""
         link = link_for(ctx)
-        row = _row(
-            product=product,
-            scene=scene,
-            name=name,
-            cta=cta,
-            formats=formats,
-            music=music,
-            brand_kit=brand_kit,
-            images=images,
-            clips=clips,
-            clip_duration=clip_duration,
-            voiceover=voiceover,
-            voice=voice,
-            captions=captions,
-        )
+        ad = (product, scene, name, cta, formats, music, brand_kit, images, clips, clip_duration, voiceover)
+        row = _row(*ad, voice=voice, captions=captions)
         if budget_usd is None:
             budget_usd = (await _call(link, "POST", "/api/quote", row))["total_usd"]
         body = {"rows": [row], "budget_usd": budget_usd, "name": f"create_ad: {product}"[:100]}
