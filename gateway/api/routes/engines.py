@@ -45,11 +45,16 @@ class Engines(BaseModel):
     agents: list[AgentEngine]
 
 
+def _own(model: str) -> ModelLicence:
+    """An offline engine's model: Adreel's own code, usable commercially."""
+    return ModelLicence(model=model, licence=PROJECT_LICENCE, commercial_use=True)
+
+
 # Per agent: the model each engine runs by default. Kept in step with the agents' providers
 # (tests/integration/test_engines_route.py compares them).
 MODELS: dict[str, dict[Engine, ModelLicence]] = {
     "prompt_parser": {
-        "local": ModelLicence(model="local/rules", licence=PROJECT_LICENCE, commercial_use=True),
+        "local": _own("local/rules"),
         "replicate": ModelLicence(
             model="meta/meta-llama-3-70b-instruct",
             licence="Meta Llama 3 Community License",
@@ -58,7 +63,7 @@ MODELS: dict[str, dict[Engine, ModelLicence]] = {
         ),
     },
     "image_gen": {
-        "local": ModelLicence(model="local/pillow-studio", licence=PROJECT_LICENCE, commercial_use=True),
+        "local": _own("local/pillow-studio"),
         "replicate": ModelLicence(
             model="black-forest-labs/flux-1.1-pro",
             licence="FLUX.1 [pro] API terms (Black Forest Labs)",
@@ -67,7 +72,7 @@ MODELS: dict[str, dict[Engine, ModelLicence]] = {
         ),
     },
     "video_gen": {
-        "local": ModelLicence(model="local/ffmpeg-camera", licence=PROJECT_LICENCE, commercial_use=True),
+        "local": _own("local/ffmpeg-camera"),
         "replicate": ModelLicence(
             model="wan-video/wan-2.2-i2v-fast",
             licence="Apache-2.0 (Wan 2.2 weights)",
@@ -77,7 +82,7 @@ MODELS: dict[str, dict[Engine, ModelLicence]] = {
         ),
     },
     "compositor": {
-        "local": ModelLicence(model="local/numpy-synth", licence=PROJECT_LICENCE, commercial_use=True),
+        "local": _own("local/numpy-synth"),
         "replicate": ModelLicence(
             model="stability-ai/stable-audio-2.5",
             licence="Stability AI API terms (a hosted model: no open weights)",
