@@ -6,6 +6,7 @@ sample is decoded, so a damaged file is refused now rather than failing a render
 stops as soon as the track passes MAX_S (a small file of a very low bitrate can hold hours). The
 track is re-encoded losslessly as 16-bit stereo FLAC at 48 kHz (the ad's audio rate) with no
 metadata at all (tags and cover art are gone), so the compositor only ever reads our own encoding.
+A track that never rises above SILENT_PEAK (-60 dBFS) would play as nothing under the ad: refused.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import numpy as np
 
 from gateway.product_photos import PhotoRejected
 
@@ -22,6 +24,8 @@ MUSIC_MAX_BYTES = 20_000_000
 MIN_S, MAX_S = 1.0, 600.0
 RATE = 48_000
 SOURCE_RATES = (8_000, 192_000)
+# The loudest sample a track must pass, in 16-bit units: -60 dBFS.
+SILENT_PEAK = 33
 # FFmpeg's names for the containers taken: WAV, MP3, FLAC, Ogg (Vorbis, Opus), MP4/M4A, ADTS AAC,
 # AIFF, WebM/Matroska audio.
 FORMATS = {
@@ -74,7 +78,7 @@ def clean_track(data: bytes, dest: Path, field: str = "file") -> CleanTrack:
         if source.duration is not None and source.duration / av.time_base > MAX_S + 5:
             raise PhotoRejected(422, _length(field, source.duration / av.time_base))
         try:
-            samples = _transcode(source, stream, dest, field)
+            samples, peak = _transcode(source, stream, dest, field)
         except (av.error.FFmpegError, ValueError):
             dest.unlink(missing_ok=True)
             raise PhotoRejected(422, f"{field}: is damaged or truncated and cannot be decoded") from None
@@ -85,6 +89,9 @@ def clean_track(data: bytes, dest: Path, field: str = "file") -> CleanTrack:
     if seconds < MIN_S:
         dest.unlink(missing_ok=True)
         raise PhotoRejected(422, _length(field, seconds))
+    if peak < SILENT_PEAK:
+        dest.unlink(missing_ok=True)
+        raise PhotoRejected(422, f"{field}: is silent (its loudest sample is under -60 dBFS)")
     return CleanTrack(round(seconds, 3), fmt, ctx.name, rate, channels)
 
 
@@ -93,18 +100,22 @@ def _length(field: str, seconds: float) -> str:
     return f"{field}: {lasts}; a track must last {MIN_S:g}-{MAX_S:g} s"
 
 
-def _transcode(source: av.container.InputContainer, stream: av.AudioStream, dest: Path, field: str) -> int:
-    """Every sample of `stream` into `dest` (FLAC, 48 kHz stereo s16); the number of samples."""
+def _transcode(
+    source: av.container.InputContainer, stream: av.AudioStream, dest: Path, field: str
+) -> tuple[int, int]:
+    """Every sample of `stream` into `dest` (FLAC, 48 kHz stereo s16); the number of samples and
+    the loudest one's magnitude."""
     resampler = av.AudioResampler(format="s16", layout="stereo", rate=RATE)
-    written = 0
+    written = peak = 0
     with av.open(str(dest), mode="w", format="flac") as out:
         encoder = out.add_stream("flac", rate=RATE, layout="stereo")
         encoder.format = "s16"
 
         def put(frames: list[av.AudioFrame]) -> None:
-            nonlocal written
+            nonlocal written, peak
             for frame in frames:
                 written += frame.samples
+                peak = max(peak, int(np.abs(frame.to_ndarray().astype(np.int32)).max(initial=0)))
                 if written > MAX_S * RATE:
                     raise PhotoRejected(422, _length(field, written / RATE))
                 frame.pts = None
@@ -114,4 +125,4 @@ def _transcode(source: av.container.InputContainer, stream: av.AudioStream, dest
             put(resampler.resample(frame))
         put(resampler.resample(None))
         out.mux(encoder.encode(None))
-    return written
+    return written, peak

@@ -164,6 +164,8 @@ def long_wav(seconds: float) -> bytes:
         ("blip.wav", wav_bytes(tone_with_clicks(0.5)), 422, "lasts 0.5 s"),
         ("cut.wav", wav_bytes(tone_with_clicks(4.0))[:30], 415, "is not an audio file"),
         ("epic.wav", long_wav(601.0), 422, "lasts over 600 s"),
+        ("hush.wav", wav_bytes(np.zeros(3 * 44_100)), 422, "is silent"),
+        ("hiss.wav", wav_bytes(np.full(3 * 44_100, 0.0005)), 422, "is silent"),
     ],
 )
 async def test_bad_tracks_are_refused_by_the_field(  # noqa: PLR0917 - parametrised
