@@ -16,6 +16,7 @@ import { money, resolutionLabel } from "@/lib/format";
 import { finalsOf, versionSettings } from "@/lib/loop";
 import { screenPath, stepLabel } from "@/lib/screens";
 import type { Session } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 import { ShareControls } from "@/app/s/ShareControls";
 
 /** Screen 7: the finished ad, its facts, download / share, and what each stage cost. */
@@ -26,7 +27,7 @@ export function ResultScreen({ session }: { session: Session }) {
   const video = useRef<HTMLVideoElement>(null);
   const [busy, setBusy] = useState<"download" | "new" | null>(null);
   const [choosing, setChoosing] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { error, setError, attempt } = useActionError();
   const versions = finalsOf(session);
   const final = versions[0]?.videos[0] ?? session.final_video!;
   const url = absoluteUrl(apiUrl, final.url);
@@ -42,18 +43,15 @@ export function ResultScreen({ session }: { session: Session }) {
   }, [url]);
 
   async function download() {
-    setBusy("download");
-    setError(null);
-    try {
-      // The file is on the gateway (another origin): fetched, saved under the product's name.
-      const latest = versions[0]?.videos[0];
-      const name = (versions[0] && versionSettings(versions[0]).productName) ?? session.product_prompt;
-      await downloadFile(absoluteUrl(apiUrl, latest?.download_url || final.url), `${fileStem(name)}.mp4`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
+    await attempt(
+      async () => {
+        // The file is on the gateway (another origin): fetched, saved under the product's name.
+        const latest = versions[0]?.videos[0];
+        const name = (versions[0] && versionSettings(versions[0]).productName) ?? session.product_prompt;
+        await downloadFile(absoluteUrl(apiUrl, latest?.download_url || final.url), `${fileStem(name)}.mp4`);
+      },
+      (running) => setBusy(running ? "download" : null),
+    );
   }
 
   /** Another ad: the same product and images with a new scene, or a fresh start (prompt pre-filled). */

@@ -38,6 +38,7 @@ import { money, seconds } from "@/lib/format";
 import { draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, VideoAsset } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 
 /** The card lengths the finishing draft holds (the compose call's defaults until changed). */
 export function draftCards(session: Session): Cards {
@@ -141,7 +142,7 @@ export function ClipBoard({ session }: { session: Session }) {
   const [fitting, setFitting] = useState(false);
   const [order, setOrder] = useState<string[]>(session.clip_order);
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { error, setError, attempt } = useActionError();
   const orderKey = session.clip_order.join(",");
   useEffect(() => setOrder(orderKey ? orderKey.split(",") : []), [orderKey]);
 
@@ -173,9 +174,7 @@ export function ClipBoard({ session }: { session: Session }) {
   };
 
   async function fitCards(next: Cards) {
-    setFitting(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       await loopApi(api, session.id).saveComposition({
         ...(draftOf(session) ?? {}),
         intro_duration: next.intro,
@@ -183,11 +182,7 @@ export function ClipBoard({ session }: { session: Session }) {
         transition_duration: next.transition,
       });
       await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setFitting(false);
-    }
+    }, setFitting);
   }
   const imagesCost = session.generated_images.reduce((s, i) => s + i.cost, 0);
   const clipsCost = session.generated_clips.reduce((s, c) => s + c.cost, 0);
@@ -200,19 +195,13 @@ export function ClipBoard({ session }: { session: Session }) {
   async function save(next: string[]) {
     const before = order;
     setOrder(next); // optimistic: the board moves at once, the server confirms
-    setSaving(true);
-    setError(null);
-    try {
+    const saved = await attempt(async () => {
       await call(
         api.POST("/api/save-approved-clips", { body: { session_id: session.id, approved_clip_ids: next, clip_order: next } }),
       );
       await refresh();
-    } catch (err) {
-      setOrder(before);
-      setError(err);
-    } finally {
-      setSaving(false);
-    }
+    }, setSaving);
+    if (!saved) setOrder(before);
   }
 
   function onDragEnd(event: DragEndEvent) {

@@ -22,6 +22,7 @@ import { titleCase } from "@/lib/format";
 import { loopApi, storyboardOf } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, Shot, Storyboard, VideoModel } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 300;
@@ -46,7 +47,8 @@ export function ClipsScreen({ session }: { session: Session }) {
   const [duration, setDuration] = useState(saved?.clip_duration ?? 3);
   const [selected, toggle] = useSelection(session.approved_clips);
   const [busy, setBusy] = useState<"generate" | "plan" | "save" | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const busyAs = (action: "generate" | "plan") => (running: boolean) => setBusy(running ? action : null);
+  const { error, setError, attempt } = useActionError();
   const [board, setBoard] = useState<Storyboard | null>(saved);
   const [shots, setShots] = useState<Shot[]>(saved?.shots ?? []);
   const [planState, setPlanState] = useState<"saving" | "saved" | "unsaved" | null>(null);
@@ -123,23 +125,15 @@ export function ClipsScreen({ session }: { session: Session }) {
   }
 
   async function planShots() {
-    setBusy("plan");
-    setError(null);
-    try {
+    await attempt(async () => {
       await plan();
       void refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
+    }, busyAs("plan"));
   }
 
   async function generate(event: React.FormEvent) {
     event.preventDefault();
-    setBusy("generate");
-    setError(null);
-    try {
+    await attempt(async () => {
       // Clips follow the storyboard on screen: edits saved, and a plan made for changed scene text.
       if (board && !planFits) await plan();
       else await flushPlan();
@@ -154,16 +148,11 @@ export function ClipsScreen({ session }: { session: Session }) {
         }),
       );
       await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
+    }, busyAs("generate"));
   }
 
   async function regenerateClip(clipId: string, change: Partial<Shot>) {
-    setError(null);
-    try {
+    await attempt(async () => {
       await loop.regenerateClip(clipId, {
         scene_prompt: change.scene_prompt,
         camera_movement: change.camera_movement,
@@ -171,15 +160,13 @@ export function ClipsScreen({ session }: { session: Session }) {
         duration: change.duration,
       });
       await refresh();
-    } catch (err) {
-      setError(err);
-    }
+    });
   }
 
   async function addToMoodBoard() {
+    // Busy until the next screen opens: only a failure frees the buttons.
     setBusy("save");
-    setError(null);
-    try {
+    const saved = await attempt(async () => {
       // Keep an existing order for clips still chosen, then append newly chosen ones.
       const previous = session.clip_order.filter((id) => selected.has(id));
       const added = clips.map((c) => c.id).filter((id) => selected.has(id) && !previous.includes(id));
@@ -191,10 +178,8 @@ export function ClipsScreen({ session }: { session: Session }) {
       );
       await refresh();
       router.push(screenPath(session.id, "clip-board"));
-    } catch (err) {
-      setError(err);
-      setBusy(null);
-    }
+    });
+    if (!saved) setBusy(null);
   }
 
   return (
@@ -319,9 +304,8 @@ export function ClipsScreen({ session }: { session: Session }) {
             <VideoGrid clips={clips} selected={selected} onToggle={toggle} onRegenerate={regenerateClip} disabled={running !== null} />
             <SelectionFooter
               selected={selected.size}
-              total={clips.length}
+              assets={clips}
               noun="clips"
-              cost={clips.reduce((sum, c) => sum + c.cost, 0)}
               minimum={1}
               busy={busy === "save"}
               disabled={running !== null}

@@ -15,6 +15,7 @@ import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, titleCase } from "@/lib/format";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 
 /** Screen 3: the approved images, large, each removable (two must stay: one clip per image). */
 export function ImageBoard({ session }: { session: Session }) {
@@ -22,24 +23,21 @@ export function ImageBoard({ session }: { session: Session }) {
   const { apiUrl } = useConfig();
   const router = useRouter();
   const [removing, setRemoving] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, setError, attempt } = useActionError();
   const approved = session.approved_images
     .map((id) => session.generated_images.find((i) => i.id === id))
     .filter((i): i is NonNullable<typeof i> => Boolean(i));
   const canRemove = approved.length > 2 && runningStage(session) === null;
 
   async function remove(id: string) {
-    setRemoving(id);
-    setError(null);
-    try {
-      const ids = approved.map((i) => i.id).filter((x) => x !== id);
-      await call(api.POST("/api/save-approved-images", { body: { session_id: session.id, approved_image_ids: ids } }));
-      await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setRemoving(null);
-    }
+    await attempt(
+      async () => {
+        const ids = approved.map((i) => i.id).filter((x) => x !== id);
+        await call(api.POST("/api/save-approved-images", { body: { session_id: session.id, approved_image_ids: ids } }));
+        await refresh();
+      },
+      (running) => setRemoving(running ? id : null),
+    );
   }
 
   return (

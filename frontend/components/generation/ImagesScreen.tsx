@@ -20,6 +20,7 @@ import { call } from "@/lib/api";
 import { loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, ViewType } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 200;
@@ -33,8 +34,7 @@ export function ImagesScreen({ session }: { session: Session }) {
   const [styles, setStyles] = useState<string[]>(session.style_keywords.length ? session.style_keywords : ["professional", "studio"]);
   const [selected, toggle] = useSelection(session.approved_images);
   const [busy, setBusy] = useState<"generate" | "save" | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
+  const { error, setError, attempt } = useActionError();
 
   const images = session.generated_images;
   const running = runningStage(session);
@@ -45,50 +45,41 @@ export function ImagesScreen({ session }: { session: Session }) {
   const hasGenerated = images.some((i) => i.source !== "upload");
 
   async function regenerate(imageId: string, edited?: string) {
-    setError(null);
-    try {
+    await attempt(async () => {
       await loopApi(api, session.id).regenerateImage(imageId, edited ? { prompt: edited } : {});
       await refresh();
-    } catch (err) {
-      setError(err);
-    }
+    });
   }
 
   async function generate(event: React.FormEvent) {
     event.preventDefault();
-    setBusy("generate");
-    setError(null);
-    try {
-      await call(
-        api.POST("/api/generate-images", {
-          body: { session_id: session.id, product_prompt: prompt.trim(), num_images: count, style_keywords: styles },
-        }),
-      );
-      await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
+    await attempt(
+      async () => {
+        await call(
+          api.POST("/api/generate-images", {
+            body: { session_id: session.id, product_prompt: prompt.trim(), num_images: count, style_keywords: styles },
+          }),
+        );
+        await refresh();
+      },
+      (running) => setBusy(running ? "generate" : null),
+    );
   }
 
   async function addToMoodBoard() {
+    // Busy until the next screen opens: only a failure frees the button.
     setBusy("save");
-    setError(null);
-    try {
+    const saved = await attempt(async () => {
       const ids = images.map((i) => i.id).filter((id) => selected.has(id));
       await call(api.POST("/api/save-approved-images", { body: { session_id: session.id, approved_image_ids: ids } }));
       await refresh();
       router.push(screenPath(session.id, "image-board"));
-    } catch (err) {
-      setError(err);
-      setBusy(null);
-    }
+    });
+    if (!saved) setBusy(null);
   }
 
   async function setView(id: string, view: ViewType) {
-    setError(null);
-    try {
+    await attempt(async () => {
       await call(
         api.PATCH("/api/sessions/{session_id}/images/{image_id}", {
           params: { path: { session_id: session.id, image_id: id } },
@@ -96,9 +87,7 @@ export function ImagesScreen({ session }: { session: Session }) {
         }),
       );
       await refresh();
-    } catch (err) {
-      setError(err);
-    }
+    });
   }
 
   return (
@@ -188,9 +177,8 @@ export function ImagesScreen({ session }: { session: Session }) {
             />
             <SelectionFooter
               selected={selected.size}
-              total={images.length}
+              assets={images}
               noun="images"
-              cost={images.reduce((sum, img) => sum + img.cost, 0)}
               minimum={2}
               busy={busy === "save"}
               disabled={!editable}

@@ -1,12 +1,11 @@
 import { Button } from "@/components/ui/Button";
 import { money } from "@/lib/format";
 
-/** "Selected: X of Y", the batch's cost, and the action that moves the choice to the mood board. */
+/** "Selected: X of Y", the cost of all the `assets`, and the action that moves the choice to the mood board. */
 export function SelectionFooter({
   selected,
-  total,
+  assets,
   noun,
-  cost,
   minimum,
   busy,
   onSubmit,
@@ -14,9 +13,9 @@ export function SelectionFooter({
   disabled = false,
 }: {
   selected: number;
-  total: number;
+  /** Every generated image or clip the choice is made from. */
+  assets: { cost: number }[];
   noun: string;
-  cost: number;
   minimum: number;
   busy: boolean;
   onSubmit: () => void;
@@ -26,11 +25,12 @@ export function SelectionFooter({
   disabled?: boolean;
 }) {
   const short = selected < minimum;
+  const cost = assets.reduce((sum, asset) => sum + asset.cost, 0);
   return (
     <div className="selection-footer mt-6 flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white/95 px-4 py-4 sm:px-5 shadow-card backdrop-blur">
       <div>
         <p className="text-sm font-semibold text-slate-900" aria-live="polite">
-          Selected: {selected} of {total} {noun}
+          Selected: {selected} of {assets.length} {noun}
         </p>
         <p className="text-xs text-slate-500">
           Total cost: {money(cost)}
