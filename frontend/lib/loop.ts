@@ -121,14 +121,10 @@ export function loopApi(api: Api, sessionId: string) {
   };
 }
 
-export const CAMERA_MOVEMENTS: { value: string; label: string }[] = [
-  { value: "static", label: "Static" },
-  { value: "zoom_in", label: "Zoom in" },
-  { value: "zoom_out", label: "Zoom out" },
-  { value: "pan_left", label: "Pan left" },
-  { value: "pan_right", label: "Pan right" },
-  { value: "tilt_up", label: "Tilt up" },
-  { value: "tilt_down", label: "Tilt down" },
-  { value: "tracking", label: "Tracking" },
-  { value: "orbit", label: "Orbit" },
-];
+const MOVES: CameraMovement[] = ["static", "zoom_in", "zoom_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "tracking", "orbit"];
+
+/** The camera moves a shot offers: the API's name ("zoom_in") and its label ("Zoom in"). */
+export const CAMERA_MOVEMENTS: { value: string; label: string }[] = MOVES.map((value) => ({
+  value,
+  label: value.charAt(0).toUpperCase() + value.slice(1).replace(/_/g, " "),
+}));

@@ -9,6 +9,7 @@ import { absoluteUrl, useConfig } from "@/lib/config";
 import { dateTime, resolutionLabel } from "@/lib/format";
 import { versionSettings } from "@/lib/loop";
 import type { FinalVersion, FinalVideo } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 
 /** "AirRun Pro" -> "airrun-pro": a file name from the product's name. */
 export function fileStem(name: string | null | undefined): string {
@@ -38,142 +39,144 @@ export async function downloadFile(url: string, filename: string): Promise<void>
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
-/** Every final of the compose call (its variants), each playable and downloadable. */
-export function FinalVariants({ finals, baseName }: { finals: FinalVideo[]; baseName: string }) {
+/** A final among its render's: its id (its variant's, else its place from 1) and its name (its label, else its aspect ratio). */
+function finalName(final: FinalVideo | FinalVersion["videos"][number], index: number): { id: string; label: string } {
+  return { id: final.variant_id ?? `${index + 1}`, label: final.label || final.aspect_ratio };
+}
+
+/** Saving gateway files (at `apiUrl`) one at a time: the key of the one being fetched (`busy`) and the last failure. */
+function useFileDownloads() {
   const { apiUrl } = useConfig();
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, setError, attempt } = useActionError();
+  const download = (key: string, url: string, filename: string) =>
+    attempt(() => downloadFile(absoluteUrl(apiUrl, url), filename), (running) => setBusy(running ? key : null));
+  return { apiUrl, busy, error, setError, download };
+}
 
-  async function download(final: FinalVideo, id: string) {
-    setBusy(id);
-    setError(null);
-    try {
-      await downloadFile(absoluteUrl(apiUrl, final.url), `${baseName}-${id}.mp4`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  }
-
+/**
+ * "All versions (n)": the section `final-<name>`, named by its heading, with the last download's
+ * problem above its list; `children` makes the list with the section's downloads.
+ */
+function AllVersionsSection({
+  name,
+  count,
+  children,
+}: {
+  name: "variants" | "versions";
+  count: number;
+  children: (downloads: Pick<ReturnType<typeof useFileDownloads>, "apiUrl" | "busy" | "download">) => React.ReactNode;
+}) {
+  const downloads = useFileDownloads();
   return (
-    <section className="final-variants mt-10" aria-labelledby="variants-heading">
-      <h2 id="variants-heading" className="text-lg font-semibold text-slate-900">
-        All versions ({finals.length})
+    <section className={`final-${name} mt-10`} aria-labelledby={`${name}-heading`}>
+      <h2 id={`${name}-heading`} className="text-lg font-semibold text-slate-900">
+        All versions ({count})
       </h2>
-      <ActionProblem error={error} onDismiss={() => setError(null)} className="mt-3" />
-      <ul className="mt-4 grid gap-5 sm:grid-cols-2 xl:grid-cols-3">
-        {finals.map((final, i) => {
-          const id = final.variant_id ?? `${i + 1}`;
-          const label = final.label || final.aspect_ratio;
-          return (
-            <li key={id} className="final-variant" data-variant-id={id}>
-              <Card className="overflow-hidden">
-                <div className="flex aspect-video items-center justify-center bg-slate-950">
-                  <video src={absoluteUrl(apiUrl, final.url)} controls playsInline preload="metadata" className="max-h-full max-w-full" aria-label={`Version ${label}`} />
-                </div>
-                <div className="space-y-3 p-4">
-                  <p className="text-sm font-semibold text-slate-900">{label}</p>
-                  <p className="text-xs tabular-nums text-slate-500">
-                    {resolutionLabel(final.resolution)} · {final.duration.toFixed(1)} s · {final.file_size_mb.toFixed(1)} MB · {final.has_audio ? "music" : "no music"}
-                  </p>
-                  {/* "Save", not "Download": the page's one "Download" button stays the main ad's. */}
-                  <Button size="sm" variant="secondary" onClick={() => void download(final, id)} loading={busy === id} aria-label={`Download ${label}`}>
-                    Save MP4
-                  </Button>
-                </div>
-              </Card>
-            </li>
-          );
-        })}
-      </ul>
+      <ActionProblem error={downloads.error} onDismiss={() => downloads.setError(null)} className="mt-3" />
+      {children(downloads)}
     </section>
+  );
+}
+
+/** Every final of the compose call (its variants), each playable and downloadable. */
+export function FinalVariants({ finals, baseName }: { finals: FinalVideo[]; baseName: string }) {
+  return (
+    <AllVersionsSection name="variants" count={finals.length}>
+      {({ apiUrl, busy, download }) => (
+        <ul className="mt-4 grid gap-5 sm:grid-cols-2 xl:grid-cols-3">
+          {finals.map((final, i) => {
+            const { id, label } = finalName(final, i);
+            return (
+              <li key={id} className="final-variant" data-variant-id={id}>
+                <Card className="overflow-hidden">
+                  <div className="flex aspect-video items-center justify-center bg-slate-950">
+                    <video src={absoluteUrl(apiUrl, final.url)} controls playsInline preload="metadata" className="max-h-full max-w-full" aria-label={`Version ${label}`} />
+                  </div>
+                  <div className="space-y-3 p-4">
+                    <p className="text-sm font-semibold text-slate-900">{label}</p>
+                    <p className="text-xs tabular-nums text-slate-500">
+                      {resolutionLabel(final.resolution)} · {final.duration.toFixed(1)} s · {final.file_size_mb.toFixed(1)} MB · {final.has_audio ? "music" : "no music"}
+                    </p>
+                    {/* "Save", not "Download": the page's one "Download" button stays the main ad's. */}
+                    <Button size="sm" variant="secondary" onClick={() => void download(id, final.url, `${baseName}-${id}.mp4`)} loading={busy === id} aria-label={`Download ${label}`}>
+                      Save MP4
+                    </Button>
+                  </div>
+                </Card>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </AllVersionsSection>
   );
 }
 
 /** Every render of the session, newest first: the settings it used and each of its files. */
 export function FinalVersions({ versions }: { versions: FinalVersion[] }) {
-  const { apiUrl } = useConfig();
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  async function download(video: FinalVersion["videos"][number], key: string, name: string) {
-    setBusy(key);
-    setError(null);
-    try {
-      await downloadFile(absoluteUrl(apiUrl, video.download_url || video.url), name);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  }
-
   return (
-    <section className="final-versions mt-10" aria-labelledby="versions-heading">
-      <h2 id="versions-heading" className="text-lg font-semibold text-slate-900">
-        All versions ({versions.length})
-      </h2>
-      <ActionProblem error={error} onDismiss={() => setError(null)} className="mt-3" />
-      <ol className="mt-4 space-y-6">
-        {versions.map((version, n) => {
-          const number = versions.length - n;
-          const used = versionSettings(version);
-          const stem = fileStem(used.productName);
-          const facts = [
-            used.productName && `"${used.productName}"`,
-            used.cta && `CTA "${used.cta}"`,
-            used.font,
-            used.color,
-            used.music ? (used.music.enabled ? `${used.music.genre ?? "upbeat"} music` : "no music") : null,
-          ].filter(Boolean);
-          return (
-            <li key={version.id} className="final-version" data-version-id={version.id}>
-              <Card className="overflow-hidden">
-                <div className="flex flex-wrap items-baseline justify-between gap-2 border-b border-slate-100 px-4 py-3 sm:px-5">
-                  <p className="font-semibold text-slate-900">
-                    Version {number}
-                    {n === 0 && <span className="ml-2 text-xs font-medium text-brand-600">latest</span>}
-                  </p>
-                  <p className="text-xs text-slate-500">{dateTime(version.created_at)}</p>
-                  {facts.length > 0 && <p className="version-settings w-full break-words text-xs text-slate-600">{facts.join(" · ")}</p>}
-                  {version.stale && (
-                    <p className="w-full text-xs text-amber-700">Made before later changes to the images or clips.</p>
-                  )}
-                </div>
-                <ul className="grid gap-4 p-4 sm:grid-cols-2 sm:p-5 xl:grid-cols-3">
-                  {version.videos.map((video, i) => {
-                    const id = video.variant_id ?? `${i + 1}`;
-                    const key = `${version.id}-${id}`;
-                    const label = video.label || video.aspect_ratio;
-                    return (
-                      <li key={key} className="final-version-video min-w-0">
-                        <div className="flex aspect-video items-center justify-center overflow-hidden rounded-lg bg-slate-950">
-                          <video src={absoluteUrl(apiUrl, video.url)} controls playsInline preload="metadata" className="max-h-full max-w-full" aria-label={`Version ${number}, ${label}`} />
-                        </div>
-                        <p className="mt-2 text-sm font-medium text-slate-900">{label}</p>
-                        <p className="text-xs tabular-nums text-slate-500">
-                          {resolutionLabel(video.resolution)} · {video.duration.toFixed(1)} s · {video.file_size_mb.toFixed(1)} MB
-                        </p>
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          className="mt-2"
-                          onClick={() => void download(video, key, `${stem}-${id}.mp4`)}
-                          loading={busy === key}
-                          aria-label={`Save version ${number} ${label}`}
-                        >
-                          Save MP4
-                        </Button>
-                      </li>
-                    );
-                  })}
-                </ul>
-              </Card>
-            </li>
-          );
-        })}
-      </ol>
-    </section>
+    <AllVersionsSection name="versions" count={versions.length}>
+      {({ apiUrl, busy, download }) => (
+        <ol className="mt-4 space-y-6">
+          {versions.map((version, n) => {
+            const number = versions.length - n;
+            const used = versionSettings(version);
+            const stem = fileStem(used.productName);
+            const facts = [
+              used.productName && `"${used.productName}"`,
+              used.cta && `CTA "${used.cta}"`,
+              used.font,
+              used.color,
+              used.music ? (used.music.enabled ? `${used.music.genre ?? "upbeat"} music` : "no music") : null,
+            ].filter(Boolean);
+            return (
+              <li key={version.id} className="final-version" data-version-id={version.id}>
+                <Card className="overflow-hidden">
+                  <div className="flex flex-wrap items-baseline justify-between gap-2 border-b border-slate-100 px-4 py-3 sm:px-5">
+                    <p className="font-semibold text-slate-900">
+                      Version {number}
+                      {n === 0 && <span className="ml-2 text-xs font-medium text-brand-600">latest</span>}
+                    </p>
+                    <p className="text-xs text-slate-500">{dateTime(version.created_at)}</p>
+                    {facts.length > 0 && <p className="version-settings w-full break-words text-xs text-slate-600">{facts.join(" · ")}</p>}
+                    {version.stale && (
+                      <p className="w-full text-xs text-amber-700">Made before later changes to the images or clips.</p>
+                    )}
+                  </div>
+                  <ul className="grid gap-4 p-4 sm:grid-cols-2 sm:p-5 xl:grid-cols-3">
+                    {version.videos.map((video, i) => {
+                      const { id, label } = finalName(video, i);
+                      const key = `${version.id}-${id}`;
+                      return (
+                        <li key={key} className="final-version-video min-w-0">
+                          <div className="flex aspect-video items-center justify-center overflow-hidden rounded-lg bg-slate-950">
+                            <video src={absoluteUrl(apiUrl, video.url)} controls playsInline preload="metadata" className="max-h-full max-w-full" aria-label={`Version ${number}, ${label}`} />
+                          </div>
+                          <p className="mt-2 text-sm font-medium text-slate-900">{label}</p>
+                          <p className="text-xs tabular-nums text-slate-500">
+                            {resolutionLabel(video.resolution)} · {video.duration.toFixed(1)} s · {video.file_size_mb.toFixed(1)} MB
+                          </p>
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            className="mt-2"
+                            onClick={() => void download(key, video.download_url || video.url, `${stem}-${id}.mp4`)}
+                            loading={busy === key}
+                            aria-label={`Save version ${number} ${label}`}
+                          >
+                            Save MP4
+                          </Button>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                </Card>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </AllVersionsSection>
   );
 }

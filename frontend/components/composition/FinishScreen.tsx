@@ -27,7 +27,7 @@ import { ScreenLayout } from "@/components/session/ScreenLayout";
 import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { Card, CardHeader } from "@/components/ui/Card";
-import { CharCounter, FieldLabel, inputClass } from "@/components/ui/Field";
+import { CharCounter, FieldLabel, InputField, inputClass } from "@/components/ui/Field";
 import { ActionProblem, ProblemNotice } from "@/components/ui/ProblemNotice";
 import { ApiError, call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
@@ -36,6 +36,7 @@ import { timestamp } from "@/lib/format";
 import { draftFromVersion, draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { ComposeRequest, CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
+import { useActionError } from "@/lib/useActionError";
 
 const COLOURS = ["#FFFFFF", "#111827", "#F9D648", "#FF5A7A", "#38BDF8", "#34D399"];
 const GENRES: Genre[] = ["upbeat", "chill", "energetic"];
@@ -170,6 +171,47 @@ function FieldError({ id, message }: { id: string; message: string | null }) {
   );
 }
 
+/** A required text of the intro or outro card, with its live count and the refusal about it, if any. */
+function OverlayTextField({
+  id,
+  label,
+  placeholder,
+  max,
+  value,
+  onChange,
+  error,
+  disabled,
+}: {
+  id: FieldKey;
+  label: string;
+  placeholder: string;
+  max: number;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  disabled: boolean;
+}) {
+  const errorId = `${id}-error`;
+  return (
+    <InputField
+      id={id}
+      name={id}
+      label={label}
+      aside={<CharCounter value={value} max={max} />}
+      placeholder={placeholder}
+      maxLength={max}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      aria-invalid={Boolean(error)}
+      aria-describedby={error ? errorId : undefined}
+      disabled={disabled}
+      required
+    >
+      <FieldError id={errorId} message={error ?? null} />
+    </InputField>
+  );
+}
+
 /** Screen 5: text overlay, music, output format, the sequence preview, then the final render. */
 export function FinishScreen({ session }: { session: Session }) {
   const { api, refresh } = useSession();
@@ -180,9 +222,9 @@ export function FinishScreen({ session }: { session: Session }) {
   const serverDraft = draftOf(session) ?? (latest ? draftFromVersion(latest) : null);
   const [form, setForm] = useState<Form>(() => formFromDraft(serverDraft));
   const [fonts, setFonts] = useState<Font[] | null>(null);
-  const [fontError, setFontError] = useState<unknown>(null);
+  const { error: fontError, attempt: attemptFonts } = useActionError();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { error, setError, attempt } = useActionError();
   const [saveState, setSaveState] = useState<"saved" | "saving" | "unsaved" | null>(null);
   // The free 480p animatic of the timeline as it stands (no cost), rendered on request.
   const [preview, setPreview] = useState<{ url: string; duration: number } | null>(null);
@@ -239,14 +281,11 @@ export function FinishScreen({ session }: { session: Session }) {
   }, [session.stage, session.id, router]);
 
   async function loadFonts() {
-    setFontError(null);
-    try {
+    await attemptFonts(async () => {
       const reply = await call(api.GET("/api/fonts"));
       setFonts(reply.fonts);
       setForm((f) => (f.font ? f : { ...f, font: reply.default || reply.fonts[0]?.id || "" }));
-    } catch (err) {
-      setFontError(err);
-    }
+    });
   }
   useEffect(() => {
     void loadFonts();
@@ -295,9 +334,7 @@ export function FinishScreen({ session }: { session: Session }) {
   }
 
   async function renderPreview() {
-    setPreviewing(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       const { variants: _finals, brand_kit_id: _kit, brand_logo: _logo, ...body } = composeBody();
       // The quick preview has no brand kit: a kit's font shows as the default font there.
       if (body.text_overlay.font === "brand") body.text_overlay = { ...body.text_overlay, font: "default" };
@@ -305,26 +342,16 @@ export function FinishScreen({ session }: { session: Session }) {
         api.POST("/api/sessions/{session_id}/preview", { params: { path: { session_id: session.id } }, body }),
       );
       setPreview({ url: absoluteUrl(apiUrl, reply.url), duration: reply.duration });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setPreviewing(false);
-    }
+    }, setPreviewing);
   }
 
   async function compose(event: React.FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await attempt(async () => {
       await call(api.POST("/api/compose-final-video", { body: composeBody() }));
       lastStage.current = "final_composition";
       await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    }, setBusy);
   }
 
   return (
@@ -333,44 +360,8 @@ export function FinishScreen({ session }: { session: Session }) {
         <Card>
           <CardHeader title="Text overlay" description="Shown on the intro and outro cards." />
           <div className="grid gap-5 p-4 sm:grid-cols-2 sm:p-6">
-            <div>
-              <FieldLabel htmlFor="product_name" aside={<CharCounter value={productName} max={50} />}>
-                Product name
-              </FieldLabel>
-              <input
-                id="product_name"
-                name="product_name"
-                className={inputClass}
-                placeholder="AirRun Pro"
-                maxLength={50}
-                value={productName}
-                onChange={(e) => edit({ productName: e.target.value })}
-                aria-invalid={Boolean(fieldErrors.product_name)}
-                aria-describedby={fieldErrors.product_name ? "product_name-error" : undefined}
-                disabled={!editable}
-                required
-              />
-              <FieldError id="product_name-error" message={fieldErrors.product_name ?? null} />
-            </div>
-            <div>
-              <FieldLabel htmlFor="cta" aside={<CharCounter value={cta} max={30} />}>
-                Call to action
-              </FieldLabel>
-              <input
-                id="cta"
-                name="cta"
-                className={inputClass}
-                placeholder="Shop Now"
-                maxLength={30}
-                value={cta}
-                onChange={(e) => edit({ cta: e.target.value })}
-                aria-invalid={Boolean(fieldErrors.cta)}
-                aria-describedby={fieldErrors.cta ? "cta-error" : undefined}
-                disabled={!editable}
-                required
-              />
-              <FieldError id="cta-error" message={fieldErrors.cta ?? null} />
-            </div>
+            <OverlayTextField id="product_name" label="Product name" placeholder="AirRun Pro" max={50} value={productName} onChange={(v) => edit({ productName: v })} error={fieldErrors.product_name} disabled={!editable} />
+            <OverlayTextField id="cta" label="Call to action" placeholder="Shop Now" max={30} value={cta} onChange={(v) => edit({ cta: v })} error={fieldErrors.cta} disabled={!editable} />
             <div>
               <FieldLabel htmlFor="color">Text colour</FieldLabel>
               <div className="flex flex-wrap items-center gap-3">

@@ -1,6 +1,6 @@
 import clsx from "clsx";
-import { useState } from "react";
 
+import type { AssetGridProps } from "@/components/generation/assetGrid";
 import { EditorActions, useRegenerateEditor } from "@/components/generation/RegenerateEditor";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
@@ -19,16 +19,12 @@ export function ImageGrid({
   onViewChange,
   onRegenerate,
   disabled = false,
-}: {
+}: AssetGridProps & {
   images: ImageAsset[];
-  selected: ReadonlySet<string>;
-  onToggle: (id: string) => void;
   /** Uploaded photos get a view picker (generated images show the view they were rendered as). */
   onViewChange?: (id: string, view: ViewType) => void;
   /** Render this image again: a new seed, or the prompt edited. */
   onRegenerate?: (id: string, prompt?: string) => Promise<void>;
-  /** A stage is running: look, but change nothing. */
-  disabled?: boolean;
 }) {
   const { apiUrl } = useConfig();
   return (
@@ -112,14 +108,14 @@ function ImagePrompt({
   onRegenerate: (prompt?: string) => Promise<void>;
 }) {
   const prompt = image.prompt ?? "";
-  const { editing, setEditing, busy, regenerate } = useRegenerateEditor();
-  const [text, setText] = useState(prompt);
+  const editor = useRegenerateEditor(prompt);
+  const text = editor.draft;
   const id = `image-prompt-${image.id}`;
-  const run = (edited?: string) => regenerate(() => onRegenerate(edited));
+  const run = (edited?: string) => editor.regenerate(() => onRegenerate(edited));
 
   return (
     <div className="image-prompt flex flex-1 flex-col gap-2 p-3">
-      {editing ? (
+      {editor.editing ? (
         <>
           <label htmlFor={id} className="sr-only">
             Prompt for image {index + 1}
@@ -130,15 +126,9 @@ function ImagePrompt({
             maxLength={500}
             className={`${inputClass} resize-none text-xs`}
             value={text}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => editor.setDraft(e.target.value)}
           />
-          <EditorActions
-            label="Regenerate"
-            busy={busy}
-            disabled={disabled || !text.trim()}
-            onRegenerate={() => void run(text.trim())}
-            onCancel={() => setEditing(false)}
-          />
+          <EditorActions editor={editor} label="Regenerate" disabled={disabled || !text.trim()} onRegenerate={() => void run(text.trim())} />
         </>
       ) : (
         <>
@@ -149,23 +139,14 @@ function ImagePrompt({
             <Button
               size="sm"
               variant="secondary"
-              loading={busy}
+              loading={editor.busy}
               disabled={disabled}
               onClick={() => void run()}
               aria-label={`Regenerate image ${index + 1} with a new seed`}
             >
               Regenerate
             </Button>
-            <Button
-              size="sm"
-              variant="ghost"
-              disabled={disabled}
-              onClick={() => {
-                setText(prompt);
-                setEditing(true);
-              }}
-              aria-label={`Edit the prompt of image ${index + 1}`}
-            >
+            <Button size="sm" variant="ghost" disabled={disabled} onClick={editor.open} aria-label={`Edit the prompt of image ${index + 1}`}>
               Edit prompt
             </Button>
           </div>

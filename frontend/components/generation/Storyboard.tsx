@@ -2,7 +2,7 @@
 
 import { Badge } from "@/components/ui/Badge";
 import { Card, CardHeader } from "@/components/ui/Card";
-import { FieldLabel, inputClass } from "@/components/ui/Field";
+import { FieldLabel, inputClass, SelectField } from "@/components/ui/Field";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, titleCase } from "@/lib/format";
 import { CAMERA_MOVEMENTS } from "@/lib/loop";
@@ -28,73 +28,39 @@ export function ShotFields({
     ? CAMERA_MOVEMENTS
     : [...CAMERA_MOVEMENTS, { value: shot.camera_movement, label: titleCase(shot.camera_movement) }];
   const durations = Array.from(new Set([...SHOT_DURATIONS, shot.duration])).sort((a, b) => a - b);
+  // What each control shares: an id from `idPrefix`, a name from the shot's `label`, and `disabled`.
+  const control = (part: string, name: string) => ({ id: `${idPrefix}-${part}`, "aria-label": `${label} ${name}`, disabled });
   return (
     <div className="grid min-w-0 gap-3">
       <div>
         <FieldLabel htmlFor={`${idPrefix}-scene`}>Scene</FieldLabel>
         <textarea
-          id={`${idPrefix}-scene`}
+          {...control("scene", "scene")}
           rows={2}
           maxLength={300}
           className={`${inputClass} resize-none text-sm`}
           value={shot.scene_prompt}
-          disabled={disabled}
-          aria-label={`${label} scene`}
           onChange={(e) => onChange({ scene_prompt: e.target.value })}
         />
       </div>
       <div className="grid gap-3 min-[480px]:grid-cols-3">
-        <div className="min-w-0">
-          <FieldLabel htmlFor={`${idPrefix}-camera`}>Camera</FieldLabel>
-          <select
-            id={`${idPrefix}-camera`}
-            className={inputClass}
-            value={shot.camera_movement}
-            disabled={disabled}
-            aria-label={`${label} camera movement`}
-            onChange={(e) => onChange({ camera_movement: e.target.value })}
-          >
-            {movements.map((m) => (
-              <option key={m.value} value={m.value}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField {...control("camera", "camera movement")} label="Camera" className="min-w-0" value={shot.camera_movement} onChange={(e) => onChange({ camera_movement: e.target.value })} options={movements} />
         <div className="min-w-0">
           <FieldLabel htmlFor={`${idPrefix}-motion`} aside={<output>{Math.round(shot.motion_intensity * 100)}%</output>}>
             Motion
           </FieldLabel>
           <input
-            id={`${idPrefix}-motion`}
+            {...control("motion", "motion intensity")}
             type="range"
             min={0}
             max={1}
             step={0.05}
             className="mt-2 w-full accent-brand-600"
             value={shot.motion_intensity}
-            disabled={disabled}
-            aria-label={`${label} motion intensity`}
             onChange={(e) => onChange({ motion_intensity: Number(e.target.value) })}
           />
         </div>
-        <div className="min-w-0">
-          <FieldLabel htmlFor={`${idPrefix}-duration`}>Length</FieldLabel>
-          <select
-            id={`${idPrefix}-duration`}
-            className={inputClass}
-            value={shot.duration}
-            disabled={disabled}
-            aria-label={`${label} duration`}
-            onChange={(e) => onChange({ duration: Number(e.target.value) })}
-          >
-            {durations.map((d) => (
-              <option key={d} value={d}>
-                {d} s
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField {...control("duration", "duration")} label="Length" className="min-w-0" value={shot.duration} onChange={(e) => onChange({ duration: Number(e.target.value) })} options={durations.map((d) => ({ value: d, label: `${d} s` }))} />
       </div>
     </div>
   );

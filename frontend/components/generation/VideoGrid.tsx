@@ -3,6 +3,7 @@
 import clsx from "clsx";
 import { useRef, useState } from "react";
 
+import type { AssetGridProps } from "@/components/generation/assetGrid";
 import { EditorActions, useRegenerateEditor } from "@/components/generation/RegenerateEditor";
 import { ShotFields } from "@/components/generation/Storyboard";
 import { Badge } from "@/components/ui/Badge";
@@ -70,14 +71,10 @@ export function VideoGrid({
   onToggle,
   onRegenerate,
   disabled = false,
-}: {
+}: AssetGridProps & {
   clips: VideoAsset[];
-  selected: ReadonlySet<string>;
-  onToggle: (id: string) => void;
   /** Render this clip again with its shot edited. */
   onRegenerate?: (id: string, change: Partial<Shot>) => Promise<void>;
-  /** A stage is running: look, but change nothing. */
-  disabled?: boolean;
 }) {
   return (
     <div className="video-grid grid gap-4 sm:grid-cols-2">
@@ -140,8 +137,8 @@ function ClipShot({
     motion_intensity: loop.motion_intensity ?? 0.5,
     duration: clip.duration,
   };
-  const { editing, setEditing, busy, regenerate } = useRegenerateEditor();
-  const [shot, setShot] = useState(current);
+  const editor = useRegenerateEditor(current);
+  const shot = editor.draft;
 
   function run() {
     // Only what changed is sent; the rest of the shot stays as it was.
@@ -150,7 +147,7 @@ function ClipShot({
     if (shot.camera_movement !== current.camera_movement) change.camera_movement = shot.camera_movement;
     if (shot.motion_intensity !== current.motion_intensity) change.motion_intensity = shot.motion_intensity;
     if (shot.duration !== current.duration) change.duration = shot.duration;
-    return regenerate(() => onRegenerate(change));
+    return editor.regenerate(() => onRegenerate(change));
   }
 
   return (
@@ -160,16 +157,10 @@ function ClipShot({
           Made from an image you removed
         </Badge>
       )}
-      {editing ? (
+      {editor.editing ? (
         <>
-          <ShotFields shot={shot} label={`Clip ${index + 1}`} idPrefix={`clip-${clip.id}`} disabled={disabled} onChange={(c) => setShot((s) => ({ ...s, ...c }))} />
-          <EditorActions
-            label="Regenerate clip"
-            busy={busy}
-            disabled={disabled || !shot.scene_prompt.trim()}
-            onRegenerate={() => void run()}
-            onCancel={() => setEditing(false)}
-          />
+          <ShotFields shot={shot} label={`Clip ${index + 1}`} idPrefix={`clip-${clip.id}`} disabled={disabled} onChange={(c) => editor.setDraft((s) => ({ ...s, ...c }))} />
+          <EditorActions editor={editor} label="Regenerate clip" disabled={disabled || !shot.scene_prompt.trim()} onRegenerate={() => void run()} />
         </>
       ) : (
         <>
@@ -178,19 +169,10 @@ function ClipShot({
             {titleCase(current.camera_movement)} · motion {Math.round(current.motion_intensity * 100)}%
           </p>
           <div className="flex flex-wrap gap-2">
-            <Button
-              size="sm"
-              variant="secondary"
-              disabled={disabled}
-              onClick={() => {
-                setShot(current);
-                setEditing(true);
-              }}
-              aria-label={`Edit the shot of clip ${index + 1}`}
-            >
+            <Button size="sm" variant="secondary" disabled={disabled} onClick={editor.open} aria-label={`Edit the shot of clip ${index + 1}`}>
               Edit shot
             </Button>
-            <Button size="sm" variant="ghost" loading={busy} disabled={disabled} onClick={() => void run()} aria-label={`Regenerate clip ${index + 1}`}>
+            <Button size="sm" variant="ghost" loading={editor.busy} disabled={disabled} onClick={() => void run()} aria-label={`Regenerate clip ${index + 1}`}>
               Regenerate
             </Button>
           </div>

@@ -28,35 +28,48 @@ export function CharCounter({ value, max }: { value: string; max: number }) {
   return <span className={clsx(left < 20 && "text-amber-600", left <= 0 && "text-rose-600")}>{value.length}/{max}</span>;
 }
 
-/** A labelled text input; it takes `inputClass` unless given a class of its own. */
+/**
+ * A labelled text input, with an optional `aside` by its label and `children` below it (a message
+ * about it); it takes `inputClass` unless given a class of its own.
+ */
 export function InputField({
   id,
   label,
+  aside,
   className = inputClass,
+  children,
   ...input
-}: { id: string; label: React.ReactNode } & Omit<React.InputHTMLAttributes<HTMLInputElement>, "id">) {
+}: { id: string; label: React.ReactNode; aside?: React.ReactNode } & Omit<React.InputHTMLAttributes<HTMLInputElement>, "id">) {
   return (
     <div>
-      <FieldLabel htmlFor={id}>{label}</FieldLabel>
+      <FieldLabel htmlFor={id} aside={aside}>
+        {label}
+      </FieldLabel>
       <input id={id} className={className} {...input} />
+      {children}
     </div>
   );
 }
 
-/** A labelled select (its options as children) in a div of `className`, with an optional hint below that describes it. */
+/**
+ * A labelled select in a div of `className`, with an optional hint below that describes it. Its
+ * options are its children, then one per item of `options`.
+ */
 export function SelectField({
   id,
   label,
   hint,
   className,
   children,
+  options = [],
   ...select
 }: {
   id: string;
   label: React.ReactNode;
   hint?: React.ReactNode;
   className?: string;
-  children: React.ReactNode;
+  children?: React.ReactNode;
+  options?: { value: string | number; label: React.ReactNode }[];
 } & Omit<React.SelectHTMLAttributes<HTMLSelectElement>, "id" | "className" | "children">) {
   const hintId = hint ? `${id}_hint` : undefined;
   return (
@@ -64,6 +77,11 @@ export function SelectField({
       <FieldLabel htmlFor={id}>{label}</FieldLabel>
       <select id={id} className={inputClass} aria-describedby={hintId} {...select}>
         {children}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
       </select>
       {hint && (
         <p id={hintId} className="mt-1 text-xs text-slate-500">
