@@ -49,6 +49,22 @@ export function describeProblem(error: unknown): Problem {
   }
 }
 
+/**
+ * What went wrong with an upload (`status` 0: it never reached the server), in words a person can act
+ * on. `refusals` titles the statuses the gateway refuses a file with; a refusal's detail is the
+ * gateway's `words` as a sentence unless it gives its own.
+ */
+export function describeUploadFailure(
+  status: number,
+  words: string,
+  refusals: Record<number, string | { title: string; detail: string }>,
+): Problem {
+  if (status === 0) return { title: "The upload did not reach Adreel", detail: "Check your connection, then try again.", retryable: true };
+  const refusal = refusals[status];
+  if (refusal === undefined) return { title: "The upload failed", detail: words || `Error ${status}.`, retryable: true };
+  return typeof refusal === "string" ? { title: refusal, detail: `${words}.`, retryable: false } : { ...refusal, retryable: false };
+}
+
 /** Stage failures reported by the gateway (session.error / a "failed" progress event). */
 export function describeStageFailure(message: string): Problem {
   const lower = message.toLowerCase();

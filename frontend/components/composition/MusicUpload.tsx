@@ -11,8 +11,8 @@ import { ProgressBar } from "@/components/ui/ProgressBar";
 import { call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import type { Problem } from "@/lib/errors";
-import { postForm } from "@/lib/upload";
+import { describeUploadFailure, type Problem } from "@/lib/errors";
+import { useFormUpload } from "@/lib/upload";
 
 type MusicTrack = components["schemas"]["MusicTrack"];
 export type MusicSource = "generated" | "upload";
@@ -34,20 +34,12 @@ function minutes(s: number): string {
 /** What went wrong with a track upload, in words a person can act on (the gateway names `file`). */
 export function describeMusicProblem(status: number, detail: string): Problem {
   const words = detail.replace(/^file:\s*/, "").replace(/^\w/, (c) => c.toUpperCase());
-  switch (status) {
-    case 0:
-      return { title: "The upload did not reach Adreel", detail: "Check your connection, then try again.", retryable: true };
-    case 413:
-      return { title: "That track is too large", detail: `A track may be at most ${MAX_MB} MB. Try an MP3 of it.`, retryable: false };
-    case 415:
-      return { title: "That file is not audio we can use", detail: `${words}.`, retryable: false };
-    case 409:
-      return { title: "This ad holds as many tracks as it can", detail: `${words}.`, retryable: false };
-    case 422:
-      return { title: "That track can't be used", detail: `${words}.`, retryable: false };
-    default:
-      return { title: "The upload failed", detail: words || `Error ${status}.`, retryable: true };
-  }
+  return describeUploadFailure(status, words, {
+    413: { title: "That track is too large", detail: `A track may be at most ${MAX_MB} MB. Try an MP3 of it.` },
+    415: "That file is not audio we can use",
+    409: "This ad holds as many tracks as it can",
+    422: "That track can't be used",
+  });
 }
 
 /**
@@ -123,8 +115,7 @@ export function MusicUpload({
   const { apiUrl } = useConfig();
   const input = useRef<HTMLInputElement>(null);
   const [tracks, setTracks] = useState<MusicTrack[] | null>(null);
-  const [percent, setPercent] = useState<number | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { percent, problem, setProblem, send } = useFormUpload(account.token, describeMusicProblem);
 
   useEffect(() => {
     call(api.GET("/api/sessions/{session_id}/music", { params: { path: { session_id: sessionId } } })).then(
@@ -148,14 +139,8 @@ export function MusicUpload({
     }
     const form = new FormData();
     form.append("file", file, file.name);
-    setProblem(null);
-    setPercent(0);
-    const reply = await postForm(`${apiUrl}/api/sessions/${sessionId}/music`, account.token, form, setPercent);
-    setPercent(null);
-    if (reply.status !== 201) {
-      setProblem(describeMusicProblem(reply.status, reply.detail));
-      return;
-    }
+    const reply = await send(`/api/sessions/${sessionId}/music`, form);
+    if (!reply) return;
     const track = reply.body as MusicTrack;
     setTracks((list) => [track, ...(list ?? [])]);
     onPick(track.id);

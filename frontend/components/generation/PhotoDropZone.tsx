@@ -7,9 +7,8 @@ import { useSession } from "@/components/session/SessionProvider";
 import { Button } from "@/components/ui/Button";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { ProgressBar } from "@/components/ui/ProgressBar";
-import { useConfig } from "@/lib/config";
-import type { Problem } from "@/lib/errors";
-import { postForm } from "@/lib/upload";
+import { describeUploadFailure, type Problem } from "@/lib/errors";
+import { useFormUpload } from "@/lib/upload";
 
 const ACCEPT = "image/png,image/jpeg,image/webp";
 const TYPES = new Set(ACCEPT.split(","));
@@ -18,20 +17,12 @@ const TYPES = new Set(ACCEPT.split(","));
 export function describeUploadProblem(status: number, detail: string): Problem {
   // 'files[1] "a.gif": is not ...' -> '"a.gif" is not ...'
   const words = detail.replace(/files\[\d+\]\s*("[^"]*")?:?\s*/g, (_, name?: string) => (name ? `${name} ` : "")).replace(/^\w/, (c) => c.toUpperCase());
-  switch (status) {
-    case 0:
-      return { title: "The upload did not reach Adreel", detail: "Check your connection, then try again.", retryable: true };
-    case 413:
-      return { title: "That photo is too large", detail: `${words}. Try a smaller export of it.`, retryable: false };
-    case 415:
-      return { title: "That file is not a photo we can use", detail: `${words}.`, retryable: false };
-    case 409:
-      return { title: "Photos can't be added right now", detail: `${words}.`, retryable: false };
-    case 422:
-      return { title: "That photo can't be used", detail: `${words}.`, retryable: false };
-    default:
-      return { title: "The upload failed", detail: words || `Error ${status}.`, retryable: true };
-  }
+  return describeUploadFailure(status, words, {
+    413: { title: "That photo is too large", detail: `${words}. Try a smaller export of it.` },
+    415: "That file is not a photo we can use",
+    409: "Photos can't be added right now",
+    422: "That photo can't be used",
+  });
 }
 
 /**
@@ -40,11 +31,9 @@ export function describeUploadProblem(status: number, detail: string): Problem {
  */
 export function PhotoDropZone({ sessionId }: { sessionId: string }) {
   const { account, refresh } = useSession();
-  const { apiUrl } = useConfig();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
-  const [percent, setPercent] = useState<number | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { percent, problem, setProblem, send } = useFormUpload(account.token, describeUploadProblem);
   const [done, setDone] = useState<string | null>(null);
 
   async function upload(files: File[]) {
@@ -57,15 +46,8 @@ export function PhotoDropZone({ sessionId }: { sessionId: string }) {
     }
     const form = new FormData();
     for (const f of files) form.append("files", f, f.name);
-    setProblem(null);
     setDone(null);
-    setPercent(0);
-    const reply = await postForm(`${apiUrl}/api/sessions/${sessionId}/images`, account.token, form, setPercent);
-    setPercent(null);
-    if (reply.status !== 201) {
-      setProblem(describeUploadProblem(reply.status, reply.detail));
-      return;
-    }
+    if (!(await send(`/api/sessions/${sessionId}/images`, form))) return;
     setDone(`${files.length} photo${files.length === 1 ? "" : "s"} added.`);
     await refresh();
   }
