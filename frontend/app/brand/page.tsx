@@ -3,11 +3,11 @@
 import { useState } from "react";
 
 import { AppHeader } from "@/components/AppHeader";
+import { PageListCard } from "@/components/programs/PageListCard";
 import { useSignedInPage } from "@/components/programs/useSignedInApi";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { InputField } from "@/components/ui/Field";
-import { PageProblem } from "@/components/ui/ProblemNotice";
 import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
 
@@ -67,39 +67,34 @@ export default function BrandKitsPage() {
             </Button>
           </form>
         </Card>
-        <PageProblem error={error} onRetry={() => void load()} className="mt-6" />
-        {kits && kits.length > 0 && (
-          <Card as="div" className="mt-8 overflow-hidden">
-            <ul className="divide-y divide-slate-100">
-              {kits.map((k) => (
-                <li key={k.id} className="flex flex-wrap items-center gap-4 px-6 py-4" data-testid="brand-kit">
-                  <span className="flex gap-1" aria-label={`colours ${k.primary_color} and ${k.secondary_color}`}>
-                    <span className="h-6 w-6 rounded border border-slate-200" style={{ background: k.primary_color }} />
-                    <span className="h-6 w-6 rounded border border-slate-200" style={{ background: k.secondary_color }} />
-                  </span>
-                  <span className="min-w-0 flex-1">
-                    <span className="block font-medium text-slate-900">{k.name}</span>
-                    <span className="text-sm text-slate-500">
-                      {k.default_cta ? `“${k.default_cta}” · ` : ""}
-                      {k.has_logo ? "logo" : "no logo"} · {k.font_family ?? "no font"}
-                    </span>
-                  </span>
-                  <label className="text-sm text-brand-700">
-                    Logo (PNG/WebP)
-                    <input type="file" accept="image/png,image/webp" className="sr-only" aria-label={`Logo for ${k.name}`} onChange={(e) => upload(k, "logo", e.target.files?.[0])} />
-                  </label>
-                  <label className="text-sm text-brand-700">
-                    Font (TTF/OTF)
-                    <input type="file" accept=".ttf,.otf,font/ttf,font/otf" className="sr-only" aria-label={`Font for ${k.name}`} onChange={(e) => upload(k, "font", e.target.files?.[0])} />
-                  </label>
-                  <Button size="sm" variant="danger" aria-label={`Delete ${k.name}`} onClick={() => remove(k)}>
-                    Delete
-                  </Button>
-                </li>
-              ))}
-            </ul>
-          </Card>
-        )}
+        <PageListCard error={error} onRetry={() => void load()} items={kits}>
+          {(k) => (
+            <li key={k.id} className="flex flex-wrap items-center gap-4 px-6 py-4" data-testid="brand-kit">
+              <span className="flex gap-1" aria-label={`colours ${k.primary_color} and ${k.secondary_color}`}>
+                <span className="h-6 w-6 rounded border border-slate-200" style={{ background: k.primary_color }} />
+                <span className="h-6 w-6 rounded border border-slate-200" style={{ background: k.secondary_color }} />
+              </span>
+              <span className="min-w-0 flex-1">
+                <span className="block font-medium text-slate-900">{k.name}</span>
+                <span className="text-sm text-slate-500">
+                  {k.default_cta ? `“${k.default_cta}” · ` : ""}
+                  {k.has_logo ? "logo" : "no logo"} · {k.font_family ?? "no font"}
+                </span>
+              </span>
+              <label className="text-sm text-brand-700">
+                Logo (PNG/WebP)
+                <input type="file" accept="image/png,image/webp" className="sr-only" aria-label={`Logo for ${k.name}`} onChange={(e) => upload(k, "logo", e.target.files?.[0])} />
+              </label>
+              <label className="text-sm text-brand-700">
+                Font (TTF/OTF)
+                <input type="file" accept=".ttf,.otf,font/ttf,font/otf" className="sr-only" aria-label={`Font for ${k.name}`} onChange={(e) => upload(k, "font", e.target.files?.[0])} />
+              </label>
+              <Button size="sm" variant="danger" aria-label={`Delete ${k.name}`} onClick={() => remove(k)}>
+                Delete
+              </Button>
+            </li>
+          )}
+        </PageListCard>
       </main>
     </>
   );

@@ -6,11 +6,11 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { InputField, SelectField } from "@/components/ui/Field";
-import { PageProblem } from "@/components/ui/ProblemNotice";
 import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
 import { dateTime } from "@/lib/format";
 
+import { PageListCard } from "./PageListCard";
 import { useSignedInPage } from "./useSignedInApi";
 
 type Scope = components["schemas"]["CreateApiKeyRequest"]["scope"];
@@ -74,33 +74,28 @@ export function ApiKeys() {
           </div>
         )}
       </Card>
-      <PageProblem error={error} onRetry={() => void load()} className="mt-6" />
-      {keys && keys.length > 0 && (
-        <Card as="div" className="mt-8 overflow-hidden">
-          <ul className="divide-y divide-slate-100">
-            {keys.map((k) => (
-              <li key={k.id} className="flex flex-wrap items-center gap-4 px-6 py-4">
-                <span className="min-w-0 flex-1">
-                  <span className="block font-medium text-slate-900">{k.name}</span>
-                  <span className="text-sm text-slate-500">
-                    <code>{k.hint}</code> · created {dateTime(k.created_at)}
-                    {k.last_used_at ? ` · last used ${dateTime(k.last_used_at)}` : " · never used"}
-                    {k.expires_at ? ` · expires ${dateTime(k.expires_at)}` : ""}
-                  </span>
-                </span>
-                <Badge tone={k.scope === "generate" ? "brand" : "light"}>{k.scope}</Badge>
-                {k.active ? (
-                  <Button size="sm" variant="danger" aria-label={`Revoke ${k.name}`} onClick={() => void revoke(k.id)}>
-                    Revoke
-                  </Button>
-                ) : (
-                  <Badge tone="red">{k.revoked_at ? "revoked" : "expired"}</Badge>
-                )}
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
+      <PageListCard error={error} onRetry={() => void load()} items={keys}>
+        {(k) => (
+          <li key={k.id} className="flex flex-wrap items-center gap-4 px-6 py-4">
+            <span className="min-w-0 flex-1">
+              <span className="block font-medium text-slate-900">{k.name}</span>
+              <span className="text-sm text-slate-500">
+                <code>{k.hint}</code> · created {dateTime(k.created_at)}
+                {k.last_used_at ? ` · last used ${dateTime(k.last_used_at)}` : " · never used"}
+                {k.expires_at ? ` · expires ${dateTime(k.expires_at)}` : ""}
+              </span>
+            </span>
+            <Badge tone={k.scope === "generate" ? "brand" : "light"}>{k.scope}</Badge>
+            {k.active ? (
+              <Button size="sm" variant="danger" aria-label={`Revoke ${k.name}`} onClick={() => void revoke(k.id)}>
+                Revoke
+              </Button>
+            ) : (
+              <Badge tone="red">{k.revoked_at ? "revoked" : "expired"}</Badge>
+            )}
+          </li>
+        )}
+      </PageListCard>
     </main>
   );
 }

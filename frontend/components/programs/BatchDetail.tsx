@@ -8,15 +8,14 @@ import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { PageProblem } from "@/components/ui/ProblemNotice";
 import { ProgressBar } from "@/components/ui/ProgressBar";
-import { Spinner } from "@/components/ui/Spinner";
-import { call } from "@/lib/api";
+import { LoadingStatus } from "@/components/ui/Spinner";
+import { type Api, call } from "@/lib/api";
 import type { components } from "@/lib/api-schema";
 import { absoluteUrl } from "@/lib/config";
 import { money } from "@/lib/format";
 
-import { useSignedInApi } from "./useSignedInApi";
+import { useSignedInPage } from "./useSignedInApi";
 
-type BatchView = components["schemas"]["BatchView"];
 type Row = components["schemas"]["BatchRowView"];
 
 const TONE: Record<Row["status"], "green" | "amber" | "red" | "light" | "brand"> = {
@@ -31,24 +30,14 @@ const POLL_MS = 1500;
 
 /** One batch: every row's progress, cost and finals while it runs, and a ZIP of all the finals. */
 export function BatchDetail({ id }: { id: string }) {
-  const { api, apiUrl, ready } = useSignedInApi(`/batches/${id}`);
-  const [batch, setBatch] = useState<BatchView | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const readBatch = useCallback((api: Api) => call(api.GET("/api/batches/{batch_id}", { params: { path: { batch_id: id } } })), [id]);
+  const { api, apiUrl, data: batch, setData: setBatch, error, setError, reload } = useSignedInPage(`/batches/${id}`, readBatch);
   const [cancelling, setCancelling] = useState(false);
 
+  // Read again while the batch runs: a read that works clears the last problem.
   const load = useCallback(async () => {
-    if (!ready) return;
-    try {
-      setBatch(await call(api.GET("/api/batches/{batch_id}", { params: { path: { batch_id: id } } })));
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, [api, id, ready]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+    if (await reload()) setError(null);
+  }, [reload, setError]);
   const running = batch?.status === "running";
   useEffect(() => {
     if (!running) return;
@@ -74,9 +63,7 @@ export function BatchDetail({ id }: { id: string }) {
       </Link>
       <PageProblem error={error} onRetry={() => void load()} className="mt-4" />
       {batch === null && error === null && (
-        <div className="flex items-center justify-center gap-3 py-24 text-slate-500" role="status">
-          <Spinner className="h-5 w-5" /> Loading the batch…
-        </div>
+        <LoadingStatus padding="py-24">Loading the batch…</LoadingStatus>
       )}
       {batch && (
         <>

@@ -8,10 +8,10 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { FieldLabel, inputClass } from "@/components/ui/Field";
-import { PageProblem } from "@/components/ui/ProblemNotice";
 import { type Api, ApiError, call } from "@/lib/api";
 import { dateTime, money } from "@/lib/format";
 
+import { PageListCard } from "./PageListCard";
 import { useSignedInPage } from "./useSignedInApi";
 
 const EXAMPLE = "product,scene,name,cta,formats,music\npink tennis shoes,a runner on a track at golden hour,AirRun,Shop Now,16:9;9:16,upbeat";
@@ -95,29 +95,24 @@ export function BatchList() {
           </div>
         </form>
       </Card>
-      <PageProblem error={error} onRetry={() => void load()} className="mt-6" />
-      {batches && batches.length > 0 && (
-        <Card as="div" className="mt-8 overflow-hidden">
-          <ul className="divide-y divide-slate-100">
-            {batches.map((b) => (
-              <li key={b.id}>
-                <Link href={`/batches/${b.id}`} className="flex flex-wrap items-center gap-4 px-6 py-4 hover:bg-slate-50">
-                  <span className="min-w-0 flex-1">
-                    <span className="block truncate font-medium text-slate-900">{b.name ?? "Batch"}</span>
-                    <span className="text-sm text-slate-500">
-                      {dateTime(b.created_at)} · {b.rows} rows · {b.counts.complete ?? 0} made
-                    </span>
-                  </span>
-                  <Badge tone={b.status === "running" ? "amber" : b.status === "complete" ? "green" : "light"}>{b.status}</Badge>
-                  <span className="w-28 text-right text-sm tabular-nums text-slate-700">
-                    {money(b.total_cost)} / {money(b.budget)}
-                  </span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
+      <PageListCard error={error} onRetry={() => void load()} items={batches}>
+        {(b) => (
+          <li key={b.id}>
+            <Link href={`/batches/${b.id}`} className="flex flex-wrap items-center gap-4 px-6 py-4 hover:bg-slate-50">
+              <span className="min-w-0 flex-1">
+                <span className="block truncate font-medium text-slate-900">{b.name ?? "Batch"}</span>
+                <span className="text-sm text-slate-500">
+                  {dateTime(b.created_at)} · {b.rows} rows · {b.counts.complete ?? 0} made
+                </span>
+              </span>
+              <Badge tone={b.status === "running" ? "amber" : b.status === "complete" ? "green" : "light"}>{b.status}</Badge>
+              <span className="w-28 text-right text-sm tabular-nums text-slate-700">
+                {money(b.total_cost)} / {money(b.budget)}
+              </span>
+            </Link>
+          </li>
+        )}
+      </PageListCard>
     </main>
   );
 }

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 
-import { Spinner } from "@/components/ui/Spinner";
+import { LoadingStatus } from "@/components/ui/Spinner";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
 import { describeProblem } from "@/lib/errors";
 import { homeScreen, screenFits, screenPath, type ScreenKey } from "@/lib/screens";
@@ -33,9 +33,7 @@ export function ScreenGate({ screen, children }: { screen: ScreenKey; children: 
   }
   if (!session || !fits) {
     return (
-      <div className="flex items-center justify-center gap-3 py-32 text-slate-500" role="status">
-        <Spinner className="h-5 w-5" /> Loading your session…
-      </div>
+      <LoadingStatus padding="py-32">Loading your session…</LoadingStatus>
     );
   }
   return <>{children(session)}</>;

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { inputClass } from "@/components/ui/Field";
 import { PageProblem } from "@/components/ui/ProblemNotice";
-import { Spinner } from "@/components/ui/Spinner";
+import { LoadingStatus } from "@/components/ui/Spinner";
 import { type Api, ApiError, call, createApi } from "@/lib/api";
 import { loadAccount } from "@/lib/auth";
 import { absoluteUrl, useConfig } from "@/lib/config";
@@ -91,9 +91,7 @@ export function SessionList() {
       </div>
       <PageProblem error={error} onRetry={() => void load()} className="mb-6" />
       {sessions === null && error === null && (
-        <div className="flex items-center justify-center gap-3 py-24 text-slate-500" role="status">
-          <Spinner className="h-5 w-5" /> Loading your sessions…
-        </div>
+        <LoadingStatus padding="py-24">Loading your sessions…</LoadingStatus>
       )}
       {sessions?.length === 0 && (
         <Card className="px-6 py-16 text-center">

@@ -8,3 +8,12 @@ export function Spinner({ className }: { className?: string }) {
     </svg>
   );
 }
+
+/** A page's "loading …" line, centred beside a spinner, as a live status; `padding` sets its height. */
+export function LoadingStatus({ padding, children }: { padding: "py-24" | "py-32"; children: React.ReactNode }) {
+  return (
+    <div className={clsx("flex items-center justify-center gap-3", padding, "text-slate-500")} role="status">
+      <Spinner className="h-5 w-5" /> {children}
+    </div>
+  );
+}

@@ -5,7 +5,7 @@ import { useEffect } from "react";
 
 import { useSession } from "@/components/session/SessionProvider";
 import { ProblemNotice } from "@/components/ui/ProblemNotice";
-import { Spinner } from "@/components/ui/Spinner";
+import { LoadingStatus } from "@/components/ui/Spinner";
 import { describeProblem } from "@/lib/errors";
 import { homeScreen, screenPath } from "@/lib/screens";
 
@@ -24,8 +24,6 @@ export default function OpenSessionPage() {
     );
   }
   return (
-    <div className="flex items-center justify-center gap-3 py-32 text-slate-500" role="status">
-      <Spinner className="h-5 w-5" /> Opening your session…
-    </div>
+    <LoadingStatus padding="py-32">Opening your session…</LoadingStatus>
   );
 }
