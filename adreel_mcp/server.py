@@ -67,7 +67,18 @@ Voiceover = Annotated[
         description='a spoken script over the ad: "auto" (written to fit, ending with the CTA) or the text',
     ),
 ]
-Voice = Literal["joe"]
+Voice = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=32,
+        description="a voice id from GET /api/voices (default: the engine's own)",
+    ),
+]
+VideoModel = Annotated[
+    Literal["", "wan-2.2-fast", "kling-2.1", "seedance-lite", "seedance-pro", "veo-3.1-fast", "svd"],
+    Field(description='the image-to-video model on the replicate engine ("": its default; GET /api/engines)'),
+]
 Captions = Literal["none", "phrase", "highlight"]
 SessionId = Annotated[str, Field(min_length=36, max_length=36, description="a session id (list_sessions)")]
 
@@ -84,8 +95,9 @@ def _row(  # noqa: PLR0917 - called with the tools' own arguments, in their orde
     clips: int | None,
     clip_duration: float,
     voiceover: str | None = None,
-    voice: str = "joe",
+    voice: str | None = None,
     captions: str = "none",
+    video_model: str = "",
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "product": product,
@@ -95,9 +107,12 @@ def _row(  # noqa: PLR0917 - called with the tools' own arguments, in their orde
         "music": music,
         "images": images,
         "clip_duration": clip_duration,
-        "voice": voice,
         "captions": captions,
     }
+    if voice:
+        row["voice"] = voice
+    if video_model:
+        row["video_model"] = video_model
     if voiceover:
         row["voiceover"] = voiceover
     if name:
@@ -215,11 +230,11 @@ def build_server(link_for: LinkFor) -> MCPServer:
         clips: Clips = None,
         clip_duration: ClipSeconds = 3.0,
         voiceover: Voiceover = None,
+        video_model: VideoModel = "",
     ) -> dict[str, Any]:
         """The most an ad with these settings can cost (USD), before anything runs."""
-        row = _row(
-            product, scene, name, cta, formats, music, brand_kit, images, clips, clip_duration, voiceover
-        )
+        ad = (product, scene, name, cta, formats, music, brand_kit, images, clips, clip_duration, voiceover)
+        row = _row(*ad, video_model=video_model)
         return await _call(link_for(ctx), "POST", "/api/quote", row)
 
     @mcp.tool()
@@ -237,8 +252,9 @@ def build_server(link_for: LinkFor) -> MCPServer:
         clips: Clips = None,
         clip_duration: ClipSeconds = 3.0,
         voiceover: Voiceover = None,
-        voice: Voice = "joe",
+        voice: Voice = None,
         captions: Captions = "none",
+        video_model: VideoModel = "",
         budget_usd: Annotated[
             float | None, Field(default=None, gt=0, le=200, description="default: the quote")
         ] = None,
@@ -248,7 +264,7 @@ def build_server(link_for: LinkFor) -> MCPServer:
         final's URL, duration, size and cost; streams progress while it runs (about a minute offline)."""
         link = link_for(ctx)
         ad = (product, scene, name, cta, formats, music, brand_kit, images, clips, clip_duration, voiceover)
-        row = _row(*ad, voice=voice, captions=captions)
+        row = _row(*ad, voice=voice, captions=captions, video_model=video_model)
         if budget_usd is None:
             budget_usd = (await _call(link, "POST", "/api/quote", row))["total_usd"]
         body = {"rows": [row], "budget_usd": budget_usd, "name": f"create_ad: {product}"[:100]}
@@ -357,7 +373,7 @@ def build_server(link_for: LinkFor) -> MCPServer:
         music: Music = "upbeat",
         brand_kit: BrandKit | None = None,
         voiceover: Voiceover = None,
-        voice: Voice = "joe",
+        voice: Voice = None,
         captions: Captions = "none",
     ) -> dict[str, Any]:
         """Compose a new final of the session from the clips on its board (a new version; the

@@ -1,7 +1,8 @@
 """`adreel batch products.csv --budget 20`: many ads from a spreadsheet, one bar per row.
 
 The CSV's first line names the columns (product, scene, name, cta, formats, music, brand_font,
-brand_color, images, clips, clip_duration); only product and scene are required. Every row is
+brand_color, images, clips, clip_duration, video_model, voiceover, voice,
+captions); only product and scene are required. Every row is
 checked before anything is spent; rows the budget does not cover stop as `not run: budget`.
 """
 

@@ -26,6 +26,7 @@ from gateway.schemas import (
     ProductText,
     SceneText,
     Strict,
+    VideoModel,
     Voice,
     VoiceoverScript,
 )
@@ -48,6 +49,7 @@ COLUMNS = (
     "images",
     "clips",
     "clip_duration",
+    "video_model",
     "voiceover",
     "voice",
     "captions",
@@ -81,6 +83,8 @@ class AdSpec(Strict):
     # How many of the images are animated (the first ones); default: enough for a ~10 s ad.
     clips: int | None = Field(default=None, ge=1, le=8)
     clip_duration: float = Field(default=3.0, ge=2.0, le=4.0)
+    # The image-to-video model on the replicate engine ("": its default, GET /api/engines).
+    video_model: VideoModel = ""
     # A spoken script over the final: "auto" (the prompt parser writes one that fits the ad and ends
     # with the CTA), the script itself, or none.
     voiceover: Literal["auto"] | VoiceoverScript | None = None

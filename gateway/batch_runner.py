@@ -386,6 +386,7 @@ class BatchRunner:
                     "session_id": session_id,
                     "video_prompt": spec.scene,
                     "clip_duration": spec.clip_duration,
+                    "video_model": spec.video_model,
                 }
                 await self._move(api, "/api/generate-clips", body, session, refused)
             elif stage in (SessionStage.CLIP_SELECTION, SessionStage.COMPLETE):

@@ -53,7 +53,7 @@ async def test_five_rows_one_bad_four_finals_and_webhooks(settings: Settings, tm
             row("pink tennis shoes", name="AirRun", cta="Shop Now", music="upbeat"),
             row("steel water bottle", formats=["16:9", "1:1"], music="none"),
             row("wool beanie", cta="x" * 40),  # the bad row: a CTA longer than 30 characters
-            row("leather wallet", brand_kit={"font": "Inter", "color": "#FFD700"}),
+            row("leather wallet", brand_kit={"font": "Inter", "color": "#FFD700"}, video_model="kling-2.1"),
             row("ceramic mug", music="chill", voiceover="auto", captions="highlight"),
         ]
         body = {"rows": rows, "budget_usd": 50, "name": "spring drop", "webhook_url": receiver.url}
@@ -93,6 +93,8 @@ async def test_five_rows_one_bad_four_finals_and_webhooks(settings: Settings, tm
             assert 0 < x["cost"] <= x["quote"]
         assert view["total_cost"] == pytest.approx(sum(x["cost"] for x in done), abs=1e-6)
         assert view["total_cost"] <= view["reserved"] <= view["budget"]
+        wallet = (await client.get(f"/api/sessions/{done[2]['session_id']}", headers=h)).json()
+        assert wallet["video_model"] == "kling-2.1", "the row's video model made its clips"
 
         # A real MP4 with the row's settings: 2 clips of 2 s between the cards, music as asked.
         first = done[0]["final_videos"][0]

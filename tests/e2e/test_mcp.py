@@ -103,7 +103,10 @@ async def check_create_ad(client: Client, base: str, tmp_path: Path) -> dict[str
 async def test_mcp_over_http(gateway: tuple[str, str], tmp_path: Path) -> None:
     base, key = gateway
     async with http_client(base, key) as client:
-        assert {t.name for t in (await client.list_tools()).tools} >= TOOLS
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert set(tools) >= TOOLS
+        inputs = tools["create_ad"].input_schema["properties"]
+        assert "seedance-lite" in str(inputs["video_model"]) and "voice" in inputs
         price = structured(await client.call_tool("quote", AD))
         assert price["images"] == 4 and price["clips"] == 2 and price["total_usd"] > 0
 

@@ -98,3 +98,11 @@ def test_voiceover_columns() -> None:
     # The parser writing the script is in the quote.
     s = Settings(database_url="postgresql://x/y")
     assert quote(auto, s).total_micros - quote(script, s).total_micros == usd_to_micros(s.estimate_parse_usd)
+
+
+def test_video_model_column() -> None:
+    text = f"product,scene,video_model\npink tennis shoes,{SCENE},seedance-lite\nsteel bottle,{SCENE},sora\n"
+    (chosen, p1), (bad, p2) = checked_rows(read_csv(text, 10))
+    assert chosen is not None and chosen.video_model == "seedance-lite" and p1 == []
+    assert bad is None and [p.column for p in p2] == ["video_model"]
+    assert AdSpec(product="pink tennis shoes", scene=SCENE).video_model == "", "the engine's default"

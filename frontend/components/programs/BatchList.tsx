@@ -68,7 +68,7 @@ export function BatchList() {
               onChange={(e) => setCsv(e.target.value)}
             />
             <p className="mt-1 text-xs text-slate-500">
-              Columns: product, scene, name, cta, formats (16:9;9:16;1:1), music (upbeat, chill, energetic, none), brand_font, brand_color, images, clips, clip_duration.
+              Columns: product, scene, name, cta, formats (16:9;9:16;1:1), music (upbeat, chill, energetic, none), brand_font, brand_color, images, clips, clip_duration, video_model, voiceover (auto or a script), voice, captions (phrase, highlight).
             </p>
           </div>
           <div className="grid gap-4 sm:grid-cols-2">
