@@ -17,10 +17,11 @@ import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import DateTime, ForeignKey, String, func, select, update
+from sqlalchemy import DateTime, String, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.db.mixins import UserOwned
 from gateway.db.models import Base, User
 
 PREFIX = "adr_"
@@ -32,11 +33,9 @@ READ_POSTS = frozenset({"/api/ws-ticket", "/api/quote"})
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-class ApiKey(Base):
+class ApiKey(UserOwned, Base):
     __tablename__ = "api_keys"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     scope: Mapped[str] = mapped_column(String(16))
     key_sha256: Mapped[str] = mapped_column(String(64), unique=True)

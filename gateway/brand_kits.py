@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fontTools.ttLib import TTFont, TTLibError
-from sqlalchemy import DateTime, ForeignKey, String, func
+from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway.db.mixins import UserOwned
 from gateway.db.models import Base
 from gateway.product_photos import CleanPhoto, PhotoRejected, _sniff, clean_photo
 from services.common.storage import ObjectStore
@@ -34,11 +35,9 @@ BRAND_FONT = "brand"
 _RESTRICTED_EMBEDDING = 0x0002
 
 
-class BrandKit(Base):
+class BrandKit(UserOwned, Base):
     __tablename__ = "brand_kits"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     primary_color: Mapped[str] = mapped_column(String(7))
     secondary_color: Mapped[str] = mapped_column(String(7))
