@@ -10,11 +10,12 @@ import asyncio
 import io
 import subprocess
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeVar
 
 import grpc
 from PIL import Image
@@ -38,6 +39,8 @@ from services.common.storage import LocalStore
 from tests.agents import running_agent
 
 CLIP_S = 2.0
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 def tiny_mp4(seconds: float = CLIP_S) -> bytes:
@@ -106,13 +109,9 @@ class FixedLatencyImages(image_gen_pb2_grpc.ImageGenServiceServicer):
     async def GenerateImages(
         self, request: image_gen_pb2.GenerateImagesRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[image_gen_pb2.GenerateImagesResponse]:
-        async def one(job: image_gen_pb2.ImageJob) -> image_gen_pb2.ImageResult:
-            await asyncio.sleep(self.latency_s)
+        async def image(job: image_gen_pb2.ImageJob) -> image_gen_pb2.ImageResult:
             key = f"sessions/{request.session_id}/images/{job.item_id}.png"
-            obj = await self.store.put_bytes(key, self.png, "image/png")
-            ref = common_pb2.AssetRef(
-                uri=obj.uri, content_type="image/png", bytes=obj.bytes, sha256=obj.sha256, width=64, height=64
-            )
+            ref = await _stored(self.store, key, self.png, "image/png", width=64, height=64)
             return image_gen_pb2.ImageResult(
                 item_id=job.item_id,
                 view=job.prompt.view,
@@ -121,22 +120,35 @@ class FixedLatencyImages(image_gen_pb2_grpc.ImageGenServiceServicer):
                 cost=_cost(self.latency_s),
             )
 
-        for done in asyncio.as_completed([one(j) for j in request.jobs]):
-            yield image_gen_pb2.GenerateImagesResponse(image=await done)
+        async for result in _each_after(self.latency_s, request.jobs, image):
+            yield image_gen_pb2.GenerateImagesResponse(image=result)
+
+
+async def _each_after(
+    latency_s: float, jobs: Iterable[J], make: Callable[[J], Awaitable[R]]
+) -> AsyncIterator[R]:
+    """`make(job)` for every job, all at once, each after `latency_s`: the results as they finish."""
+
+    async def one(job: J) -> R:
+        await asyncio.sleep(latency_s)
+        return await make(job)
+
+    for done in asyncio.as_completed([one(j) for j in jobs]):
+        yield await done
+
+
+async def _stored(
+    store: LocalStore, key: str, data: bytes, content_type: str, **media: Any
+) -> common_pb2.AssetRef:
+    """`data` saved under `key`, as an AssetRef with `media`'s fields (width, height, duration_s...)."""
+    obj = await store.put_bytes(key, data, content_type)
+    return common_pb2.AssetRef(
+        uri=obj.uri, content_type=content_type, bytes=obj.bytes, sha256=obj.sha256, **media
+    )
 
 
 async def _stored_mp4(store: LocalStore, key: str, data: bytes, w: int, h: int) -> common_pb2.AssetRef:
-    obj = await store.put_bytes(key, data, "video/mp4")
-    return common_pb2.AssetRef(
-        uri=obj.uri,
-        content_type="video/mp4",
-        bytes=obj.bytes,
-        sha256=obj.sha256,
-        width=w,
-        height=h,
-        duration_s=CLIP_S,
-        fps=30,
-    )
+    return await _stored(store, key, data, "video/mp4", width=w, height=h, duration_s=CLIP_S, fps=30)
 
 
 class FixedLatencyClips(video_gen_pb2_grpc.VideoGenServiceServicer):
@@ -146,8 +158,7 @@ class FixedLatencyClips(video_gen_pb2_grpc.VideoGenServiceServicer):
     async def GenerateClips(
         self, request: video_gen_pb2.GenerateClipsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[video_gen_pb2.GenerateClipsResponse]:
-        async def one(job: video_gen_pb2.ClipJob) -> video_gen_pb2.ClipResult:
-            await asyncio.sleep(self.latency_s)
+        async def clip(job: video_gen_pb2.ClipJob) -> video_gen_pb2.ClipResult:
             key = f"sessions/{request.session_id}/clips/{job.item_id}.mp4"
             ref = await _stored_mp4(self.store, key, self.mp4, 64, 36)
             return video_gen_pb2.ClipResult(
@@ -157,8 +168,8 @@ class FixedLatencyClips(video_gen_pb2_grpc.VideoGenServiceServicer):
                 cost=_cost(self.latency_s, "0.05"),
             )
 
-        for done in asyncio.as_completed([one(j) for j in request.jobs]):
-            yield video_gen_pb2.GenerateClipsResponse(clip=await done)
+        async for result in _each_after(self.latency_s, request.jobs, clip):
+            yield video_gen_pb2.GenerateClipsResponse(clip=result)
 
 
 class FixedLatencyCompositor(compositor_pb2_grpc.CompositorServiceServicer):
