@@ -115,7 +115,13 @@ async def kit_overlay(
     if not out.get("cta") and kit.default_cta:
         out["cta"] = kit.default_cta
     out["accent_color"] = kit.secondary_color.lower()
-    if kit.font_key and "font" not in given:
-        uri = await session_copy(store, session_id, kit.font_key, "font", "font/" + kit.font_key[-3:])
-        out["font_file"] = {"uri": uri}
+    if "font" not in given and (font := await kit_font(store, session_id, kit)) is not None:
+        out["font_file"] = font
     return out
+
+
+async def kit_font(store: ObjectStore, session_id: str, kit: BrandKit) -> dict[str, str] | None:
+    """The kit's font copied under the session's keys, as a compose overlay's `font_file`."""
+    if not kit.font_key:
+        return None
+    return {"uri": await session_copy(store, session_id, kit.font_key, "font", "font/" + kit.font_key[-3:])}

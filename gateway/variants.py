@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import HTTPException, status
 
+from gateway.brand_kits import BRAND_FONT
 from gateway.schemas import AudioConfig, ComposeFinalVideoRequest, Font
 
 MAX_FINALS = 6
@@ -53,10 +54,12 @@ def plan_finals(
     overlay: dict[str, Any],
     fonts: list[Font],
     resolve_font: Callable[[str, list[Font]], str | None],
+    brand_font: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The compose plan's finals, in order (the first is the session's `final_video`).
 
-    `overlay` is the request's text_overlay as the plan stores it (stripped, font resolved).
+    `overlay` is the request's text_overlay as the plan stores it (stripped, font resolved);
+    `brand_font` is the brand kit's font file, which a variant asks for with font "brand".
     """
     total = len(dict.fromkeys(body.formats)) + len(body.variants)
     if total > MAX_FINALS:
@@ -75,11 +78,16 @@ def plan_finals(
         ov = dict(overlay)
         if v.text_overlay is not None:
             given = v.text_overlay.model_dump(exclude_none=True)
-            if "font" in given:
+            if given.get("font") == BRAND_FONT:
+                if brand_font is None:
+                    raise _refuse(f"{field}.text_overlay.font: brand needs a brand kit with a font")
+                given["font"] = resolve_font("default", fonts)
+                ov["font_file"] = brand_font
+            elif "font" in given:
                 font = resolve_font(given["font"], fonts)
                 if font is None:
                     valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
-                    raise _refuse(f"{field}.text_overlay.font: unknown; one of {valid}")
+                    raise _refuse(f"{field}.text_overlay.font: unknown; one of {valid}, or brand")
                 given["font"] = font
                 ov.pop("font_file", None)  # a font the variant picks wins over the kit's
             for key in ("product_name", "cta"):

@@ -20,7 +20,7 @@ from gateway.agents import AgentClients, AgentUnavailable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import owned_kit
 from gateway.api.routes.music import upload_uris, with_upload
-from gateway.brand_kits import BRAND_FONT, kit_overlay, session_copy
+from gateway.brand_kits import BRAND_FONT, kit_font, kit_overlay, session_copy
 from gateway.compose_request import body_field, compose_request
 from gateway.cost_outbox import record_cost
 from gateway.db.models import Asset, Session
@@ -351,12 +351,14 @@ async def compose_final_video(
         "font": font,
         "color": overlay.color.lower(),
     }
-    logo = None
+    logo, brand_font = None, None
     if body.brand_kit_id is not None:
         kit = await owned_kit(step.db, step.user, body.brand_kit_id)
         # What the request chose wins over the kit, except "brand", which asks for the kit's font.
         given = overlay.model_fields_set - ({"font"} if overlay.font == BRAND_FONT else set())
         base_overlay = await kit_overlay(store, row.id, kit, base_overlay, given)
+        if any(v.text_overlay is not None and v.text_overlay.font == BRAND_FONT for v in body.variants):
+            brand_font = base_overlay.get("font_file") or await kit_font(store, row.id, kit)
         if body.brand_logo != "none":
             if kit.logo_key is None:
                 raise HTTPException(
@@ -387,7 +389,7 @@ async def compose_final_video(
     # The uploaded tracks the finals play, checked to be this session's (each by its field).
     variant_audio = ((f"variants[{i}].audio", v.audio) for i, v in enumerate(body.variants))
     uploads = await upload_uris(step.db, row, [("audio", body.audio), *variant_audio])
-    finals = plan_finals(body, base_overlay, fonts, resolve_font)
+    finals = plan_finals(body, base_overlay, fonts, resolve_font, brand_font)
     for final in finals:
         final["music"] = with_upload(final["music"], uploads)
     row.compose_plan = {
