@@ -1,6 +1,7 @@
 """Measuring rendered clips: a textured test still, frames as luma arrays, the shift between two
 frames (phase correlation refined sub-pixel), a centre zoom, mean absolute difference, the easing
-curve the camera moves follow, and what is wrong with a pan's frame-to-frame motion."""
+curve the camera moves follow, and what is wrong with a pan's frame-to-frame motion; the RGB frame
+shown at a time, an output's audio samples and the share of pixels near a colour."""
 
 from __future__ import annotations
 
@@ -100,3 +101,25 @@ def eased_smooth_errors(frames: np.ndarray) -> list[str]:
     if (jitter := np.abs(steps - ideal).max()) > 0.2:
         problems.append(f"jitters {jitter:.2f} px off the eased path")
     return problems
+
+
+def frame_at(path: Path, t: float) -> np.ndarray:
+    """The RGB frame shown at time t."""
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        for frame in c.decode(s):
+            if float(frame.pts * s.time_base) >= t - 1e-3:
+                return frame.to_ndarray(format="rgb24")
+    raise AssertionError(f"no frame at {t}")
+
+
+def audio_samples(path: Path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        chunks = [f.to_ndarray() for f in c.decode(c.streams.audio[0])]
+    return np.concatenate(chunks, axis=1)
+
+
+def color_share(region: np.ndarray, rgb: tuple[int, int, int], tol: int = 40) -> float:
+    """Fraction of pixels within `tol` of the colour on every channel."""
+    close = np.all(np.abs(region.astype(int) - np.array(rgb)) <= tol, axis=-1)
+    return float(close.mean())

@@ -31,8 +31,8 @@ from tests.fakes.replicate_server import (
     running_fake,
     token_chunks,
 )
-from tests.integration.test_compositor import audio_samples
 from tests.integration.test_compositor_voiceover import _word_times
+from tests.video_analysis import audio_samples
 
 PRODUCT = {
     "category": "footwear",

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
-import av
 import grpc
 import numpy as np
 import pytest
@@ -14,28 +12,12 @@ import pytest
 from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
-from services.common.ffmpeg import ffmpeg_exe
 from services.common.media import probe
 from services.common.storage import LocalStore
+from tests.compositing import LANDSCAPE, PORTRAIT, SQUARE, compose, make_clip, put_clips, request, video_path
+from tests.video_analysis import audio_samples, color_share, frame_at
 
 MB = 1024 * 1024
-LANDSCAPE, PORTRAIT, SQUARE = (
-    pb.OUTPUT_FORMAT_LANDSCAPE_16_9,
-    pb.OUTPUT_FORMAT_PORTRAIT_9_16,
-    pb.OUTPUT_FORMAT_SQUARE_1_1,
-)
-
-
-def make_clip(path: Path, size: str, fps: int, seconds: float, audio: bool = False) -> Path:
-    import subprocess
-
-    args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
-    args += ["-f", "lavfi", "-i", f"testsrc2=s={size}:r={fps}:d={seconds}"]
-    if audio:
-        args += ["-f", "lavfi", "-i", f"sine=f=440:d={seconds}", "-c:a", "aac", "-shortest"]
-    args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)]
-    subprocess.run(args, check=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -47,72 +29,6 @@ def clip_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "hd": make_clip(d / "hd.mp4", "1280x720", 24, 1.5, audio=True),
         "short": make_clip(d / "short.mp4", "640x360", 30, 1.0),
     }
-
-
-def put_clips(store: LocalStore, session: str, files: list[Path]) -> list[common_pb2.AssetRef]:
-    refs = []
-    for i, f in enumerate(files):
-        key = f"sessions/{session}/clips/c{i}.mp4"
-        dest = store.path_of(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(f, dest)
-        refs.append(common_pb2.AssetRef(uri=f"asset://{key}", content_type="video/mp4"))
-    return refs
-
-
-def request(clips: list[common_pb2.AssetRef], /, **over: object) -> pb.ComposeRequest:
-    fields: dict[str, object] = {
-        "session_id": "s1",
-        "item_id": "final-1",
-        "clips": clips,
-        "intro_s": 1.0,
-        "outro_s": 1.0,
-        "overlay": pb.TextOverlay(
-            product_name="Aurora Runner", cta="Shop now", font="inter", color="#ffcc00"
-        ),
-        "music": pb.Music(enabled=False),
-        "transition_s": 0.5,
-    }
-    fields.update(over)
-    return pb.ComposeRequest(**fields)  # type: ignore[arg-type]
-
-
-async def compose(
-    stub: pb_grpc.CompositorServiceStub, req: pb.ComposeRequest
-) -> tuple[list[common_pb2.Progress], pb.ComposeResult]:
-    progress, results = [], []
-    async for event in stub.Compose(req, timeout=120):
-        kind = event.WhichOneof("event")
-        assert kind != "failure", event.failure
-        (progress if kind == "progress" else results).append(getattr(event, kind))
-    assert len(results) == 1
-    return progress, results[0]
-
-
-def video_path(store: LocalStore, asset: common_pb2.AssetRef) -> Path:
-    return store.path_of(asset.uri.removeprefix("asset://"))
-
-
-def frame_at(path: Path, t: float) -> np.ndarray:
-    """The RGB frame shown at time t."""
-    with av.open(str(path)) as c:
-        s = c.streams.video[0]
-        for frame in c.decode(s):
-            if float(frame.pts * s.time_base) >= t - 1e-3:
-                return frame.to_ndarray(format="rgb24")
-    raise AssertionError(f"no frame at {t}")
-
-
-def audio_samples(path: Path) -> np.ndarray:
-    with av.open(str(path)) as c:
-        chunks = [f.to_ndarray() for f in c.decode(c.streams.audio[0])]
-    return np.concatenate(chunks, axis=1)
-
-
-def color_share(region: np.ndarray, rgb: tuple[int, int, int], tol: int = 40) -> float:
-    """Fraction of pixels within `tol` of the colour on every channel."""
-    close = np.all(np.abs(region.astype(int) - np.array(rgb)) <= tol, axis=-1)
-    return float(close.mean())
 
 
 async def test_landscape_ad_with_music_from_mixed_clips(

@@ -23,15 +23,9 @@ from services.common.media import probe
 from services.common.storage import LocalStore
 from services.compositor.synth import STYLES
 from services.compositor.timeline import FPS, Timeline
-from tests.integration.test_compositor import (
-    audio_samples,
-    compose,
-    put_clips,
-    request,
-    video_path,
-)
+from tests.compositing import compose, put_clips, request, video_path
 from tests.integration.test_gateway_music import TONE_HZ, peak_hz, tone_with_clicks, wav_bytes
-from tests.video_analysis import gray_frames
+from tests.video_analysis import audio_samples, gray_frames
 
 FRAME = 1.0 / FPS
 CLIP_S = (2.37, 1.9, 2.73)

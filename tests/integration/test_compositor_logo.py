@@ -13,15 +13,8 @@ from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.storage import LocalStore
-from tests.integration.test_compositor import (
-    color_share,
-    compose,
-    frame_at,
-    make_clip,
-    put_clips,
-    request,
-    video_path,
-)
+from tests.compositing import compose, make_clip, put_clips, request, video_path
+from tests.video_analysis import color_share, frame_at
 
 MAGENTA = (230, 20, 200)
 

@@ -11,7 +11,7 @@ from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.storage import LocalStore
-from tests.integration.test_compositor import make_clip, put_clips, request
+from tests.compositing import make_clip, put_clips, request
 
 # 1.0 intro + 4 x 2.5 s clips + 1.5 outro - 5 x 0.5 s cross-fades = 10 s, 300 frames.
 TOTAL_FRAMES = 300

@@ -29,15 +29,8 @@ from services.compositor.fonts import FONTS
 from services.compositor.layout import FORMATS, fit_block
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline
-from tests.integration.test_compositor import (
-    color_share,
-    compose,
-    frame_at,
-    make_clip,
-    put_clips,
-    request,
-    video_path,
-)
+from tests.compositing import compose, make_clip, put_clips, request, video_path
+from tests.video_analysis import color_share, frame_at
 
 CYAN = (0, 255, 255)
 FMT = FORMATS[pb.OUTPUT_FORMAT_LANDSCAPE_16_9]

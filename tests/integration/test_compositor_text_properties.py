@@ -24,7 +24,7 @@ from services.compositor.config import Settings
 from services.compositor.providers import make_provider
 from services.compositor.render import Composer
 from services.compositor.validation import parse_request
-from tests.integration.test_compositor import make_clip, put_clips, request, video_path
+from tests.compositing import make_clip, put_clips, request, video_path
 from tests.text_strategies import TEXT
 
 FORMATS = [pb.OUTPUT_FORMAT_LANDSCAPE_16_9, pb.OUTPUT_FORMAT_PORTRAIT_9_16, pb.OUTPUT_FORMAT_SQUARE_1_1]

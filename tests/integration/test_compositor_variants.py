@@ -14,19 +14,8 @@ from adreel.v1 import compositor_pb2_grpc as pb_grpc
 from services.common.media import probe
 from services.common.storage import LocalStore
 from services.compositor.providers.local import LocalMusic
-from tests.integration.test_compositor import (
-    LANDSCAPE,
-    PORTRAIT,
-    SQUARE,
-    audio_samples,
-    color_share,
-    compose,
-    frame_at,
-    make_clip,
-    put_clips,
-    request,
-    video_path,
-)
+from tests.compositing import LANDSCAPE, PORTRAIT, SQUARE, compose, make_clip, put_clips, request, video_path
+from tests.video_analysis import audio_samples, color_share, frame_at
 
 YELLOW, GREEN, CYAN, BLUE = (255, 204, 0), (64, 255, 96), (0, 229, 255), (16, 48, 192)
 SIZES = {LANDSCAPE: (1920, 1080), PORTRAIT: (1080, 1920), SQUARE: (1080, 1080)}

@@ -20,14 +20,8 @@ from services.compositor.captions import ACCENT, band
 from services.compositor.fonts import FONTS
 from services.compositor.layout import FORMATS
 from services.compositor.loudness import integrated_lufs
-from tests.integration.test_compositor import (
-    audio_samples,
-    color_share,
-    compose,
-    frame_at,
-    put_clips,
-    request,
-)
+from tests.compositing import compose, put_clips, request
+from tests.video_analysis import audio_samples, color_share, frame_at
 
 SCRIPT = "Meet Aurora Runner. Light and fast on every track. Shop now!"
 STAMP = r"(\d\d):(\d\d):(\d\d)\.(\d\d\d)"

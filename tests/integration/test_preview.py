@@ -22,17 +22,9 @@ from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.server import build
 from tests.agents import running_agent
+from tests.compositing import compose, make_clip, put_clips, request, video_path
 from tests.gateway_support import Stack, fixture_stack, gateway_database
-from tests.integration.test_compositor import (
-    audio_samples,
-    color_share,
-    compose,
-    frame_at,
-    make_clip,
-    put_clips,
-    request,
-    video_path,
-)
+from tests.video_analysis import audio_samples, color_share, frame_at
 
 __all__ = ["fixture_stack", "gateway_database"]
 YELLOW = (255, 204, 0)

@@ -22,7 +22,8 @@ from services.common.storage import LocalStore
 from services.compositor.config import Settings
 from services.compositor.server import build
 from tests.agents import running_agent
-from tests.integration.test_compositor import color_share, frame_at, make_clip, put_clips, request
+from tests.compositing import make_clip, put_clips, request
+from tests.video_analysis import color_share, frame_at
 
 CYAN = (0, 255, 255)
 # Pieces of FFmpeg's option, filtergraph and drawtext syntax, and of shells, to splice into texts.
