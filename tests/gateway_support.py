@@ -10,13 +10,15 @@ the module's `GATEWAY_OVERRIDES`, a dict of settings, if it has one) and `fixtur
 `client`: the gateway of `settings` on loopback and an httpx client to it; a module that defines a
 `settings` of its own gets `client` for its own settings); `fixture_stack` (the fixture `stack`: the
 four agents in this event loop and a gateway in front of them, see `start_stack`); `fixture_image_stack`
-(the fixture `image_stack`: the same with only the agents of the image stage).
+(the fixture `image_stack`: the same with only the agents of the image stage). tests/integration's
+conftest.py provides `gateway_database`, `settings` and `client` to every integration module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import subprocess
@@ -32,6 +34,7 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+import websockets
 from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
@@ -173,6 +176,40 @@ async def socket_url(client: httpx.AsyncClient, token: str, sid: str) -> str:
     r.raise_for_status()
     base = str(client.base_url).rstrip("/").replace("http", "ws", 1)
     return f"{base}/ws/{sid}?ticket={r.json()['ticket']}"
+
+
+async def events_until_terminal(ws: Any) -> list[dict[str, Any]]:
+    """A session socket's events (heartbeats left out) up to the first `complete` or `failed`."""
+    events: list[dict[str, Any]] = []
+    while not events or events[-1]["type"] not in ("complete", "failed"):
+        event = json.loads(await asyncio.wait_for(ws.recv(), 120))
+        if event["type"] != "heartbeat":
+            events.append(event)
+    return events
+
+
+async def stage_events(
+    client: httpx.AsyncClient, token: str, sid: str, path: str, body: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """POST `path` (a stage's start or a retry) with the session's socket open, its snapshot read:
+    the start must be accepted (202); the stage's events until it completes or fails."""
+    async with websockets.connect(await socket_url(client, token, sid)) as ws:
+        await ws.recv()
+        r = await client.post(path, headers=bearer(token), json=body)
+        assert r.status_code == 202, r.text
+        return await events_until_terminal(ws)
+
+
+async def session_at(
+    client: httpx.AsyncClient, headers: dict[str, str], sid: str, stage: str, *, tries: int, pause_s: float
+) -> dict[str, Any]:
+    """GET the session until it is at `stage` (at most `tries` times, `pause_s` apart): the last one read."""
+    for _ in range(tries):
+        session: dict[str, Any] = (await client.get(f"/api/sessions/{sid}", headers=headers)).json()
+        if session["stage"] == stage:
+            break
+        await asyncio.sleep(pause_s)
+    return session
 
 
 def unused_addr() -> str:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import websockets
 
-from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
-from tests.gateway_support import Stack, socket_url
-from tests.integration.test_compositor import color_share, frame_at
+from tests.gateway_support import Stack, events_until_terminal, socket_url
 from tests.integration.test_compositor_logo import MAGENTA, logo_bytes
+from tests.video_analysis import color_share, frame_at
 
 KIT_COLOUR = (0, 229, 255)  # #00E5FF
 

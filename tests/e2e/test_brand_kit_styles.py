@@ -20,11 +20,10 @@ from client.api import AdreelClient
 from client.journey import run_journey
 from services.common.media import probe
 from tests.e2e.conftest import Stack
-from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
 from tests.e2e.test_voiceover_journey import handbag_ad
-from tests.gateway_support import socket_url
-from tests.integration.test_compositor import color_share, frame_at
+from tests.gateway_support import events_until_terminal, socket_url
+from tests.video_analysis import color_share, frame_at
 
 PRIMARY = (0, 229, 255)  # #00E5FF: the texts
 BUTTON = (255, 122, 0)  # #FF7A00: the secondary colour, the CTA's button

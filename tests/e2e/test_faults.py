@@ -30,8 +30,7 @@ import websockets
 
 from services.common.media import probe
 from stack.spawn import LaunchedStack, Ports
-from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import socket_url
+from tests.gateway_support import events_until_terminal, socket_url
 from tests.integration.test_stack_launcher import child_of, fresh_database, requires_mesh
 
 __all__ = ["fresh_database"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
@@ -15,16 +13,7 @@ from PIL import Image
 
 from services.common.media import probe
 from tests.e2e.conftest import Stack
-from tests.gateway_support import socket_url
-
-
-async def events_until_terminal(ws: Any) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    while not events or events[-1]["type"] not in ("complete", "failed"):
-        event = json.loads(await asyncio.wait_for(ws.recv(), 120))
-        if event["type"] != "heartbeat":
-            events.append(event)
-    return events
+from tests.gateway_support import events_until_terminal, socket_url, stage_events
 
 
 async def test_login_to_mp4(stack: Stack, tmp_path: Path) -> None:
@@ -89,15 +78,12 @@ async def test_login_to_mp4(stack: Stack, tmp_path: Path) -> None:
     assert r.status_code == 200 and r.json()["approved_count"] == 3
 
     # Clips.
-    async with websockets.connect(await socket_url(client, token, sid)) as a:
-        await a.recv()
-        body = {
-            "session_id": sid,
-            "video_prompt": "girl running on a track in golden hour sunlight",
-            "clip_duration": 3.0,
-        }
-        assert (await client.post("/api/generate-clips", headers=h, json=body)).status_code == 202
-        clip_events = await events_until_terminal(a)
+    body = {
+        "session_id": sid,
+        "video_prompt": "girl running on a track in golden hour sunlight",
+        "clip_duration": 3.0,
+    }
+    clip_events = await stage_events(client, token, sid, "/api/generate-clips", body)
     assert clip_events[-1]["type"] == "complete" and clip_events[-1]["progress"] == 100
     bar = [e["progress"] for e in clip_events if e["type"] in ("progress", "complete")]
     assert bar == sorted(bar)
@@ -142,10 +128,7 @@ async def test_login_to_mp4(stack: Stack, tmp_path: Path) -> None:
     bad_font = {**compose, "text_overlay": {**compose["text_overlay"], "font": "Comic Sans"}}
     r = await client.post("/api/compose-final-video", headers=h, json=bad_font)
     assert r.status_code == 422 and fonts["default"] in r.json()["detail"]
-    async with websockets.connect(await socket_url(client, token, sid)) as a:
-        await a.recv()
-        assert (await client.post("/api/compose-final-video", headers=h, json=compose)).status_code == 202
-        final_events = await events_until_terminal(a)
+    final_events = await stage_events(client, token, sid, "/api/compose-final-video", compose)
     final = final_events[-1]
     assert final["type"] == "complete" and final["progress"] == 100 and final["session_stage"] == "complete"
     video = final["data"]["final_video"]

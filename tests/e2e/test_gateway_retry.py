@@ -13,8 +13,7 @@ import websockets
 
 from stack.embedded import free_port
 from tests.agents import spawn_agent, terminate, wait_serving
-from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import plain_dsn, socket_url, start_stack
+from tests.gateway_support import events_until_terminal, plain_dsn, socket_url, stage_events, start_stack
 
 
 async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path, tmp_path: Path) -> None:
@@ -54,18 +53,12 @@ async def test_killed_agent_then_retry(gateway_database: str, storage_dir: Path,
             assert 1 <= len(kept) < 6
 
             # A retry while the agent is still down fails again, with the same message, nothing lost.
-            async with websockets.connect(await socket_url(client, token, sid)) as ws:
-                await ws.recv()
-                assert (await client.post(f"/api/sessions/{sid}/retry", headers=h)).status_code == 202
-                again = (await events_until_terminal(ws))[-1]
+            again = (await stage_events(client, token, sid, f"/api/sessions/{sid}/retry"))[-1]
             assert again["type"] == "failed" and "image_gen" in again["message"]
 
             procs.append(spawn_agent("image_gen", port, env))
             await wait_serving(port)
-            async with websockets.connect(await socket_url(client, token, sid)) as ws:
-                await ws.recv()
-                assert (await client.post(f"/api/sessions/{sid}/retry", headers=h)).status_code == 202
-                done = (await events_until_terminal(ws))[-1]
+            done = (await stage_events(client, token, sid, f"/api/sessions/{sid}/retry"))[-1]
             assert done["type"] == "complete" and done["session_stage"] == "image_selection", done["message"]
 
             session = (await client.get(f"/api/sessions/{sid}", headers=h)).json()

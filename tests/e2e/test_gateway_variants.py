@@ -13,8 +13,7 @@ import numpy as np
 import websockets
 
 from services.common.media import probe
-from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import Stack, socket_url
+from tests.gateway_support import Stack, events_until_terminal, socket_url
 
 
 async def _to_clip_selection(stack: Stack) -> tuple[dict[str, str], str]:

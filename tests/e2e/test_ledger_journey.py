@@ -19,8 +19,7 @@ import websockets
 from services.common.costs.contract import event_id_for
 from services.ledger.server import Ledger
 from stack.embedded import EmbeddedNats
-from tests.e2e.test_gateway_journey import events_until_terminal
-from tests.gateway_support import gateway_database, plain_dsn, socket_url, start_stack
+from tests.gateway_support import events_until_terminal, gateway_database, plain_dsn, socket_url, start_stack
 from tests.integration.test_ledger import Bus, eventually, running_ledger
 
 __all__ = ["gateway_database"]

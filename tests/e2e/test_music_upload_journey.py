@@ -13,14 +13,12 @@ import websockets
 from client.api import AdreelClient
 from client.journey import run_journey
 from tests.e2e.conftest import Stack
-from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
 from tests.e2e.test_voiceover_journey import handbag_ad
-from tests.gateway_support import socket_url
-from tests.integration.test_compositor import audio_samples
+from tests.gateway_support import events_until_terminal, socket_url
 from tests.integration.test_compositor_beats import off_beat
 from tests.integration.test_gateway_music import TONE_HZ, mp3_bytes, peak_hz, tone_with_clicks
-from tests.video_analysis import gray_frames
+from tests.video_analysis import audio_samples, gray_frames
 
 FRAME = 1 / 30
 # A 120 bpm click track, its first beat 0.25 s in; MP3 frames may shift it by a few milliseconds.

@@ -18,7 +18,7 @@ import pytest
 
 from gateway.stage_jobs import StageJob, subject
 from gateway.stages import SessionStage
-from tests.gateway_support import gateway_database, plain_dsn, start_stack
+from tests.gateway_support import gateway_database, plain_dsn, session_at, start_stack
 from tests.integration.test_ledger import Bus
 
 __all__ = ["gateway_database"]
@@ -131,10 +131,6 @@ async def test_a_poison_job_ends_failed_with_its_reason(mesh: tuple[httpx.AsyncC
         )
     finally:
         await nc.close()
-    for _ in range(200):
-        session = (await client.get(f"/api/sessions/{sid}", headers=h)).json()
-        if session["stage"] == "failed":
-            break
-        await asyncio.sleep(0.05)
+    session = await session_at(client, h, sid, "failed", tries=200, pause_s=0.05)
     assert session["stage"] == "failed" and session["failed_stage"] == "clip_generation"
     assert f"stopped {settings.stage_max_attempts} times" in session["error"]

@@ -13,11 +13,10 @@ from client.api import AdreelClient
 from client.journey import AdSpec, run_journey
 from services.common.media import probe
 from tests.e2e.conftest import Stack
-from tests.e2e.test_gateway_journey import events_until_terminal
 from tests.e2e.test_gateway_variants import _to_clip_selection
-from tests.gateway_support import socket_url
-from tests.integration.test_compositor import audio_samples
+from tests.gateway_support import events_until_terminal, socket_url
 from tests.integration.test_compositor_voiceover import _word_times
+from tests.video_analysis import audio_samples
 
 
 def handbag_ad(out: Path, **options: Any) -> AdSpec:

@@ -10,8 +10,11 @@ from services.compositor.config import Settings
 from services.compositor.server import build
 from tests.agents import running_agent
 from tests.fakes.s3 import moto_endpoint
+from tests.gateway_support import fixture_client, fixture_settings, gateway_database
 
-__all__ = ["moto_endpoint"]
+# The gateway fixtures `client`, `settings` (every agent down, the module's GATEWAY_OVERRIDES) and
+# `gateway_database`, for every module here (one that defines `settings` or `client` uses its own).
+__all__ = ["fixture_client", "fixture_settings", "gateway_database", "moto_endpoint"]
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from gateway.core.config import Settings
-from tests.gateway_support import fixture_settings, gateway_client, gateway_database, login
+from tests.gateway_support import gateway_client, login
 
-__all__ = ["fixture_settings", "gateway_database"]
 FONTS = Path(__file__).resolve().parents[2] / "services" / "compositor" / "fonts"
 
 

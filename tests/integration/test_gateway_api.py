@@ -5,7 +5,6 @@ Real PostgreSQL (a database of its own per run), the gateway served by uvicorn o
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -16,18 +15,8 @@ import pytest
 import websockets
 
 from gateway.core.config import Settings
-from tests.gateway_support import (
-    bearer,
-    fixture_client,
-    fixture_settings,
-    gateway_database,
-    login,
-    plain_dsn,
-    running_gateway,
-    socket_url,
-)
+from tests.gateway_support import bearer, login, plain_dsn, running_gateway, session_at, socket_url
 
-__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
 GATEWAY_OVERRIDES = {"agent_retry_wait_s": 0.05}
 
 
@@ -199,11 +188,7 @@ async def test_interrupted_and_overdue_stages_become_resumable(settings: Setting
             )
         finally:
             await conn.close()
-        for _ in range(50):
-            sb = (await client.get(f"/api/sessions/{b}", headers=h)).json()
-            if sb["stage"] == "failed":
-                break
-            await asyncio.sleep(0.1)
+        sb = await session_at(client, h, b, "failed", tries=50, pause_s=0.1)
         assert (
             sb["stage"] == "failed" and sb["failed_stage"] == "image_generation" and "deadline" in sb["error"]
         )

@@ -9,9 +9,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.gateway_support import fixture_client, fixture_settings, gateway_database, login
+from tests.gateway_support import login
 
-__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
 SURROGATE = "\\ud800"  # as JSON writes it: Python's json reads it as a lone surrogate
 
 

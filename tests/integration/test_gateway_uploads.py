@@ -18,9 +18,7 @@ import pytest
 from PIL import Image
 
 from gateway.core.config import Settings
-from tests.gateway_support import bearer, fixture_client, fixture_settings, gateway_database, login, plain_dsn
-
-__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
+from tests.gateway_support import bearer, login, plain_dsn
 
 MAX_BYTES = 400_000
 MAX_PIXELS = 4_000_000

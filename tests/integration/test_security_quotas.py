@@ -15,17 +15,9 @@ import asyncpg
 import httpx
 
 from gateway.core.config import Settings
-from tests.gateway_support import (
-    bearer,
-    fixture_settings,
-    gateway_database,
-    login,
-    plain_dsn,
-    running_gateway,
-)
+from tests.gateway_support import bearer, login, plain_dsn, running_gateway
 from tests.integration.test_security_tokens import png as photo
 
-__all__ = ["fixture_settings", "gateway_database"]
 GATEWAY_OVERRIDES = {
     "agent_retry_wait_s": 4.0,  # a started stage stays running this long
     "agent_ready_timeout_s": 0.05,

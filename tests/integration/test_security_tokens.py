@@ -16,17 +16,7 @@ import websockets
 from PIL import Image
 
 from gateway.core.config import Settings
-from tests.gateway_support import (
-    bearer,
-    fixture_client,
-    fixture_settings,
-    gateway_database,
-    login,
-    plain_dsn,
-    socket_url,
-)
-
-__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
+from tests.gateway_support import bearer, login, plain_dsn, socket_url
 
 
 async def close_code(url: str) -> int | str:

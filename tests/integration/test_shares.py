@@ -17,9 +17,7 @@ import httpx
 
 from gateway.core.config import Settings
 from services.common.ffmpeg import ffmpeg_exe
-from tests.gateway_support import bearer, fixture_client, fixture_settings, gateway_database, login, plain_dsn
-
-__all__ = ["fixture_client", "fixture_settings", "gateway_database"]
+from tests.gateway_support import bearer, login, plain_dsn
 
 
 @dataclass
