@@ -73,6 +73,12 @@ def rendered() -> dict[str, list[Doc]]:
     return {o: [d for d in yaml.safe_load_all(kustomize(K8S / "overlays" / o)) if d] for o in OVERLAYS}
 
 
+@pytest.fixture(params=OVERLAYS)
+def docs(rendered: dict[str, list[Doc]], request: pytest.FixtureRequest) -> list[Doc]:
+    """One overlay's objects: a test that takes them runs once per overlay."""
+    return rendered[request.param]
+
+
 def find(docs: list[Doc], kind: str, name: str | None = None) -> list[Doc]:
     return [d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"] == name)]
 
@@ -124,12 +130,8 @@ def test_strict_validation_rejects_a_misspelt_field() -> None:
     assert "readinesProbe" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize("agent", AGENTS)
-def test_agent_deployment_probes_resources_and_ports(
-    rendered: dict[str, list[Doc]], overlay: str, agent: str
-) -> None:
-    docs = rendered[overlay]
+def test_agent_deployment_probes_resources_and_ports(docs: list[Doc], agent: str) -> None:
     deployment = one(docs, "Deployment", agent)
     assert deployment["metadata"]["namespace"] == NAMESPACE
     (container,) = pod_spec(deployment)["containers"]
@@ -150,12 +152,8 @@ def test_agent_deployment_probes_resources_and_ports(
     assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
 @pytest.mark.parametrize("agent", AGENTS)
-def test_agent_has_hpa_pdb_and_headless_service(
-    rendered: dict[str, list[Doc]], overlay: str, agent: str
-) -> None:
-    docs = rendered[overlay]
+def test_agent_has_hpa_pdb_and_headless_service(docs: list[Doc], agent: str) -> None:
     labels = pod_spec_labels(one(docs, "Deployment", agent))
     port = AGENTS[agent].model_fields["port"].default
 
@@ -177,12 +175,9 @@ def test_agent_has_hpa_pdb_and_headless_service(
     assert pdb["spec"]["maxUnavailable"] == 1
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_compositor_scales_down_slower_than_every_other_agent(
-    rendered: dict[str, list[Doc]], overlay: str
-) -> None:
+def test_compositor_scales_down_slower_than_every_other_agent(docs: list[Doc]) -> None:
     windows = {
-        a: one(rendered[overlay], "HorizontalPodAutoscaler", a)["spec"]["behavior"]["scaleDown"][
+        a: one(docs, "HorizontalPodAutoscaler", a)["spec"]["behavior"]["scaleDown"][
             "stabilizationWindowSeconds"
         ]
         for a in AGENTS
@@ -192,9 +187,7 @@ def test_compositor_scales_down_slower_than_every_other_agent(
     assert windows["compositor"] > max(others)
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_gateway_dials_each_agent_by_headless_dns_name(rendered: dict[str, list[Doc]], overlay: str) -> None:
-    docs = rendered[overlay]
+def test_gateway_dials_each_agent_by_headless_dns_name(docs: list[Doc]) -> None:
     data = config(docs)
     gateway = pod_spec(one(docs, "Deployment", "gateway"))["containers"][0]
     assert any(name.startswith("adreel-config") for name in env_from(gateway, "configMapRef"))
@@ -208,31 +201,24 @@ def test_gateway_dials_each_agent_by_headless_dns_name(rendered: dict[str, list[
         assert GatewaySettings.model_fields[key.removeprefix("ADREEL_").lower()]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_setting_in_the_configmap_is_read_by_some_service(
-    rendered: dict[str, list[Doc]], overlay: str
-) -> None:
+def test_every_setting_in_the_configmap_is_read_by_some_service(docs: list[Doc]) -> None:
     """A misspelt ADREEL_* key would be silently ignored by pydantic-settings."""
     fields = {f.upper() for s in (GatewaySettings, *AGENTS.values()) for f in s.model_fields}
     web_reads = {"ADREEL_PUBLIC_URL"}  # mapped to the web app's ADREEL_API_URL
-    unknown = [
-        k for k in config(rendered[overlay]) if k not in web_reads and k.removeprefix("ADREEL_") not in fields
-    ]
+    unknown = [k for k in config(docs) if k not in web_reads and k.removeprefix("ADREEL_") not in fields]
     assert unknown == []
     layout = (ROOT / "frontend" / "app" / "layout.tsx").read_text()
-    web = pod_spec(one(rendered[overlay], "Deployment", "web"))["containers"][0]
+    web = pod_spec(one(docs, "Deployment", "web"))["containers"][0]
     (api_url,) = [e for e in web["env"] if e["name"] == "ADREEL_API_URL"]
     assert "process.env.ADREEL_API_URL" in layout
     assert {"name": "HOSTNAME", "value": "0.0.0.0"} in web["env"]
     assert api_url["valueFrom"]["configMapKeyRef"]["key"] == "ADREEL_PUBLIC_URL"
     # The browser's origin is the public URL: the gateway must allow it (CORS).
-    data = config(rendered[overlay])
+    data = config(docs)
     assert json.loads(data["ADREEL_WEB_ORIGINS"]) == [data["ADREEL_PUBLIC_URL"]]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_gateway_http_probes_service_and_ingress(rendered: dict[str, list[Doc]], overlay: str) -> None:
-    docs = rendered[overlay]
+def test_gateway_http_probes_service_and_ingress(docs: list[Doc]) -> None:
     deployment = one(docs, "Deployment", "gateway")
     (container,) = pod_spec(deployment)["containers"]
     port = GatewaySettings.model_fields["gateway_port"].default
@@ -278,11 +264,7 @@ def test_gateway_scales_out_on_cpu_and_stages_in_flight(rendered: dict[str, list
     assert stages["target"]["type"] == "AverageValue" and float(stages["target"]["averageValue"]) >= 1
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_gateway_has_a_pdb_and_drains_before_it_is_killed(
-    rendered: dict[str, list[Doc]], overlay: str
-) -> None:
-    docs = rendered[overlay]
+def test_gateway_has_a_pdb_and_drains_before_it_is_killed(docs: list[Doc]) -> None:
     deployment = one(docs, "Deployment", "gateway")
     pdb = one(docs, "PodDisruptionBudget", "gateway")
     assert matches(pdb["spec"]["selector"]["matchLabels"], pod_spec_labels(deployment))
@@ -295,10 +277,9 @@ def test_gateway_has_a_pdb_and_drains_before_it_is_killed(
     assert pod_spec(deployment)["terminationGracePeriodSeconds"] >= int(command[1]) + 30
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_gateway_metrics_name_their_pod(rendered: dict[str, list[Doc]], overlay: str) -> None:
+def test_gateway_metrics_name_their_pod(docs: list[Doc]) -> None:
     """The HPA's per-pod metric needs the pod on every exported point (OTEL_RESOURCE_ATTRIBUTES)."""
-    (container,) = pod_spec(one(rendered[overlay], "Deployment", "gateway"))["containers"]
+    (container,) = pod_spec(one(docs, "Deployment", "gateway"))["containers"]
     env = [e["name"] for e in container["env"]]
     values = {e["name"]: e for e in container["env"]}
     attributes = values["OTEL_RESOURCE_ATTRIBUTES"]["value"]
@@ -315,9 +296,7 @@ def test_local_gateway_replicas_share_one_jwt_secret(rendered: dict[str, list[Do
     assert len(decode(secrets["adreel-secrets"])["ADREEL_JWT_SECRET"]) >= 32
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_only_the_gateway_reaches_the_agents(rendered: dict[str, list[Doc]], overlay: str) -> None:
-    docs = rendered[overlay]
+def test_only_the_gateway_reaches_the_agents(docs: list[Doc]) -> None:
     policies = find(docs, "NetworkPolicy")
     gateway_labels = pod_spec_labels(one(docs, "Deployment", "gateway"))
     others = [pod_spec_labels(d) for d in docs if d["kind"] in ("Deployment", "StatefulSet", "Job")]
@@ -338,11 +317,7 @@ def test_only_the_gateway_reaches_the_agents(rendered: dict[str, list[Doc]], ove
                     assert not any(matches(selector, o) for o in others)
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_migrations_job_runs_alembic_with_the_gateway_image(
-    rendered: dict[str, list[Doc]], overlay: str
-) -> None:
-    docs = rendered[overlay]
+def test_migrations_job_runs_alembic_with_the_gateway_image(docs: list[Doc]) -> None:
     job = one(docs, "Job", "adreel-migrate")
     (container,) = pod_spec(job)["containers"]
     gateway = pod_spec(one(docs, "Deployment", "gateway"))["containers"][0]
@@ -353,9 +328,7 @@ def test_migrations_job_runs_alembic_with_the_gateway_image(
     assert env_from(container, "secretRef") == env_from(gateway, "secretRef")[:1]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_database_and_nats_settings_come_from_a_secret(rendered: dict[str, list[Doc]], overlay: str) -> None:
-    docs = rendered[overlay]
+def test_database_and_nats_settings_come_from_a_secret(docs: list[Doc]) -> None:
     for name in ("gateway", "ledger"):
         container = pod_spec(one(docs, "Deployment", name))["containers"][0]
         assert any(s.startswith("adreel-secrets") for s in env_from(container, "secretRef")), name
@@ -433,9 +406,8 @@ def test_configmap_and_secret_references_resolve(rendered: dict[str, list[Doc]],
                 assert ("Secret", ref["secretKeyRef"]["name"]) in present
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_pod_runs_as_non_root_without_privileges(rendered: dict[str, list[Doc]], overlay: str) -> None:
-    for workload, container in containers(rendered[overlay]):
+def test_every_pod_runs_as_non_root_without_privileges(docs: list[Doc]) -> None:
+    for workload, container in containers(docs):
         pod = pod_spec(workload)
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] > 0
