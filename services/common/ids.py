@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from services.common.errors import InvalidArgument
+from services.common.unique import check_each_once
 
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
 
@@ -16,9 +17,4 @@ def check_id(value: str, field: str) -> str:
 
 
 def check_unique_ids(values: list[str], field: str) -> None:
-    seen: set[str] = set()
-    for i, v in enumerate(values):
-        check_id(v, f"{field}[{i}].item_id")
-        if v in seen:
-            raise InvalidArgument(f"{field}[{i}].item_id", f"repeats {v!r}")
-        seen.add(v)
+    check_each_once(values, lambda i: f"{field}[{i}].item_id", check_id)

@@ -13,6 +13,7 @@ from services.common.contract import CTA, PRODUCT_NAME, VOICEOVER_SCRIPT, check_
 from services.common.errors import InvalidArgument
 from services.common.ids import check_id
 from services.common.storage import key_from_uri
+from services.common.unique import check_each_once
 from services.compositor.fonts import FONTS, FontChoice, FontSpec, NoGlyph, choose_font
 from services.compositor.layout import FORMATS
 
@@ -362,12 +363,7 @@ def parse_request(
         outputs = _variants(req, overlay, genre, brand_fonts)
     else:
         formats = tuple(req.formats) or (pb.OUTPUT_FORMAT_LANDSCAPE_16_9,)
-        seen: set[int] = set()
-        for i, f in enumerate(formats):
-            _check_format(f, f"formats[{i}]")
-            if f in seen:
-                raise InvalidArgument(f"formats[{i}]", f"repeats {pb.OutputFormat.Name(f)}")
-            seen.add(f)
+        check_each_once(formats, lambda i: f"formats[{i}]", _check_format, pb.OutputFormat.Name)
         upload = _upload(req.music, "music", session_id)
         outputs = tuple(OutputSpec("", f, overlay, genre, music_model, upload) for f in formats)
     if req.preview and len(outputs) > 1:
