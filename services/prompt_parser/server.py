@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import grpc
 
 from adreel.v1 import prompt_parser_pb2, prompt_parser_pb2_grpc
@@ -12,32 +15,32 @@ from services.prompt_parser.providers import Provider, make_provider
 from services.prompt_parser.validation import check_parse_product, check_plan_scenes, check_write_script
 
 SERVICE_NAME = prompt_parser_pb2.DESCRIPTOR.services_by_name["PromptParserService"].full_name
+Req = TypeVar("Req")
+Query = TypeVar("Query")
+Reply = TypeVar("Reply")
+
+
+def _checked(
+    check: Callable[[Req], Query], answer: Callable[[Provider, Query], Awaitable[Reply]]
+) -> Callable[[PromptParserServicer, Req, grpc.aio.ServicerContext], Awaitable[Reply]]:
+    """An RPC: the request checked at the edge (each failure naming its field), then the provider's
+    answer; any error becomes the call's status."""
+
+    async def rpc(self: PromptParserServicer, request: Req, context: grpc.aio.ServicerContext) -> Reply:
+        async with rpc_errors(context):
+            return await answer(self.provider, check(request))
+        raise AssertionError("unreachable: rpc_errors aborts")
+
+    return rpc
 
 
 class PromptParserServicer(prompt_parser_pb2_grpc.PromptParserServiceServicer):
     def __init__(self, provider: Provider) -> None:
         self.provider = provider
 
-    async def ParseProduct(
-        self, request: prompt_parser_pb2.ParseProductRequest, context: grpc.aio.ServicerContext
-    ) -> prompt_parser_pb2.ParseProductResponse:
-        async with rpc_errors(context):
-            return await self.provider.parse_product(check_parse_product(request))
-        raise AssertionError("unreachable: rpc_errors aborts")
-
-    async def PlanScenes(
-        self, request: prompt_parser_pb2.PlanScenesRequest, context: grpc.aio.ServicerContext
-    ) -> prompt_parser_pb2.PlanScenesResponse:
-        async with rpc_errors(context):
-            return await self.provider.plan_scenes(check_plan_scenes(request))
-        raise AssertionError("unreachable: rpc_errors aborts")
-
-    async def WriteScript(
-        self, request: prompt_parser_pb2.WriteScriptRequest, context: grpc.aio.ServicerContext
-    ) -> prompt_parser_pb2.WriteScriptResponse:
-        async with rpc_errors(context):
-            return await self.provider.write_script(check_write_script(request))
-        raise AssertionError("unreachable: rpc_errors aborts")
+    ParseProduct = _checked(check_parse_product, lambda p, q: p.parse_product(q))
+    PlanScenes = _checked(check_plan_scenes, lambda p, q: p.plan_scenes(q))
+    WriteScript = _checked(check_write_script, lambda p, q: p.write_script(q))
 
 
 def build(settings: Settings | None = None) -> tuple[Agent, Settings]:
