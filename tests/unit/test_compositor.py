@@ -1,9 +1,6 @@
-"""Compositor building blocks: the timeline maths, text rules, fonts, request checks, escaping."""
+"""Compositor building blocks: the timeline maths, text rules, fonts and request checks."""
 
 from __future__ import annotations
-
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +8,6 @@ from adreel.v1 import common_pb2
 from adreel.v1 import compositor_pb2 as pb
 from services.common.contract import CTA, PRODUCT_NAME, TextRule, check_text
 from services.common.errors import InvalidArgument
-from services.common.ffmpeg import ffmpeg_exe
-from services.compositor.filtergraph import quote
 from services.compositor.fonts import FALLBACKS, FONTS, FontChoice, NoGlyph, choose_font, clusters
 from services.compositor.layout import FORMATS, fit_block, safe_box
 from services.compositor.timeline import Timeline
@@ -115,17 +110,3 @@ def test_request_defaults_and_normalisation() -> None:
         parse_request(_req(transition_s=1.0, intro_s=1.0))
     with pytest.raises(InvalidArgument, match=r"^intro_s:"):
         parse_request(_req(intro_s=float("nan")))
-
-
-def test_quoted_paths_survive_the_filtergraph(tmp_path: Path) -> None:
-    """A real FFmpeg run: drawtext finds a font and a text file under a hostile directory name."""
-    odd = tmp_path / "a'b:c,d;e[f]g\\h %i"
-    odd.mkdir()
-    (odd / "t.txt").write_text("x")
-    font = odd / "font.ttf"
-    font.write_bytes(FONTS["inter"].path.read_bytes())
-    graph = f"drawtext=fontfile={quote(str(font))}:textfile={quote(str(odd / 't.txt'))}:expansion=none"
-    source = ["-f", "lavfi", "-i", "color=s=64x64:d=0.1"]
-    cmd = [ffmpeg_exe(), "-hide_banner", *source, "-vf", graph, "-f", "null", "-"]
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr[-500:]

@@ -1,4 +1,4 @@
-"""The offline voice (Piper, run as its own process), the sidechain ducking and the caption layout:
+"""The offline voice (Piper, run as its own process) and the sidechain ducking of music under it:
 real speech, real synthesised music, measured."""
 
 from __future__ import annotations
@@ -8,16 +8,12 @@ import asyncio
 import numpy as np
 import pytest
 
-from adreel.v1 import compositor_pb2 as pb
-from services.compositor.captions import band, pages, srt, webvtt
 from services.compositor.ducking import MIN_GAP_DB, duck, duck_mix, gap_db, place, resample, speaking
-from services.compositor.fonts import FONTS
-from services.compositor.layout import FORMATS, safe_box
 from services.compositor.loudness import integrated_lufs
 from services.compositor.providers import MusicRequest
 from services.compositor.providers.local import LocalMusic
 from services.compositor.soundtrack import fit_track
-from services.compositor.voice import Speech, Word, speak
+from services.compositor.voice import Speech, speak
 
 SCRIPT = "Meet Aurora Runner. Light, fast, and made for the track. Shop now!"
 
@@ -60,25 +56,3 @@ async def test_music_ducks_under_the_voice_and_the_mix_is_minus_16_lufs(speech: 
     mixed = duck_mix(music, voice, rate)
     assert abs(integrated_lufs(mixed, rate) - (-16.0)) < 0.6
     assert np.abs(mixed).max() <= 10 ** (-1 / 20) + 1e-3
-
-
-def test_caption_band_stays_title_safe_in_every_format() -> None:
-    for proto, fmt in FORMATS.items():
-        b = band(fmt, FONTS["inter"])
-        left, top, right, bottom = safe_box(fmt)
-        assert left <= b.x and b.x + b.width <= right, pb.OutputFormat.Name(proto)
-        assert top <= b.y and b.y + b.height <= bottom, pb.OutputFormat.Name(proto)
-        assert b.x % 2 == b.y % 2 == b.width % 2 == b.height % 2 == 0
-
-
-def test_pages_and_subtitle_files() -> None:
-    words = tuple(
-        Word(t, 1 + 0.4 * i, 1.3 + 0.4 * i)
-        for i, t in enumerate(["Meet", "<Aurora>", "&", "friends.", "Shop", "now!"])
-    )
-    cues = pages(words)
-    assert [c.text for c in cues] == ["Meet <Aurora> & friends.", "Shop now!"]
-    vtt = webvtt(cues)
-    assert vtt.startswith("WEBVTT\n") and "&lt;Aurora&gt; &amp;" not in vtt.split("-->")[0]
-    assert "00:00:01.000 --> 00:00:02.600" in vtt and "<00:00:01.400>&lt;Aurora&gt;" in vtt
-    assert "1\n00:00:01,000 --> 00:00:02,600\nMeet <Aurora> & friends.\n" in srt(cues)
