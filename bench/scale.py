@@ -33,7 +33,7 @@ from bench.engines import running_engines
 from bench.load import SessionRun, _serve_gateway, journey
 from services.common.storage import LocalStore
 from stack.embedded import EmbeddedNats, free_port
-from tests.gateway_support import plain_dsn, scratch_database
+from tests.gateway_support import plain_dsn, scratch_database, session_at
 
 GOAL_P95_MS = 100.0
 
@@ -94,11 +94,7 @@ async def resume_after_kill(bases: list[str], processes: list[Any], dsn: str) ->
         sid = (await client.post("/api/sessions/create", headers=h)).json()["session_id"]
         body = {"session_id": sid, "product_prompt": "walnut desk lamp", "num_images": 4}
         await client.post("/api/generate-images", headers=h, json=body)
-        for _ in range(2400):
-            session = (await client.get(f"/api/sessions/{sid}", headers=h)).json()
-            if session["stage"] == "image_selection":
-                break
-            await asyncio.sleep(0.05)
+        session = await session_at(client, h, sid, "image_selection", tries=2400, pause_s=0.05)
         ids = [i["id"] for i in session["generated_images"]]
         await client.post(
             "/api/save-approved-images", headers=h, json={"session_id": sid, "approved_image_ids": ids}

@@ -31,7 +31,7 @@ from services.ledger.server import Ledger
 from stack.embedded import free_port
 from stack.processes import AGENTS
 from tests.agents import start_agents
-from tests.gateway_support import gateway_database, plain_dsn, socket_url
+from tests.gateway_support import gateway_database, plain_dsn, session_at, socket_url
 from tests.integration.test_ledger import Bus, running_ledger
 
 __all__ = ["gateway_database"]
@@ -143,11 +143,7 @@ async def test_a_replica_dies_mid_stage_and_the_other_finishes_it(
         sid = (await a.post("/api/sessions/create", headers=h)).json()["session_id"]
         body = {"session_id": sid, "product_prompt": "luxury gold watch with leather strap", "num_images": 4}
         assert (await a.post("/api/generate-images", headers=h, json=body)).status_code == 202
-        for _ in range(300):
-            session = (await a.get(f"/api/sessions/{sid}", headers=h)).json()
-            if session["stage"] == "image_selection":
-                break
-            await asyncio.sleep(0.1)
+        session = await session_at(a, h, sid, "image_selection", tries=300, pause_s=0.1)
         ids = [i["id"] for i in session["generated_images"]]
         r = await a.post(
             "/api/save-approved-images", headers=h, json={"session_id": sid, "approved_image_ids": ids}
