@@ -6,6 +6,8 @@ FFT bins): loudness needs the filtered energy, not a causal filter, and this kee
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 Coefficients = tuple[tuple[float, float, float], tuple[float, float, float]]
@@ -39,22 +41,31 @@ def _response(b: tuple[float, ...], a: tuple[float, ...], w: np.ndarray) -> np.n
     return np.polyval(b[::-1], z) / np.polyval(a[::-1], z)
 
 
-def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
-    n = samples.shape[0]
+@functools.lru_cache(maxsize=8)
+def _k_response(n: int, rate: int) -> np.ndarray:
+    """The K-weighting at the rfft bins of n samples: a mix measures the same length several times."""
     w = 2 * np.pi * np.fft.rfftfreq(n)
     (shelf_b, shelf_a), (rlb_b, rlb_a) = k_weighting(rate)
-    h = _response(shelf_b, shelf_a, w) * _response(rlb_b, rlb_a, w)
-    return np.fft.irfft(np.fft.rfft(samples, axis=0) * h[:, None], n=n, axis=0)
+    return (_response(shelf_b, shelf_a, w) * _response(rlb_b, rlb_a, w)).astype(np.complex64)
+
+
+def k_weight(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Single precision: loudness is read to a hundredth of a LU, far above its rounding."""
+    n = samples.shape[0]
+    spectrum = np.fft.rfft(np.asarray(samples, dtype=np.float32), axis=0)
+    return np.fft.irfft(spectrum * _k_response(n, rate)[:, None], n=n, axis=0)
 
 
 def integrated_lufs(samples: np.ndarray, rate: int) -> float:
     """Gated integrated loudness of float samples shaped (n, channels); -inf for silence."""
-    weighted = k_weight(np.asarray(samples, dtype=np.float64), rate)
+    weighted = k_weight(samples, rate)
     block, hop = int(0.4 * rate), int(0.1 * rate)
     if weighted.shape[0] < block:
         block = hop = weighted.shape[0]
-    starts = range(0, weighted.shape[0] - block + 1, hop)
-    power = np.array([(weighted[s : s + block] ** 2).mean(axis=0).sum() for s in starts])
+    # Every block's mean energy from one running sum (in double precision) over the channels' energy.
+    energy = np.concatenate(([0.0], np.cumsum((weighted.astype(np.float64) ** 2).sum(axis=1))))
+    starts = np.arange(0, weighted.shape[0] - block + 1, hop)
+    power = (energy[starts + block] - energy[starts]) / block
     loud = -0.691 + 10 * np.log10(np.maximum(power, 1e-20))
     gated = power[loud > -70.0]
     if not gated.size:
