@@ -22,9 +22,11 @@ right to left, three fallback fonts) against the Latin-only ad. Every text is dr
 image, so the goal is scripts / Latin <= 1.05.
 
 Fourth section, voice: the same ad with a voiceover and highlighted word captions against none
-(goal <= 1.15). Fifth, api (bench/compose_api.py): the whole mesh, composing through the gateway
-and the agent as a user does, without and with voice + captions, each against a bare re-encode of
-its own final (goal <= 1.3), and voice + captions against none on that path (goal <= 1.15).
+(goal <= 1.15), as first renders (the session's kept audio cleared before each), then as
+re-renders (the voice and music kept from the render before, as after fixing the CTA).
+Fifth, api (bench/compose_api.py): the whole mesh, composing through the gateway and the agent as
+a user does, without and with voice + captions, each against a bare re-encode of its own final
+(goal <= 1.3), and voice + captions against none on that path (goal <= 1.15).
 """
 
 from __future__ import annotations
@@ -181,9 +183,13 @@ VOICE_SCRIPT = "Meet Aurora Runner. Light, fast and made for every track you run
 
 
 async def _compose(
-    work: Path, preset: str, overlay: pb.TextOverlay | None = None, voice: bool = False
+    work: Path, preset: str, overlay: pb.TextOverlay | None = None, voice: bool = False, again: bool = False
 ) -> dict[str, float]:
+    """One compose of the bench's ad; a first render unless `again`, which keeps the session's
+    audio from the render before (session_audio: a re-render neither speaks nor synthesises)."""
     settings = Settings(storage_dir=work / "storage", engine="local", x264_preset=preset)
+    if not again:
+        shutil.rmtree(settings.storage_dir / "sessions/bench/audio", ignore_errors=True)
     store = LocalStore(settings.storage_dir)
     composer = Composer(store, settings, make_provider(settings))
     req = _request(overlay=overlay) if overlay is not None else _request()
@@ -247,7 +253,7 @@ def _phase(name: str, work: Path, preset: str) -> dict[str, float]:
 
 def main() -> None:
     bare = ["ad.mp4", "bare.mp4", "api.mp4", "api-voice.mp4"]  # the files the bare encodes read
-    phases = ["compose", "scripts", "voice", *bare, "variants", "separate"]
+    phases = ["compose", "scripts", "voice", "compose-again", "voice-again", *bare, "variants", "separate"]
     parser = phase_parser(__doc__, phases)
     parser.add_argument("--preset", default=Settings().x264_preset)
     sections = ["all", "single", "variants", "scripts", "voice", "api"]
@@ -256,8 +262,9 @@ def main() -> None:
     if args.phase:
         if args.phase == "compose":
             print(json.dumps(asyncio.run(_compose(args.work, args.preset))))
-        elif args.phase == "voice":
-            print(json.dumps(asyncio.run(_compose(args.work, args.preset, voice=True))))
+        elif args.phase in ("voice", "voice-again", "compose-again"):
+            voice, again = args.phase != "compose-again", args.phase.endswith("-again")
+            print(json.dumps(asyncio.run(_compose(args.work, args.preset, voice=voice, again=again))))
         elif args.phase == "scripts":
             print(json.dumps(asyncio.run(_compose(args.work, args.preset, SCRIPTS))))
         elif args.phase in ("variants", "separate"):
@@ -289,6 +296,9 @@ def _voice_section(work: Path, preset: str, repeat: int) -> None:
     print("voice: the same ad with a voiceover and highlighted word captions vs without")
     without, voice = ("without", "compose"), ("voice + captions", "voice")
     _against(work, preset, repeat, without, voice, ratio="voice+captions/none", goal=1.15)
+    print("voice, re-rendered (the CTA fixed): the session's voice and music kept from the render before")
+    without, voice = ("without", "compose-again"), ("voice + captions", "voice-again")
+    _against(work, preset, repeat, without, voice, ratio="voice+captions/none, re-render", goal=1.15)
 
 
 def _scripts_section(work: Path, preset: str, repeat: int) -> None:
