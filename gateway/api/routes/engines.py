@@ -51,7 +51,7 @@ def _own(model: str) -> ModelLicence:
 
 
 # Per agent: the model each engine runs by default. Kept in step with the agents' providers
-# (tests/integration/test_engines_route.py compares them).
+# (tests/unit/test_gateway_engines.py compares them).
 MODELS: dict[str, dict[Engine, ModelLicence]] = {
     "prompt_parser": {
         "local": _own("local/rules"),
