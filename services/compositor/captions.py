@@ -184,6 +184,65 @@ class Track:
     band: Band
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """One format's caption images, drawn from the script's words alone: a page's words depend on
+    the text, not on when it is spoken, so they are drawn while the voice is still speaking."""
+
+    band: Band
+    style: str
+    blank: Path
+    words: tuple[str, ...]
+    images: tuple[tuple[Path, ...], ...]  # per page, its image per state (one, or one per word)
+
+
+def draw_track(
+    work: Path,
+    words: tuple[str, ...],
+    *,
+    style: str,
+    font: FontSpec,
+    fmt: Format,
+    accent: tuple[int, int, int] = ACCENT,
+) -> Drawn:
+    """Every image of the captions of one format."""
+    b, tag = band(fmt, font), fmt.tag
+    blank = work / f"cap-{tag}-blank.png"
+    Image.new("RGBA", (b.width, b.height), (0, 0, 0, 0)).save(blank, compress_level=1)
+    images: list[tuple[Path, ...]] = []
+    for p, page in enumerate(pages(tuple(Word(w, 0.0, 0.0) for w in words))):
+        states = [None] if style == PHRASE else list(range(len(page.words)))
+        paths = tuple(work / f"cap-{tag}-{p}-{s}.png" for s in range(len(states)))
+        for path, active in zip(paths, states, strict=True):
+            draw_page(page, active, font, b, accent).save(path, compress_level=1)
+        images.append(paths)
+    return Drawn(b, style, blank, words, tuple(images))
+
+
+def timed_track(drawn: Drawn, cues: tuple[Page, ...], total_s: float) -> Track:
+    """The concat list that shows each drawn image while its words are spoken."""
+    if tuple(w.text for page in cues for w in page.words) != drawn.words:
+        raise ValueError("the captions were drawn for other words than were spoken")
+    # (start, image): the stream shows each image from its start until the next one's.
+    steps: list[tuple[float, Path]] = [(0.0, drawn.blank)]
+    for page, images in zip(cues, drawn.images, strict=True):
+        starts = [page.start] if drawn.style == PHRASE else [
+            page.start if i == 0 else w.start for i, w in enumerate(page.words)
+        ]  # fmt: skip
+        steps += zip(starts, images, strict=True)
+        steps.append((page.end, drawn.blank))
+    steps.append((total_s, drawn.blank))
+    lines = ["ffconcat version 1.0"]
+    for (start, path), (nxt, _) in itertools.pairwise(steps):
+        if nxt - start <= 0:
+            continue
+        lines += [f"file '{path.name}'", f"duration {nxt - start:.3f}"]
+    lines.append(f"file '{drawn.blank.name}'")  # the last entry's duration only applies with one after it
+    concat = drawn.blank.with_name(drawn.blank.name.removesuffix("-blank.png") + ".ffconcat")
+    concat.write_text("\n".join(lines) + "\n")
+    return Track(concat, drawn.band)
+
+
 def build_track(
     work: Path,
     cues: tuple[Page, ...],
@@ -195,27 +254,7 @@ def build_track(
     accent: tuple[int, int, int] = ACCENT,
 ) -> Track:
     """Every image of the captions of one format and the concat list that times them."""
-    b, tag = band(fmt, font), fmt.tag
-    blank = work / f"cap-{tag}-blank.png"
-    Image.new("RGBA", (b.width, b.height), (0, 0, 0, 0)).save(blank, compress_level=1)
-    # (start, image): the stream shows each image from its start until the next one's.
-    steps: list[tuple[float, Path]] = [(0.0, blank)]
-    for p, page in enumerate(cues):
-        states = [(page.start, None)] if style == PHRASE else [
-            (page.start if i == 0 else w.start, i) for i, w in enumerate(page.words)
-        ]  # fmt: skip
-        for s, (start, active) in enumerate(states):
-            path = work / f"cap-{tag}-{p}-{s}.png"
-            draw_page(page, active, font, b, accent).save(path, compress_level=1)
-            steps.append((start, path))
-        steps.append((page.end, blank))
-    steps.append((total_s, blank))
-    lines = ["ffconcat version 1.0"]
-    for (start, path), (nxt, _) in itertools.pairwise(steps):
-        if nxt - start <= 0:
-            continue
-        lines += [f"file '{path.name}'", f"duration {nxt - start:.3f}"]
-    lines.append(f"file '{blank.name}'")  # the last entry's duration only applies with one after it
-    concat = work / f"cap-{tag}.ffconcat"
-    concat.write_text("\n".join(lines) + "\n")
-    return Track(concat, b)
+    words = tuple(w.text for page in cues for w in page.words)
+    return timed_track(
+        work, draw_track(work, words, style=style, font=font, fmt=fmt, accent=accent), cues, total_s
+    )

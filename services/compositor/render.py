@@ -31,7 +31,7 @@ from services.common.storage import ObjectStore
 from services.compositor import placement
 from services.compositor.beat_sync import snap_to_beats
 from services.compositor.beats import Beats
-from services.compositor.captions import build_track, srt, webvtt
+from services.compositor.captions import Drawn, draw_track, srt, timed_track, webvtt
 from services.compositor.cards import card_background, still_of
 from services.compositor.config import Settings
 from services.compositor.contrast import box_alpha, is_dark, on_button, rgb, shade
@@ -57,6 +57,7 @@ from services.compositor.synth import STYLES
 from services.compositor.text_image import Style, render
 from services.compositor.timeline import Timeline, Window, frames
 from services.compositor.validation import UPLOAD, ComposeSpec, Overlay, StillSpec
+from services.compositor.voice import script_words
 from services.compositor.voiceover import Voiceover, check_fits, mix_tracks, speak_to_fit
 
 log = logging.getLogger(__name__)
@@ -357,46 +358,42 @@ class Composer:
     async def _voiced(
         self, work: Path, spec: ComposeSpec, duration_s: float, music: asyncio.Future[list[Made]]
     ) -> Voiced:
-        """The voice spoken, its captions drawn per format as soon as it is, and every music track
-        with it ducked in (and a voice-only track when an output has no music) once the music is."""
+        """The voice spoken while its captions are drawn (a page's words do not depend on when they
+        are said), the captions timed once it has spoken, and every music track with it ducked in
+        (and a voice-only track when an output has no music) once the music is made."""
         assert spec.voice is not None
-        voice = await speak_to_fit(
-            spec.voice, duration_s, SessionVoice(self.voice, self.store, spec.session_id)
-        )
-        layers: asyncio.Future[dict[int, CaptionLayer]] = asyncio.ensure_future(
-            asyncio.to_thread(self._caption_layers, work, spec, voice, duration_s)
-        )
+        drawing = asyncio.ensure_future(asyncio.to_thread(self._draw_captions, work, spec))
         try:
+            voice = await speak_to_fit(
+                spec.voice, duration_s, SessionVoice(self.voice, self.store, spec.session_id)
+            )
             paths = tuple(made.path for made in await music)
             voice_only = any(out.track is None for out in spec.outputs)
             tracks = await asyncio.to_thread(
                 mix_tracks, work, voice, paths, duration_s, voice_only=voice_only
             )
-            return Voiced(voice, tracks, await layers)
+            layers: dict[int, CaptionLayer] = {}
+            for fmt, drawn in (await drawing).items():
+                track = timed_track(drawn, voice.cues, duration_s)
+                layers[fmt] = CaptionLayer(track.concat, track.band.x, track.band.y)
+            return Voiced(voice, tracks, layers)
         finally:
-            layers.cancel()
+            drawing.cancel()
 
-    def _caption_layers(
-        self, work: Path, spec: ComposeSpec, voice: Voiceover, duration_s: float
-    ) -> dict[int, CaptionLayer]:
-        """Each output format's captions (none without a caption style)."""
-        layers: dict[int, CaptionLayer] = {}
+    def _draw_captions(self, work: Path, spec: ComposeSpec) -> dict[int, Drawn]:
+        """Each output format's caption images (none without a caption style)."""
+        drawn: dict[int, Drawn] = {}
         if not spec.captions:
-            return layers
+            return drawn
         assert spec.voice is not None
+        words = tuple(script_words(spec.voice.script))
         for out in spec.outputs:
-            if out.format not in layers:
+            if out.format not in drawn:
                 fmt = _format(spec, out.format)
-                track = build_track(
-                    work,
-                    voice.cues,
-                    style=spec.captions,
-                    font=spec.voice.font.font,
-                    fmt=fmt,
-                    total_s=duration_s,
+                drawn[out.format] = draw_track(
+                    work, words, style=spec.captions, font=spec.voice.font.font, fmt=fmt
                 )
-                layers[out.format] = CaptionLayer(track.concat, track.band.x, track.band.y)
-        return layers
+        return drawn
 
     def _encoder(self, spec: ComposeSpec) -> Encoder:
         s = self.settings
