@@ -323,6 +323,9 @@ def _against(
     print(f"{other[0]:<18} {b['wall_s']:6.2f} s wall {b_cpu:6.2f} s CPU")
     wall, cpu = b["wall_s"] / a["wall_s"], b_cpu / a_cpu
     print(f"ratio {ratio}: {wall:.3f} wall, {cpu:.3f} CPU (goal <= {goal:.2f})")
+    # The steadier part: the time before FFmpeg starts (the encode's own time varies run to run).
+    before = [r["wall_s"] - r["ffmpeg_s"] for r in (a, b)]
+    print(f"  before the encode: {before[0]:.2f} s and {before[1]:.2f} s (+{before[1] - before[0]:.2f} s)")
 
 
 def _best(work: Path, preset: str, repeat: int, names: list[str]) -> list[tuple[dict[str, float], float]]:
