@@ -94,3 +94,13 @@ async def test_check_reports_a_missing_bucket(moto_endpoint: str) -> None:
     with pytest.raises(Exception, match=r"404|Not Found"):
         await store.check()
     await S3Store(BUCKET, endpoint_url=moto_endpoint, path_style=True).check()
+
+
+async def test_delete_tree_removes_a_sessions_folder_and_nothing_beside_it(s3_store: S3Store) -> None:
+    kept = await s3_store.put_bytes("sessions/tree-10/final/a.mp4", b"other session", "video/mp4")
+    for name in ("final/a.mp4", "audio/voice-0.npz", "audio/music-0.npz"):
+        await s3_store.put_bytes(f"sessions/tree-1/{name}", b"x", "application/octet-stream")
+    assert await s3_store.delete_tree("sessions/tree-1") == 3
+    assert not await s3_store.exists("sessions/tree-1/audio/voice-0.npz")
+    assert await s3_store.exists(kept.key), "a session whose id starts the same is left alone"
+    assert await s3_store.delete_tree("sessions/tree-1") == 0

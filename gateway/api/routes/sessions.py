@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import shutil
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -42,7 +41,7 @@ from gateway.schemas import (
 )
 from gateway.stages import RUNNING_STAGES
 from services.common.costs import usd_to_micros
-from services.common.storage import LocalStore, ObjectStore, key_from_uri, uri_for
+from services.common.storage import ObjectStore, key_from_uri, uri_for
 
 log = logging.getLogger(__name__)
 
@@ -251,9 +250,11 @@ async def _remove_media(store: ObjectStore, session_id: str, uris: list[str]) ->
             await store.delete(key_from_uri(uri))
         except Exception:
             log.exception("could not delete a deleted session's media", extra={"session_id": session_id})
-    if isinstance(store, LocalStore):
-        # Whatever else an agent wrote under the session's prefix (the S3 interface has no listing).
-        shutil.rmtree(store.path_of(f"sessions/{session_id}"), ignore_errors=True)
+    try:
+        # Whatever else an agent wrote under the session's prefix (kept voice and music, captions).
+        await store.delete_tree(f"sessions/{session_id}")
+    except Exception:
+        log.exception("could not delete a deleted session's folder", extra={"session_id": session_id})
 
 
 @router.get("/{session_id}/costs", responses=NOT_FOUND)

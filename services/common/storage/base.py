@@ -83,6 +83,10 @@ class ObjectStore(ABC):
     async def delete(self, key: str) -> None: ...
 
     @abstractmethod
+    async def delete_tree(self, prefix: str) -> int:
+        """Every object whose key starts with `prefix` + "/" removed; how many there were."""
+
+    @abstractmethod
     def local_path(self, key: str) -> AsyncIterator[Path]:
         """`async with store.local_path(key) as path`: a readable file with the object's bytes."""
 

@@ -57,6 +57,16 @@ class LocalStore(ObjectStore):
     async def delete(self, key: str) -> None:
         self.path_of(key).unlink(missing_ok=True)
 
+    async def delete_tree(self, prefix: str) -> int:
+        folder = self.path_of(prefix)
+
+        def _remove() -> int:
+            count = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+            shutil.rmtree(folder, ignore_errors=True)
+            return count
+
+        return await asyncio.to_thread(_remove)
+
     @asynccontextmanager
     async def local_path(self, key: str) -> AsyncIterator[Path]:
         path = self.path_of(key)

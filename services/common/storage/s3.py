@@ -128,6 +128,24 @@ class S3Store(ObjectStore):
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=self.object_key(key))
 
+    async def delete_tree(self, prefix: str) -> int:
+        """Listed a page (up to 1,000 keys) at a time and removed in one request per page; needs
+        s3:ListBucket beside s3:DeleteObject."""
+        folder = self.object_key(prefix) + "/"
+
+        def _remove() -> int:
+            count = 0
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=folder
+            ):
+                keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+                if keys:
+                    self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                    count += len(keys)
+            return count
+
+        return await asyncio.to_thread(_remove)
+
     @asynccontextmanager
     async def local_path(self, key: str) -> AsyncIterator[Path]:
         """Download to a private temporary file (FFmpeg and PyAV want paths), removed afterwards."""
