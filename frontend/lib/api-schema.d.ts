@@ -1040,6 +1040,12 @@ export interface components {
             product: string;
             /** Scene */
             scene: string;
+            /**
+             * Video Model
+             * @default
+             * @enum {string}
+             */
+            video_model: "" | "wan-2.2-fast" | "kling-2.1" | "seedance-lite" | "seedance-pro" | "veo-3.1-fast" | "svd";
             /** Voice */
             voice?: ("joe" | "af_bella" | "af_nicole" | "af_sarah" | "af_sky" | "am_adam" | "am_michael" | "bf_emma" | "bf_isabella" | "bm_george" | "bm_lewis") | null;
             /** Voiceover */
