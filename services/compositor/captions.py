@@ -241,20 +241,3 @@ def timed_track(drawn: Drawn, cues: tuple[Page, ...], total_s: float) -> Track:
     concat = drawn.blank.with_name(drawn.blank.name.removesuffix("-blank.png") + ".ffconcat")
     concat.write_text("\n".join(lines) + "\n")
     return Track(concat, drawn.band)
-
-
-def build_track(
-    work: Path,
-    cues: tuple[Page, ...],
-    *,
-    style: str,
-    font: FontSpec,
-    fmt: Format,
-    total_s: float,
-    accent: tuple[int, int, int] = ACCENT,
-) -> Track:
-    """Every image of the captions of one format and the concat list that times them."""
-    words = tuple(w.text for page in cues for w in page.words)
-    return timed_track(
-        work, draw_track(work, words, style=style, font=font, fmt=fmt, accent=accent), cues, total_s
-    )
