@@ -66,6 +66,7 @@ MODEL = "local/ffmpeg"
 # The music cost of a user's own track: nothing.
 UPLOAD_MODEL = "upload"
 PREVIEW_MODEL = "preview"
+PREVIEW_VOICE_NOTE = "the free preview speaks with the offline voice; the final uses the voice you chose"
 # A preview's short side, and the 16:9 size a still plays at (the shape of the clip it becomes).
 PREVIEW_SHORT = 480
 PREVIEW_CLIP = (854, 480)
@@ -364,9 +365,7 @@ class Composer:
         assert spec.voice is not None
         drawing = asyncio.ensure_future(asyncio.to_thread(self._draw_captions, work, spec))
         try:
-            voice = await speak_to_fit(
-                spec.voice, duration_s, SessionVoice(self.voice, self.store, spec.session_id)
-            )
+            voice = await speak_to_fit(spec.voice, duration_s, self._voice_for(spec))
             paths = tuple(made.path for made in await music)
             voice_only = any(out.track is None for out in spec.outputs)
             tracks = await asyncio.to_thread(
@@ -379,6 +378,17 @@ class Composer:
             return Voiced(voice, tracks, layers)
         finally:
             drawing.cancel()
+
+    def _voice_for(self, spec: ComposeSpec) -> SessionVoice:
+        """The voice that speaks, keeping its take for the session. A preview is free: an online
+        voice speaks there only as a take the session already has (paid by a final); otherwise the
+        offline voice stands in, says so, and is not kept."""
+        assert spec.voice is not None
+        voice = self.voice
+        online = {v.id for v in voice.voices() if v.online}
+        if spec.preview and spec.voice.voice in online:
+            voice = LocalVoice(PREVIEW_VOICE_NOTE)
+        return SessionVoice(voice, self.store, spec.session_id)
 
     def _draw_captions(self, work: Path, spec: ComposeSpec) -> dict[int, Drawn]:
         """Each output format's caption images (none without a caption style)."""

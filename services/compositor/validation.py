@@ -383,8 +383,7 @@ def parse_request(
         music_model=music_model,
         preview=req.preview,
         stills=stills,
-        # A preview is the fast animatic: it stays without the voice (and so without captions).
-        voice=None if req.preview else voice,
-        captions=None if req.preview else captions,
+        voice=voice,
+        captions=captions,
         logo=_logo(req),
     )

@@ -120,6 +120,50 @@ async def test_preview_from_stills_only_moves_the_camera(
     assert (result.cost.usd_micros, result.cost.model) == (0, "preview")
 
 
+async def test_preview_speaks_and_captions_as_the_final_will_and_keeps_the_take(
+    compositor: pb_grpc.CompositorServiceStub, store: LocalStore, storage_dir: Path, tmp_path: Path
+) -> None:
+    clips = put_clips(store, "v4", [make_clip(tmp_path / f"c{i}.mp4", "1024x576", 30, 2.5) for i in range(2)])
+    script = "Meet Aurora Runner. Light and fast. Shop now!"
+
+    def sketch(captions: int) -> pb.ComposeRequest:
+        return request(
+            clips,
+            session_id="v4",
+            item_id=f"preview-{captions}",
+            voiceover=pb.Voiceover(script=script),
+            captions=captions,
+            preview=True,
+        )
+
+    _, plain = await compose(compositor, sketch(pb.CAPTION_STYLE_UNSPECIFIED))
+    plain_path = tmp_path / "plain.mp4"
+    plain_path.write_bytes(video_path(store, plain.videos[0].asset).read_bytes())
+    _, captioned = await compose(compositor, sketch(pb.CAPTION_STYLE_HIGHLIGHT))
+    path = video_path(store, captioned.videos[0].asset)
+    assert (probe(path).width, probe(path).height) == (854, 480)
+    assert (captioned.cost.usd_micros, captioned.voice_cost.usd_micros) == (0, 0)
+    assert captioned.fallback_reason == "", "the offline engine's own voice: nothing stands in"
+
+    # The voice is heard while it speaks, and the captions are drawn only then.
+    start, end = 0.5, 0.5 + captioned.voiceover_s
+    audio = audio_samples(path).T
+    spoken = audio[int(start * 48000) : int(end * 48000)]
+    assert 20 * np.log10(np.sqrt(np.mean(spoken**2))) > -35
+
+    def lower_diff(t: float) -> float:
+        a, b = frame_at(plain_path, t)[240:], frame_at(path, t)[240:]
+        return float(np.abs(a.astype(int) - b.astype(int)).mean())
+
+    assert lower_diff((start + end) / 2) > 2 * lower_diff(0.1) + 1, "captions over the speech"
+
+    # The offline take is the session's: the final after it says the same words from storage.
+    assert list((storage_dir / "sessions/v4/audio").glob("voice-*.npz"))
+    final_req = request(clips, session_id="v4", item_id="final-1", voiceover=pb.Voiceover(script=script))
+    _, final = await compose(compositor, final_req)
+    assert abs(final.voiceover_s - captioned.voiceover_s) < 0.01
+
+
 async def test_preview_refusals_name_the_field(
     compositor: pb_grpc.CompositorServiceStub, store: LocalStore, tmp_path: Path
 ) -> None:
