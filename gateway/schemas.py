@@ -176,7 +176,8 @@ Voice = Literal[ALL_VOICE_IDS]
 
 
 class VoiceoverConfig(Strict):
-    """A spoken script over the final (previews stay without it); the music ducks under it."""
+    """A spoken script over the ad; the music ducks under it. The free preview speaks it with the
+    offline voice, or with the session's own take of an online voice once a final has paid for it."""
 
     enabled: bool = False
     # Needed when enabled (POST /api/sessions/{id}/voiceover-script suggests one).
@@ -205,16 +206,16 @@ class FinishingForm(Strict):
     variants: list[ComposeVariant] = Field(default_factory=list, max_length=6)
     voiceover: VoiceoverConfig = Field(default_factory=VoiceoverConfig)
     captions: CaptionsConfig = Field(default_factory=CaptionsConfig)
-
-
-class ComposeFinalVideoRequest(FinishingForm):
-    session_id: uuid.UUID
     # A brand kit of yours (/api/brand-kits): its primary colour and font draw the texts and
     # captions unless text_overlay gives others, its default CTA stands in for an omitted
     # text_overlay.cta, its secondary colour is the CTA's button; brand_logo puts its logo in
     # that corner of the whole ad.
     brand_kit_id: uuid.UUID | None = None
     brand_logo: Literal["none", "top_left", "top_right", "bottom_left", "bottom_right"] = "none"
+
+
+class ComposeFinalVideoRequest(FinishingForm):
+    session_id: uuid.UUID
 
 
 class VariantOverlay(Strict):
@@ -637,12 +638,11 @@ class PublicShare(BaseModel):
 class PreviewRequest(FinishingForm):
     """The finishing form, as for POST /api/compose-final-video; the session comes from the path.
 
-    The preview shows the first format with the request's own texts and music (variants are finals
-    of the same timeline and are not previewed).
+    The preview shows the first format as the final will be: its texts, brand kit, music, voiceover
+    and captions (variants are finals of the same timeline and are not previewed).
     """
 
     # Optional, so the finishing form's body can be sent as is; it must then name the path's session.
-    # The voiceover and captions are accepted for the same reason; a preview stays without them.
     session_id: uuid.UUID | None = None
 
 
@@ -667,3 +667,5 @@ class PreviewResponse(BaseModel):
     duration: float
     width: int
     height: int
+    # Where the preview differs from the final, e.g. the offline voice standing in for an online one.
+    note: str = ""

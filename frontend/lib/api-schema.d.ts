@@ -1836,11 +1836,19 @@ export interface components {
          * PreviewRequest
          * @description The finishing form, as for POST /api/compose-final-video; the session comes from the path.
          *
-         *     The preview shows the first format with the request's own texts and music (variants are finals
-         *     of the same timeline and are not previewed).
+         *     The preview shows the first format as the final will be: its texts, brand kit, music, voiceover
+         *     and captions (variants are finals of the same timeline and are not previewed).
          */
         PreviewRequest: {
             audio?: components["schemas"]["AudioConfig"];
+            /** Brand Kit Id */
+            brand_kit_id?: string | null;
+            /**
+             * Brand Logo
+             * @default none
+             * @enum {string}
+             */
+            brand_logo: "none" | "top_left" | "top_right" | "bottom_left" | "bottom_right";
             captions?: components["schemas"]["CaptionsConfig"];
             /** Formats */
             formats?: ("16:9" | "9:16" | "1:1")[];
@@ -1872,6 +1880,11 @@ export interface components {
             duration: number;
             /** Height */
             height: number;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
             /** Url */
             url: string;
             /** Width */
@@ -2339,7 +2352,8 @@ export interface components {
         };
         /**
          * VoiceoverConfig
-         * @description A spoken script over the final (previews stay without it); the music ducks under it.
+         * @description A spoken script over the ad; the music ducks under it. The free preview speaks it with the
+         *     offline voice, or with the session's own take of an online voice once a final has paid for it.
          */
         VoiceoverConfig: {
             /**

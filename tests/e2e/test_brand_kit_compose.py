@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import websockets
 
 from tests.e2e.test_gateway_variants import _to_clip_selection
 from tests.gateway_support import Stack, events_until_terminal, socket_url
 from tests.integration.test_compositor_logo import MAGENTA, logo_bytes
-from tests.video_analysis import color_share, frame_at
+from tests.video_analysis import audio_samples, color_share, frame_at
 
 KIT_COLOUR = (0, 229, 255)  # #00E5FF
 
@@ -38,6 +39,28 @@ async def test_compose_with_a_brand_kit(stack: Stack, tmp_path: Path) -> None:
     for body, code, field in refusals:
         r = await client.post("/api/compose-final-video", headers=h, json=body)
         assert r.status_code == code and str(r.json()["detail"]).startswith(field), r.json()
+
+    # The free preview wears the kit too, and speaks the script: what it shows is what the final will.
+    body = base | {"brand_logo": "top_left"}
+    r = await client.post(f"/api/sessions/{sid}/preview", headers=h, json=body)
+    assert r.status_code == 422 and str(r.json()["detail"]).startswith("brand_logo:"), r.json()
+    voice = {
+        "voiceover": {"enabled": True, "script": "Rosa Tote. Shop now!"},
+        "captions": {"style": "phrase"},
+    }
+    body = base | {"brand_kit_id": kid, "brand_logo": "bottom_right"} | voice
+    r = await client.post(f"/api/sessions/{sid}/preview", headers=h, json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["note"] == "", "the offline engine's own voice: nothing stands in"
+    sketch = tmp_path / "preview.mp4"
+    sketch.write_bytes((await client.get(r.json()["url"])).content)
+    outro = frame_at(sketch, 4.3)
+    h_, w_ = outro.shape[:2]
+    assert (w_, h_) == (854, 480)
+    assert color_share(outro[h_ - h_ // 4 :, w_ - w_ // 4 :], MAGENTA) > 0.03, "the logo, bottom right"
+    assert color_share(outro, KIT_COLOUR, tol=30) > 0.003, "the kit's colour"
+    audio = audio_samples(sketch).T
+    assert 20 * np.log10(np.sqrt(np.mean(audio[24000:72000] ** 2))) > -35, "the voice, 0.5-1.5 s"
 
     async with websockets.connect(await socket_url(client, h["Authorization"][7:], sid)) as ws:
         await ws.recv()

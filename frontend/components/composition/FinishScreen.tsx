@@ -37,6 +37,7 @@ import { draftFromVersion, draftOf, loopApi } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { ComposeRequest, CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
+import { useAutoplay } from "@/lib/useAutoplay";
 
 const COLOURS = ["#FFFFFF", "#111827", "#F9D648", "#FF5A7A", "#38BDF8", "#34D399"];
 const GENRES: Genre[] = ["upbeat", "chill", "energetic"];
@@ -227,7 +228,9 @@ export function FinishScreen({ session }: { session: Session }) {
   const { error, setError, attempt } = useActionError();
   const [saveState, setSaveState] = useState<"saved" | "saving" | "unsaved" | null>(null);
   // The free 480p animatic of the timeline as it stands (no cost), rendered on request.
-  const [preview, setPreview] = useState<{ url: string; duration: number } | null>(null);
+  const [preview, setPreview] = useState<{ url: string; duration: number; note: string } | null>(null);
+  const previewVideo = useRef<HTMLVideoElement>(null);
+  useAutoplay(previewVideo, preview?.url ?? null);
   const [previewing, setPreviewing] = useState(false);
   const [brandKits, setBrandKits] = useState<BrandKit[]>([]);
   useEffect(() => {
@@ -335,13 +338,12 @@ export function FinishScreen({ session }: { session: Session }) {
 
   async function renderPreview() {
     await attempt(async () => {
-      const { variants: _finals, brand_kit_id: _kit, brand_logo: _logo, ...body } = composeBody();
-      // The quick preview has no brand kit: a kit's font shows as the default font there.
-      if (body.text_overlay.font === "brand") body.text_overlay = { ...body.text_overlay, font: "default" };
+      // The preview is the main final as it will be (brand kit, voice and captions too); variants are not previewed.
+      const { variants: _finals, ...body } = composeBody();
       const reply = await call(
         api.POST("/api/sessions/{session_id}/preview", { params: { path: { session_id: session.id } }, body }),
       );
-      setPreview({ url: absoluteUrl(apiUrl, reply.url), duration: reply.duration });
+      setPreview({ url: absoluteUrl(apiUrl, reply.url), duration: reply.duration, note: reply.note ?? "" });
     }, setPreviewing);
   }
 
@@ -632,7 +634,8 @@ export function FinishScreen({ session }: { session: Session }) {
         {preview !== null && (
           <Card className="preview-card p-4 sm:p-6">
             <CardHeader title="Preview" description={`A free 480p sketch of the ad (${preview.duration.toFixed(1)} s): the final render is sharper.`} />
-            <video src={preview.url} controls autoPlay muted playsInline className="preview-video mt-3 w-full rounded-lg bg-slate-950" aria-label="Preview of your ad" />
+            <video ref={previewVideo} src={preview.url} controls playsInline className="preview-video mt-3 w-full rounded-lg bg-slate-950" aria-label="Preview of your ad" />
+            {preview.note && <p className="preview-note mt-2 text-xs text-slate-600">Note: {preview.note}.</p>}
           </Card>
         )}
         <ActionProblem error={error} onDismiss={() => setError(null)} />

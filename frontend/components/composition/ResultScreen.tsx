@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 
 import { FinalVariants, FinalVersions, downloadFile, fileStem } from "@/components/composition/FinalVariants";
 import { costLines } from "@/components/session/SessionSidebar";
@@ -17,6 +17,7 @@ import { finalsOf, versionSettings } from "@/lib/loop";
 import { screenPath, stepLabel } from "@/lib/screens";
 import type { Session } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
+import { useAutoplay } from "@/lib/useAutoplay";
 import { ShareControls } from "@/app/s/ShareControls";
 
 /** Screen 7: the finished ad, its facts, download / share, and what each stage cost. */
@@ -32,15 +33,7 @@ export function ResultScreen({ session }: { session: Session }) {
   const final = versions[0]?.videos[0] ?? session.final_video!;
   const url = absoluteUrl(apiUrl, final.url);
 
-  // Autoplay with sound when the browser allows it (you just clicked), muted otherwise.
-  useEffect(() => {
-    const v = video.current;
-    if (!v) return;
-    v.play().catch(() => {
-      v.muted = true;
-      void v.play().catch(() => undefined);
-    });
-  }, [url]);
+  useAutoplay(video, url);
 
   async function download() {
     await attempt(

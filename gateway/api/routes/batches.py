@@ -34,7 +34,7 @@ from gateway.ad_specs import (
     read_csv,
 )
 from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, StoreDep
-from gateway.api.routes.generation import _fonts, resolve_font
+from gateway.api.routes.generation import compositor_fonts, resolve_font
 from gateway.batch_runner import TERMINAL, finals_of, overall_progress, stage_message
 from gateway.core.config import Settings
 from gateway.core.security import ALGORITHM
@@ -165,7 +165,7 @@ async def _check_fonts(
     wanted = [i for i, s in enumerate(specs) if s is not None and s.brand_kit.font]
     if not wanted:
         return
-    fonts = await _fonts(agents)  # 503 naming the compositor when it is down
+    fonts = await compositor_fonts(agents)  # 503 naming the compositor when it is down
     for i in wanted:
         spec = specs[i]
         assert spec is not None and spec.brand_kit.font is not None

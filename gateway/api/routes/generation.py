@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -31,6 +32,7 @@ from gateway.schemas import (
     ApprovedClipsSaved,
     ApprovedImagesSaved,
     ComposeFinalVideoRequest,
+    FinishingForm,
     Font,
     FontPreview,
     FontPreviewRequest,
@@ -240,7 +242,8 @@ async def _checked_call(
         ) from None
 
 
-async def _fonts(agents: AgentsDep) -> list[Font]:
+async def compositor_fonts(agents: AgentsDep) -> list[Font]:
+    """The compositor's fonts; 503 while it cannot say."""
     reply = await _ask_compositor(agents, "ListFonts", compositor_pb2.ListFontsRequest())
     return [
         Font(id=f.id, name=f.name, scripts=list(f.scripts), fallback_scripts=list(f.fallback_scripts))
@@ -270,7 +273,7 @@ def resolve_font(requested: str, fonts: list[Font]) -> str | None:
 
 @router.get("/fonts", responses={503: {"description": "compositor unavailable"}})
 async def list_fonts(user: CurrentUser, agents: AgentsDep) -> FontsResponse:
-    fonts = await _fonts(agents)
+    fonts = await compositor_fonts(agents)
     return FontsResponse(fonts=fonts, default=_default_font(fonts))
 
 
@@ -331,20 +334,39 @@ async def check_compose(db: SessionDep, row: Session, agents: AgentClients, form
         ) from None
 
 
-@router.post("/compose-final-video", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
-async def compose_final_video(
-    body: ComposeFinalVideoRequest, *, step: StepDep, agents: AgentsDep, store: StoreDep
-) -> Accepted:
-    row = await step.session(body.session_id, Move.START_COMPOSE)
-    fonts = await _fonts(agents)
+@dataclass
+class Finishing:
+    """The finishing form read against the session and its brand kit, as both the final's compose
+    and the free preview send it to the compositor (so the preview shows what the final will be)."""
+
+    overlay: dict[str, Any]
+    logo: dict[str, str] | None
+    # The kit's font file, for variants that ask for "brand" while the main text keeps another.
+    brand_font: dict[str, str] | None
+    voiceover: dict[str, Any] | None
+    captions: str
+
+
+def _unprocessable(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+
+
+async def read_finishing(
+    body: FinishingForm,
+    row: Session,
+    fonts: list[Font],
+    *,
+    db: SessionDep,
+    user: CurrentUser,
+    store: StoreDep,
+) -> Finishing:
+    """The form's texts, brand kit and voice, each refusal naming its field (HTTP 422)."""
     overlay = body.text_overlay
     # "brand" (the kit's own font) is checked with the kit below; the default stands in for it.
     font = resolve_font("default" if overlay.font == BRAND_FONT else overlay.font, fonts)
     if font is None:
         valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"text_overlay.font: unknown; one of {valid}, or brand"
-        )
+        raise _unprocessable(f"text_overlay.font: unknown; one of {valid}, or brand")
     base_overlay: dict[str, Any] = {
         "product_name": overlay.product_name.strip(),
         "cta": (overlay.cta or "").strip(),
@@ -353,7 +375,7 @@ async def compose_final_video(
     }
     logo, brand_font = None, None
     if body.brand_kit_id is not None:
-        kit = await owned_kit(step.db, step.user, body.brand_kit_id)
+        kit = await owned_kit(db, user, body.brand_kit_id)
         # What the request chose wins over the kit, except "brand", which asks for the kit's font.
         given = overlay.model_fields_set - ({"font"} if overlay.font == BRAND_FONT else set())
         base_overlay = await kit_overlay(store, row.id, kit, base_overlay, given)
@@ -361,43 +383,48 @@ async def compose_final_video(
             brand_font = base_overlay.get("font_file") or await kit_font(store, row.id, kit)
         if body.brand_logo != "none":
             if kit.logo_key is None:
-                raise HTTPException(
-                    status.HTTP_422_UNPROCESSABLE_CONTENT, "brand_logo: the brand kit has no logo"
-                )
+                raise _unprocessable("brand_logo: the brand kit has no logo")
             uri = await session_copy(store, row.id, kit.logo_key, "logo", "image/png")
             logo = {"uri": uri, "corner": body.brand_logo}
     elif body.brand_logo != "none":
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "brand_logo: needs brand_kit_id")
+        raise _unprocessable("brand_logo: needs brand_kit_id")
     if overlay.font == BRAND_FONT and "font_file" not in base_overlay:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "text_overlay.font: brand needs a brand kit with a font"
-        )
+        raise _unprocessable("text_overlay.font: brand needs a brand kit with a font")
     if not base_overlay["cta"]:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            "text_overlay.cta: required (or a brand kit with a default CTA)",
-        )
+        raise _unprocessable("text_overlay.cta: required (or a brand kit with a default CTA)")
     voiceover, captions = body.voiceover, body.captions.style
     if voiceover.enabled and not voiceover.script:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "voiceover.script: required when voiceover.enabled"
-        )
+        raise _unprocessable("voiceover.script: required when voiceover.enabled")
     if captions != "none" and not voiceover.enabled:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "captions.style: captions need voiceover.enabled"
-        )
+        raise _unprocessable("captions.style: captions need voiceover.enabled")
+    return Finishing(
+        overlay=base_overlay,
+        logo=logo,
+        brand_font=brand_font,
+        # The compositor times the captions from the voice: both or neither reach it.
+        voiceover=voiceover.model_dump() if voiceover.enabled else None,
+        captions=captions if voiceover.enabled else "none",
+    )
+
+
+@router.post("/compose-final-video", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
+async def compose_final_video(
+    body: ComposeFinalVideoRequest, *, step: StepDep, agents: AgentsDep, store: StoreDep
+) -> Accepted:
+    row = await step.session(body.session_id, Move.START_COMPOSE)
+    fonts = await compositor_fonts(agents)
+    form = await read_finishing(body, row, fonts, db=step.db, user=step.user, store=store)
     # The uploaded tracks the finals play, checked to be this session's (each by its field).
     variant_audio = ((f"variants[{i}].audio", v.audio) for i, v in enumerate(body.variants))
     uploads = await upload_uris(step.db, row, [("audio", body.audio), *variant_audio])
-    finals = plan_finals(body, base_overlay, fonts, resolve_font, brand_font)
+    finals = plan_finals(body, form.overlay, fonts, resolve_font, form.brand_font)
     for final in finals:
         final["music"] = with_upload(final["music"], uploads)
     row.compose_plan = {
         "item_id": new_item_id("final"),
-        # The compositor times the captions from the voice: both or neither reach it.
-        "voiceover": voiceover.model_dump() if voiceover.enabled else None,
-        "captions": captions if voiceover.enabled else "none",
-        "overlay": base_overlay,
+        "voiceover": form.voiceover,
+        "captions": form.captions,
+        "overlay": form.overlay,
         "music": with_upload(body.audio.model_dump(), uploads),
         "intro_s": body.intro_duration,
         "outro_s": body.outro_duration,
@@ -405,7 +432,7 @@ async def compose_final_video(
         "transition_s": body.transition_duration,
         # Every final of the call (formats, then variants), each with its id, texts, music, label.
         "finals": finals,
-        "logo": logo,
+        "logo": form.logo,
     }
     await check_compose(step.db, row, agents, len(dict.fromkeys(body.formats)))
     # Every compose is a new version of the final: a new item id, the earlier finals kept.

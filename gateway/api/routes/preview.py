@@ -18,14 +18,13 @@ from sqlalchemy import select
 
 from adreel.v1 import common_pb2, compositor_pb2
 from gateway.agents import AgentClients, AgentUnavailable
-from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, owned_session
-from gateway.api.routes.generation import resolve_font
+from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, StoreDep, owned_session
+from gateway.api.routes.generation import compositor_fonts, read_finishing
 from gateway.api.routes.music import upload_uris, with_upload
-from gateway.compose_request import body_field, music_message
+from gateway.compose_request import body_field, compose_request
 from gateway.db.models import Asset, Session
 from gateway.responses import MediaLinks
-from gateway.schemas import Font, PreviewRequest, PreviewResponse
-from gateway.stage_store import FORMATS
+from gateway.schemas import PreviewRequest, PreviewResponse
 
 router = APIRouter(prefix="/api", tags=["preview"])
 # A 10 s animatic renders in a few seconds; this bounds a stuck or queued compositor.
@@ -38,11 +37,6 @@ _running: set[str] = set()
 
 def _unprocessable(message: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
-
-
-async def _fonts(agents: AgentClients) -> list[Font]:
-    reply = await agents.compositor.ListFonts(compositor_pb2.ListFontsRequest(), timeout=10)
-    return [Font(id=f.id, name=f.name) for f in reply.fonts]
 
 
 async def _timeline(db: SessionDep, row: Session, request: compositor_pb2.ComposeRequest) -> None:
@@ -86,6 +80,7 @@ async def render_preview(
     db: SessionDep,
     agents: AgentsDep,
     settings: SettingsDep,
+    store: StoreDep,
 ) -> PreviewResponse:
     sid = str(session_id)
     if body.session_id is not None and body.session_id != session_id:
@@ -96,49 +91,49 @@ async def render_preview(
         raise HTTPException(status.HTTP_409_CONFLICT, "a preview of this session is already rendering")
     _running.add(sid)
     try:
+        form = await read_finishing(body, row, await compositor_fonts(agents), db=db, user=user, store=store)
         item_id = f"preview_{uuid.uuid4().hex[:16]}"
-        request = compositor_pb2.ComposeRequest(
-            session_id=sid,
-            item_id=item_id,
-            intro_s=body.intro_duration,
-            outro_s=body.outro_duration,
-            transition_s=body.transition_duration,
-            music=music_message(with_upload(body.audio.model_dump(), uploads)),
-            formats=[FORMATS[body.formats[0]]],
-            preview=True,
+        request = compose_request(
+            sid,
+            {
+                "item_id": item_id,
+                "intro_s": body.intro_duration,
+                "outro_s": body.outro_duration,
+                "transition_s": body.transition_duration,
+                "overlay": form.overlay,
+                "music": with_upload(body.audio.model_dump(), uploads),
+                "formats": body.formats[:1],
+                "voiceover": form.voiceover,
+                "captions": form.captions,
+                "logo": form.logo,
+            },
+            [],
         )
+        request.preview = True
         await _timeline(db, row, request)
         await db.rollback()  # nothing to write: release the session's row while FFmpeg works
         if not request.clips and not request.stills:
             raise _unprocessable("approved_images: approve at least 1 image first (or clips)")
-        result = await _render(agents, request, body)
+        result = await _render(agents, request)
     finally:
         _running.discard(sid)
     video = result.videos[0].asset
     # The preview's storage key is reused; the item id in the URL keeps a browser from a stale copy.
     url = f"{MediaLinks(settings, sid).url(video.uri)}&v={item_id}"
-    return PreviewResponse(url=url, duration=video.duration_s, width=video.width, height=video.height)
+    return PreviewResponse(
+        url=url,
+        duration=video.duration_s,
+        width=video.width,
+        height=video.height,
+        note=result.fallback_reason,
+    )
 
 
 async def _render(
-    agents: AgentClients, request: compositor_pb2.ComposeRequest, body: PreviewRequest
+    agents: AgentClients, request: compositor_pb2.ComposeRequest
 ) -> compositor_pb2.ComposeResult:
     try:
         await agents.ensure_serving("compositor")
-        fonts = await _fonts(agents)
-        font = resolve_font(body.text_overlay.font, fonts)
-        if font is None:
-            valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
-            raise _unprocessable(f"text_overlay.font: unknown; one of {valid}")
-        ov = body.text_overlay
-        request.overlay.CopyFrom(
-            compositor_pb2.TextOverlay(
-                product_name=ov.product_name.strip(),
-                cta=(ov.cta or "").strip(),
-                font=font,
-                color=ov.color.lower(),
-            )
-        )
         async for event in agents.compositor.Compose(request, timeout=PREVIEW_TIMEOUT_S):
             kind = event.WhichOneof("event")
             if kind == "result" and event.result.videos:
