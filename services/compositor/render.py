@@ -67,6 +67,9 @@ MODEL = "local/ffmpeg"
 UPLOAD_MODEL = "upload"
 PREVIEW_MODEL = "preview"
 PREVIEW_VOICE_NOTE = "the free preview speaks with the offline voice; the final uses the voice you chose"
+PREVIEW_MUSIC_NOTE = (
+    "the free preview plays the offline synthesiser; the final plays the music model you chose"
+)
 # A preview's short side, and the 16:9 size a still plays at (the shape of the clip it becomes).
 PREVIEW_SHORT = 480
 PREVIEW_CLIP = (854, 480)
@@ -159,8 +162,6 @@ class Composer:
         self.settings = settings
         self.music = music
         self.voice: VoiceProvider = voice or LocalVoice()
-        # A preview is free whatever the engine: its music is always the local synth's.
-        self.free_music: MusicProvider = LocalMusic()
         self._renders = asyncio.Semaphore(max(1, settings.max_parallel_renders))
 
     async def open_clips(self, spec: ComposeSpec, stack: AsyncExitStack) -> list[OpenClip]:
@@ -222,8 +223,7 @@ class Composer:
             else:
                 seed = music_seed(spec, genre)
                 request = MusicRequest(genre, tl.duration_s, seed, spec.product_name, model)
-                engine = self.free_music if spec.preview else self.music
-                track = await SessionMusic(engine, self.store, spec.session_id).make_music(request)
+                track = await self._music_for(spec).make_music(request)
             fit = fit_with_beats
             fitted, beats = await asyncio.to_thread(fit, track.samples, track.rate, tl.duration_s, track.bpm)
             path = work / f"music-{k}.wav"
@@ -231,6 +231,15 @@ class Composer:
             return Made(path, track, beats)
 
         return list(await asyncio.gather(*(one(k, g, m) for k, (g, m) in enumerate(spec.tracks))))
+
+    def _music_for(self, spec: ComposeSpec) -> SessionMusic:
+        """The music engine, keeping its take for the session. A preview is free: a paid engine's
+        music plays there only as a take the session already has (paid by a final); otherwise the
+        synthesiser stands in, says so, and is not kept."""
+        if spec.preview and self.music.name != "local":
+            stand_in = LocalMusic(PREVIEW_MUSIC_NOTE)
+            return SessionMusic(stand_in, self.store, spec.session_id, name=self.music.name)
+        return SessionMusic(self.music, self.store, spec.session_id)
 
     async def _uploaded(self, key: str, seconds: float) -> MusicTrack:
         """The user's own track (the gateway checked it and stored it as FLAC): the part that plays."""
@@ -247,7 +256,7 @@ class Composer:
         if primary is None:
             return None
         genre, _ = primary
-        if genre != UPLOAD and (spec.preview or self.music.name == "local"):
+        if genre != UPLOAD and self.music.name == "local":
             return Beats(STYLES[genre].bpm)
         return (await music)[spec.tracks.index(primary)].beats
 

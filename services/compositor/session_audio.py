@@ -107,11 +107,12 @@ class SessionVoice:
 
 
 class SessionMusic:
-    """A MusicProvider that keeps what `inner` makes for the session."""
+    """A MusicProvider that keeps what `inner` makes for the session, under the engine `name`
+    (`inner`'s own unless it stands in for another: then only that engine's kept takes are found)."""
 
-    def __init__(self, inner: MusicProvider, store: ObjectStore, session_id: str) -> None:
+    def __init__(self, inner: MusicProvider, store: ObjectStore, session_id: str, name: str = "") -> None:
         self.inner, self.kept = inner, _Kept(store, session_id, "music")
-        self.name = inner.name
+        self.name = name or inner.name
 
     async def make_music(self, request: MusicRequest) -> MusicTrack:
         def pack(t: MusicTrack) -> bytes | None:

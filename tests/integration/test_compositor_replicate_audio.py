@@ -164,7 +164,7 @@ async def test_a_rerender_reuses_the_paid_voice_and_music_and_a_fallback_is_aske
     assert recovered.fallback_reason == "" and recovered.voice_cost.usd_micros > 0
 
 
-async def test_a_preview_speaks_free_and_then_with_the_sessions_own_paid_take(
+async def test_a_preview_plays_free_and_then_the_sessions_own_paid_takes(
     compositor: pb_grpc.CompositorServiceStub, fake: FakeReplicate, store: LocalStore, clips: list[Path]
 ) -> None:
     clip_refs = put_clips(store, "rd", clips[:1])
@@ -174,23 +174,29 @@ async def test_a_preview_speaks_free_and_then_with_the_sessions_own_paid_take(
             clip_refs,
             session_id="rd",
             item_id=item_id,
+            music=pb.Music(enabled=True, genre=UPBEAT),
             voiceover=pb.Voiceover(script="Aurora Runner. Shop now!", voice="am_adam"),
             captions=pb.CAPTION_STYLE_HIGHLIGHT,
             preview=preview,
         )
 
-    # Before any final: the offline voice speaks in Kokoro's place, says so, and costs nothing.
+    # Before any final: the offline voice and synthesiser stand in for Kokoro and Stable Audio, say
+    # so, and cost nothing.
     _, sketch = await compose(compositor, render("preview-1", preview=True))
-    assert not fake.calls(M.KOKORO)
+    assert not fake.calls(M.KOKORO) and not fake.calls(M.STABLE_AUDIO)
     assert "offline voice" in sketch.fallback_reason and sketch.voiceover_s > 0.5
+    assert "music: the free preview plays the offline synthesiser" in sketch.fallback_reason
     assert (sketch.cost.usd_micros, sketch.voice_cost.usd_micros) == (0, 0)
     audio = audio_samples(store.path_of(sketch.videos[0].asset.uri.removeprefix("asset://"))).T
     assert level_db(audio, 0.5, 0.5 + sketch.voiceover_s) > -35, "the stand-in voice is heard"
 
-    # The stand-in was not kept: the final asks Kokoro, and the next preview plays that paid take.
+    # The stand-ins were not kept: the final asks both engines, and the next preview plays those
+    # paid takes, on their own beat.
     _, final = await compose(compositor, render("final-1", preview=False))
     assert len(fake.calls(M.KOKORO)) == 1 and final.voice_cost.usd_micros > 0
+    assert len(fake.calls(M.STABLE_AUDIO)) == 1 and final.music_cost.usd_micros > 0
     _, again = await compose(compositor, render("preview-2", preview=True))
-    assert len(fake.calls(M.KOKORO)) == 1 and again.fallback_reason == ""
+    assert len(fake.calls(M.KOKORO)) == 1 and len(fake.calls(M.STABLE_AUDIO)) == 1
+    assert again.fallback_reason == "" and again.music_bpm == final.music_bpm
     assert abs(again.voiceover_s - final.voiceover_s) < 0.01, "Kokoro's own take"
     assert again.cost.usd_micros == 0
