@@ -5750,7 +5750,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
                 };
             };
-            /** @description the compositor is unavailable */
+            /** @description compositor unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

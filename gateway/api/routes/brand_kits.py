@@ -184,7 +184,12 @@ async def one_file(request: Request, field: str, limit: int) -> tuple[bytes, str
         await upload.close()
 
 
-async def _one_file(request: Request, field: str, limit: int) -> bytes:
+async def _kit_file(
+    request: Request, db: AsyncSession, user: User, kit_id: uuid.UUID, *, field: str, limit: int
+) -> bytes:
+    """The kit's new logo or font as sent, once the kit is known to be the user's."""
+    await owned_kit(db, user, kit_id)
+    await db.commit()  # no transaction held while the file arrives and is checked
     return (await one_file(request, field, limit))[0]
 
 
@@ -201,9 +206,7 @@ async def put_brand_kit_logo(
     kit_id: uuid.UUID, request: Request, user: CurrentUser, db: SessionDep, store: StoreDep
 ) -> BrandKitInfo:
     """The kit's logo: PNG or WebP (transparency kept), stored as a clean PNG."""
-    await owned_kit(db, user, kit_id)
-    await db.commit()  # no transaction held while the file arrives and is decoded
-    data = await _one_file(request, "logo", LOGO_MAX_BYTES)
+    data = await _kit_file(request, db, user, kit_id, field="logo", limit=LOGO_MAX_BYTES)
     try:
         async with request.app.state.decode_slots:
             logo = await asyncio.to_thread(clean_logo, data)
@@ -241,9 +244,7 @@ async def put_brand_kit_font(
     kit_id: uuid.UUID, request: Request, user: CurrentUser, db: SessionDep, store: StoreDep
 ) -> BrandKitInfo:
     """The kit's font: TrueType or OpenType, checked with fontTools."""
-    await owned_kit(db, user, kit_id)
-    await db.commit()
-    data = await _one_file(request, "font", FONT_MAX_BYTES)
+    data = await _kit_file(request, db, user, kit_id, field="font", limit=FONT_MAX_BYTES)
     try:
         font = await asyncio.to_thread(check_font, data)
     except PhotoRejected as exc:

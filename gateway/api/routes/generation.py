@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
+from gateway.api.answers import COMPOSITOR_DOWN, SESSION_NOT_FOUND, STAGES_AT_LIMIT
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import owned_kit
 from gateway.api.routes.music import upload_uris, with_upload
@@ -56,9 +57,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["generation"])
 ERRORS = {
     402: {"description": "over the session budget, or the user's daily spend"},
-    404: {"description": "no such session of yours"},
+    **SESSION_NOT_FOUND,
     409: {"description": "a stage is running, or the step's input is missing"},
-    429: {"description": "the user's running stages are at their limit"},
+    **STAGES_AT_LIMIT,
 }
 PREFERRED_DEFAULT_FONTS = ("montserrat", "inter", "roboto", "lato", "dejavu-sans")
 _WEIGHT = re.compile(r"[-_ ]?(bold|regular|medium|semibold|light|black|italic)$", re.IGNORECASE)
@@ -271,13 +272,13 @@ def resolve_font(requested: str, fonts: list[Font]) -> str | None:
     return None
 
 
-@router.get("/fonts", responses={503: {"description": "compositor unavailable"}})
+@router.get("/fonts", responses=COMPOSITOR_DOWN)
 async def list_fonts(user: CurrentUser, agents: AgentsDep) -> FontsResponse:
     fonts = await compositor_fonts(agents)
     return FontsResponse(fonts=fonts, default=_default_font(fonts))
 
 
-@router.get("/voices", responses={503: {"description": "compositor unavailable"}})
+@router.get("/voices", responses=COMPOSITOR_DOWN)
 async def list_voices(user: CurrentUser, agents: AgentsDep) -> VoicesResponse:
     """The voices the compositor's engine speaks (voiceover.voice), the default first: the offline
     voice, and on the replicate engine the online Kokoro voices before it."""
@@ -290,7 +291,7 @@ async def list_voices(user: CurrentUser, agents: AgentsDep) -> VoicesResponse:
     "/fonts/preview",
     responses={
         422: {"description": "no bundled font can draw the text"},
-        503: {"description": "compositor unavailable"},
+        **COMPOSITOR_DOWN,
     },
 )
 async def preview_fonts(body: FontPreviewRequest, user: CurrentUser, agents: AgentsDep) -> FontPreviews:
@@ -455,7 +456,7 @@ def _ad_seconds(row: Session) -> float:
 @router.post(
     "/sessions/{session_id}/voiceover-script",
     responses={
-        404: {"description": "no such session of yours"},
+        **SESSION_NOT_FOUND,
         409: {"description": "the session has no product yet"},
         422: {"description": "a field the parser refused, named"},
         503: {"description": "prompt parser unavailable"},

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.api.answers import TOO_MANY_UPLOADS
 from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import FILE_BODY, one_file
 from gateway.db.models import Asset, Session
@@ -113,7 +114,7 @@ def with_upload(music: dict[str, Any], uris: dict[str, str]) -> dict[str, Any]:
         413: {"description": "larger than 20 MB"},
         415: {"description": "not an audio file"},
         422: {"description": "empty, damaged, or not 1-600 s long"},
-        429: {"description": "too many uploads by this user; see Retry-After"},
+        **TOO_MANY_UPLOADS,
     },
 )
 async def upload_music(

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from adreel.v1 import common_pb2, compositor_pb2
 from gateway.agents import AgentClients, AgentUnavailable
+from gateway.api.answers import COMPOSITOR_DOWN, SESSION_NOT_FOUND
 from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, StoreDep, owned_session
 from gateway.api.routes.generation import compositor_fonts, read_finishing
 from gateway.api.routes.music import upload_uris, with_upload
@@ -66,10 +67,10 @@ async def _timeline(db: SessionDep, row: Session, request: compositor_pb2.Compos
 @router.post(
     "/sessions/{session_id}/preview",
     responses={
-        404: {"description": "no such session of yours"},
+        **SESSION_NOT_FOUND,
         409: {"description": "a preview of this session is already rendering"},
         422: {"description": "bad input, or nothing to preview yet"},
-        503: {"description": "the compositor is unavailable"},
+        **COMPOSITOR_DOWN,
     },
 )
 async def render_preview(

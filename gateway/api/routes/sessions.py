@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, HTTPException, Response, status
 from sqlalchemy import delete, func, select, update
 
 from gateway import session_flow
+from gateway.api.answers import SESSION_NOT_FOUND, STAGES_AT_LIMIT
 from gateway.api.deps import (
     CurrentUser,
     OrchestratorDep,
@@ -46,7 +47,6 @@ from services.common.storage import ObjectStore, key_from_uri, uri_for
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
-NOT_FOUND = {404: {"description": "no such session of yours"}}
 
 
 @router.post(
@@ -104,7 +104,7 @@ def _thumbnail(s: Session, uris: dict[str, str]) -> str | None:
     return None
 
 
-@router.get("/{session_id}", responses=NOT_FOUND)
+@router.get("/{session_id}", responses=SESSION_NOT_FOUND)
 async def get_session(
     session_id: uuid.UUID, user: CurrentUser, db: SessionDep, settings: SettingsDep
 ) -> SessionResponse:
@@ -113,7 +113,7 @@ async def get_session(
     return session_view(row, assets, settings)
 
 
-@router.patch("/{session_id}", responses=NOT_FOUND)
+@router.patch("/{session_id}", responses=SESSION_NOT_FOUND)
 async def rename_session(
     session_id: uuid.UUID,
     body: RenameSessionRequest,
@@ -131,7 +131,7 @@ async def rename_session(
 @router.post(
     "/{session_id}/duplicate",
     status_code=status.HTTP_201_CREATED,
-    responses={**NOT_FOUND, 409: {"description": "same_images: the session has no images yet"}},
+    responses={**SESSION_NOT_FOUND, 409: {"description": "same_images: the session has no images yet"}},
 )
 async def duplicate_session(
     session_id: uuid.UUID,
@@ -216,7 +216,7 @@ async def _copy_image(store: ObjectStore, a: Asset, session_id: str, new_id: str
 @router.delete(
     "/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**NOT_FOUND, 409: {"description": "a stage is running"}},
+    responses={**SESSION_NOT_FOUND, 409: {"description": "a stage is running"}},
 )
 async def delete_session(
     session_id: uuid.UUID,
@@ -257,7 +257,7 @@ async def _remove_media(store: ObjectStore, session_id: str, uris: list[str]) ->
         log.exception("could not delete a deleted session's folder", extra={"session_id": session_id})
 
 
-@router.get("/{session_id}/costs", responses=NOT_FOUND)
+@router.get("/{session_id}/costs", responses=SESSION_NOT_FOUND)
 async def get_costs(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) -> CostsResponse:
     """What the ledger booked for the session: the total and a breakdown per agent and model."""
     row = await owned_session(db, user, str(session_id))
@@ -293,10 +293,10 @@ async def get_costs(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) ->
     "/{session_id}/retry",
     status_code=status.HTTP_202_ACCEPTED,
     responses={
-        **NOT_FOUND,
+        **SESSION_NOT_FOUND,
         402: {"description": "the user's daily spend"},
         409: {"description": "not failed"},
-        429: {"description": "the user's running stages are at their limit"},
+        **STAGES_AT_LIMIT,
     },
 )
 async def retry_session(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
+from gateway.api.answers import SESSION_NOT_FOUND, TOO_MANY_UPLOADS
 from gateway.api.deps import (
     CurrentUser,
     HubDep,
@@ -198,11 +199,11 @@ def _announce(hub: ProgressHub, row: Session, images: list[ImageAsset]) -> None:
     status_code=status.HTTP_201_CREATED,
     openapi_extra={"requestBody": UPLOAD_BODY},
     responses={
-        404: {"description": "no such session of yours"},
+        **SESSION_NOT_FOUND,
         409: {"description": "wrong stage"},
         413: {"description": "a file or the upload is too large"},
         415: {"description": "not a PNG, JPEG or WebP image"},
-        429: {"description": "too many uploads by this user; see Retry-After"},
+        **TOO_MANY_UPLOADS,
     },
 )
 async def upload_images(

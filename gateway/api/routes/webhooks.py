@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 
+from gateway.api.answers import SESSION_NOT_FOUND
 from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.core.config import Settings
 from gateway.db.models import Session
@@ -20,7 +21,6 @@ from gateway.webhooks.signing import new_secret
 from gateway.webhooks.targets import MAX_URL_LENGTH, TargetRefused, resolve_target
 
 router = APIRouter(prefix="/api/sessions", tags=["webhooks"])
-NOT_FOUND = {404: {"description": "no such session of yours"}}
 
 WebhookUrl = Annotated[str, Field(min_length=8, max_length=MAX_URL_LENGTH)]
 
@@ -73,7 +73,7 @@ async def configure_webhook(row: Session, url: str, settings: Settings) -> str:
     return secret
 
 
-@router.put("/{session_id}/webhook", responses={**NOT_FOUND, 422: {"description": "URL refused"}})
+@router.put("/{session_id}/webhook", responses={**SESSION_NOT_FOUND, 422: {"description": "URL refused"}})
 async def set_webhook(
     session_id: uuid.UUID, body: WebhookConfig, user: CurrentUser, db: SessionDep, settings: SettingsDep
 ) -> WebhookSecretIssued:
@@ -85,13 +85,13 @@ async def set_webhook(
     return WebhookSecretIssued(url=body.url, secret=secret)
 
 
-@router.get("/{session_id}/webhook", responses=NOT_FOUND)
+@router.get("/{session_id}/webhook", responses=SESSION_NOT_FOUND)
 async def get_webhook(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) -> WebhookInfo:
     row = await owned_session(db, user, str(session_id))
     return WebhookInfo(url=row.webhook_url)
 
 
-@router.delete("/{session_id}/webhook", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete("/{session_id}/webhook", status_code=status.HTTP_204_NO_CONTENT, responses=SESSION_NOT_FOUND)
 async def delete_webhook(session_id: uuid.UUID, user: CurrentUser, db: SessionDep) -> Response:
     """No more events; deliveries still pending are cancelled."""
     row = await owned_session(db, user, str(session_id), lock=True)
@@ -105,7 +105,7 @@ async def delete_webhook(session_id: uuid.UUID, user: CurrentUser, db: SessionDe
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{session_id}/webhook-deliveries", responses=NOT_FOUND)
+@router.get("/{session_id}/webhook-deliveries", responses=SESSION_NOT_FOUND)
 async def list_deliveries(
     session_id: uuid.UUID, user: CurrentUser, db: SessionDep
 ) -> list[WebhookDeliveryView]:

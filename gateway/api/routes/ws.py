@@ -16,6 +16,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from pydantic import BaseModel, ConfigDict
 
 from gateway import ws_tickets
+from gateway.api.answers import SESSION_NOT_FOUND
 from gateway.api.deps import CurrentUser, SessionDep, SettingsDep, owned_session
 from gateway.db.models import Session
 from gateway.progress import ProgressHub, Subscriber
@@ -45,7 +46,7 @@ class WsTicketIssued(BaseModel):
     "/api/ws-ticket",
     status_code=status.HTTP_201_CREATED,
     tags=["progress"],
-    responses={404: {"description": "no such session of yours"}},
+    responses=SESSION_NOT_FOUND,
 )
 async def issue_ws_ticket(
     body: WsTicketRequest, user: CurrentUser, db: SessionDep, settings: SettingsDep
