@@ -8,317 +8,188 @@ app makes), then drives the step under test in Chromium.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import secrets
-import time
-from dataclasses import dataclass
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import Mesh
-from tests.browser.pages import shot
-
-RUNNING = {"image_generation", "clip_generation", "final_composition"}
-
-
-@dataclass(frozen=True)
-class Account:
-    token: str
-    email: str
-    user_id: int
-
-
-class Api:
-    """The gateway as the web app calls it, for bringing a session to a step."""
-
-    def __init__(self, mesh: Mesh, account: Account) -> None:
-        self.http = httpx.AsyncClient(
-            base_url=mesh.api_url, headers={"Authorization": f"Bearer {account.token}"}, timeout=30
-        )
-
-    async def post(self, path: str, body: dict | None = None) -> dict:
-        r = await self.http.post(path, json=body or {})
-        assert r.status_code in (200, 201, 202), (path, r.status_code, r.text)
-        return r.json()
-
-    async def session(self, sid: str) -> dict:
-        r = await self.http.get(f"/api/sessions/{sid}")
-        r.raise_for_status()
-        return r.json()
-
-    async def settled(self, sid: str, timeout_s: float = 240) -> dict:
-        """The session once its running stage ended (it must not have failed)."""
-        deadline = time.monotonic() + timeout_s
-        while (s := await self.session(sid))["stage"] in RUNNING:
-            assert time.monotonic() < deadline, f"still {s['stage']} at {s['progress']}%"
-            await asyncio.sleep(0.5)
-        assert s["stage"] != "failed", s["error"]
-        return s
-
-    async def with_images(self, num_images: int = 4) -> str:
-        sid = (await self.post("/api/sessions/create"))["session_id"]
-        await self.post(
-            "/api/generate-images",
-            {
-                "session_id": sid,
-                "product_prompt": "pink tennis shoes with white laces",
-                "num_images": num_images,
-            },
-        )
-        await self.settled(sid)
-        return sid
-
-    async def with_approved_images(self) -> str:
-        sid = await self.with_images()
-        images = (await self.session(sid))["generated_images"]
-        await self.post(
-            "/api/save-approved-images",
-            {"session_id": sid, "approved_image_ids": [i["id"] for i in images[:2]]},
-        )
-        return sid
-
-    async def with_clip_board(self) -> str:
-        sid = await self.with_approved_images()
-        await self.post(
-            "/api/generate-clips",
-            {"session_id": sid, "video_prompt": "girl running on a track at golden hour", "clip_duration": 3},
-        )
-        clips = [c["id"] for c in (await self.settled(sid))["generated_clips"]]
-        await self.post(
-            "/api/save-approved-clips", {"session_id": sid, "approved_clip_ids": clips, "clip_order": clips}
-        )
-        return sid
-
-    async def complete(self) -> str:
-        sid = await self.with_clip_board()
-        await self.post(
-            "/api/compose-final-video",
-            {"session_id": sid, "text_overlay": {"product_name": "AirRun Pro", "cta": "Shop Now"}},
-        )
-        await self.settled(sid)
-        return sid
-
-    async def close(self) -> None:
-        await self.http.aclose()
-
-
-async def register(mesh: Mesh) -> Account:
-    email = f"loop-{secrets.token_hex(4)}@example.com"
-    async with httpx.AsyncClient(base_url=mesh.api_url) as http:
-        r = await http.post("/api/auth/register", json={"email": email, "password": "a-long-password"})
-    r.raise_for_status()
-    body = r.json()
-    return Account(body["session_token"], body["email"], body["user_id"])
-
-
-async def signed_in_page(browser: Browser, account: Account, width: int = 1440, height: int = 960) -> Page:
-    """A page whose storage already holds the account, as after signing in."""
-    context = await browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-    stored = json.dumps({"token": account.token, "email": account.email, "userId": account.user_id})
-    await context.add_init_script(f"localStorage.setItem('adreel.account', {json.dumps(stored)})")
-    return await context.new_page()
+from tests.browser.pages import on_finishing, shot, signed_in
 
 
 async def test_regenerate_one_image(mesh: Mesh, browser: Browser) -> None:
-    account = await register(mesh)
-    api = Api(mesh, account)
-    sid = await api.with_images(num_images=4)
-    page = await signed_in_page(browser, account)
-    await page.goto(f"{mesh.web_url}/sessions/{sid}/images")
+    async with signed_in(mesh, browser) as (api, page):
+        sid = await api.with_images(num_images=4)
+        await page.goto(f"{mesh.web_url}/sessions/{sid}/images")
 
-    cards = page.locator(".image-card")
-    await expect(cards).to_have_count(4)
-    first_prompt = (await api.session(sid))["generated_images"][0]["prompt"]
-    assert first_prompt, "every generated image carries its prompt"
-    await expect(cards.first.locator(".image-prompt-text")).to_have_text(first_prompt)
+        cards = page.locator(".image-card")
+        await expect(cards).to_have_count(4)
+        first_prompt = (await api.session(sid))["generated_images"][0]["prompt"]
+        assert first_prompt, "every generated image carries its prompt"
+        await expect(cards.first.locator(".image-prompt-text")).to_have_text(first_prompt)
 
-    # A new seed for image 1: a fifth image joins the set, the four stay.
-    await page.get_by_role("button", name="Regenerate image 1 with a new seed").click()
-    await expect(cards).to_have_count(5, timeout=60000)
-    images = (await api.settled(sid))["generated_images"]
-    assert len(images) == 5 and images[-1]["prompt"] == first_prompt
-    assert images[-1]["seed"] != images[0]["seed"]
+        # A new seed for image 1: a fifth image joins the set, the four stay.
+        await page.get_by_role("button", name="Regenerate image 1 with a new seed").click()
+        await expect(cards).to_have_count(5, timeout=60000)
+        images = (await api.settled(sid))["generated_images"]
+        assert len(images) == 5 and images[-1]["prompt"] == first_prompt
+        assert images[-1]["seed"] != images[0]["seed"]
 
-    # Its prompt edited for image 2: the new image is rendered from the edited text.
-    await page.get_by_role("button", name="Edit the prompt of image 2").click()
-    edited = "pink tennis shoes with white laces, side view on wet asphalt at night"
-    await page.get_by_label("Prompt for image 2").fill(edited)
-    await page.locator(".image-card").nth(1).get_by_role("button", name="Regenerate", exact=True).click()
-    await expect(cards).to_have_count(6, timeout=60000)
-    await expect(page.locator(".image-prompt-text", has_text="wet asphalt")).to_have_count(1)
-    images = (await api.settled(sid))["generated_images"]
-    assert images[-1]["prompt"] == edited
-    await shot(page, "loop-01-regenerated-image")
+        # Its prompt edited for image 2: the new image is rendered from the edited text.
+        await page.get_by_role("button", name="Edit the prompt of image 2").click()
+        edited = "pink tennis shoes with white laces, side view on wet asphalt at night"
+        await page.get_by_label("Prompt for image 2").fill(edited)
+        await page.locator(".image-card").nth(1).get_by_role("button", name="Regenerate", exact=True).click()
+        await expect(cards).to_have_count(6, timeout=60000)
+        await expect(page.locator(".image-prompt-text", has_text="wet asphalt")).to_have_count(1)
+        images = (await api.settled(sid))["generated_images"]
+        assert images[-1]["prompt"] == edited
+        await shot(page, "loop-01-regenerated-image")
 
-    # The product prompt stays editable for a whole new set.
-    await expect(page.locator('textarea[name="product_prompt"]')).to_be_editable()
-    await api.close()
-    await page.context.close()
+        # The product prompt stays editable for a whole new set.
+        await expect(page.locator('textarea[name="product_prompt"]')).to_be_editable()
 
 
 async def test_edit_one_shot_on_the_storyboard_then_generate(mesh: Mesh, browser: Browser) -> None:
-    account = await register(mesh)
-    api = Api(mesh, account)
-    sid = await api.with_approved_images()
-    page = await signed_in_page(browser, account)
-    await page.goto(f"{mesh.web_url}/sessions/{sid}/clips")
+    async with signed_in(mesh, browser) as (api, page):
+        sid = await api.with_approved_images()
+        await page.goto(f"{mesh.web_url}/sessions/{sid}/clips")
 
-    await page.fill('textarea[name="video_prompt"]', "slow turn on a marble plinth, soft window light")
-    await page.get_by_role("button", name="Plan the shots").click()
-    shots = page.locator(".storyboard-shot")
-    await expect(shots).to_have_count(2)
-    await expect(page.locator(".storyboard-quote")).to_contain_text("$")
+        await page.fill('textarea[name="video_prompt"]', "slow turn on a marble plinth, soft window light")
+        await page.get_by_role("button", name="Plan the shots").click()
+        shots = page.locator(".storyboard-shot")
+        await expect(shots).to_have_count(2)
+        await expect(page.locator(".storyboard-quote")).to_contain_text("$")
 
-    # Shot 1: another camera move, calmer motion, new words.
-    await page.get_by_label("Shot 1 camera movement").select_option("orbit")
-    await page.get_by_label("Shot 1 scene").fill("the shoe turns slowly on a marble plinth")
-    await expect(page.locator(".storyboard-state")).to_have_text("Plan saved")
-    planned = (await api.session(sid))["storyboard"]["shots"]
-    assert planned[0]["camera_movement"] == "orbit"
-    assert planned[0]["scene_prompt"] == "the shoe turns slowly on a marble plinth"
-    await shot(page, "loop-02-storyboard")
+        # Shot 1: another camera move, calmer motion, new words.
+        await page.get_by_label("Shot 1 camera movement").select_option("orbit")
+        await page.get_by_label("Shot 1 scene").fill("the shoe turns slowly on a marble plinth")
+        await expect(page.locator(".storyboard-state")).to_have_text("Plan saved")
+        planned = (await api.session(sid))["storyboard"]["shots"]
+        assert planned[0]["camera_movement"] == "orbit"
+        assert planned[0]["scene_prompt"] == "the shoe turns slowly on a marble plinth"
+        await shot(page, "loop-02-storyboard")
 
-    await page.click('button:has-text("Generate Clips")')
-    await page.wait_for_selector(".video-grid", timeout=180000)
-    await expect(page.locator(".clip-card")).to_have_count(2, timeout=180000)
-    clips = (await api.settled(sid))["generated_clips"]
-    made = next(c for c in clips if c["source_image_id"] == planned[0]["source_image_id"])
-    assert made["camera_movement"] == "orbit"
-    assert made["scene_prompt"] == "the shoe turns slowly on a marble plinth"
-    await api.close()
-    await page.context.close()
+        await page.click('button:has-text("Generate Clips")')
+        await page.wait_for_selector(".video-grid", timeout=180000)
+        await expect(page.locator(".clip-card")).to_have_count(2, timeout=180000)
+        clips = (await api.settled(sid))["generated_clips"]
+        made = next(c for c in clips if c["source_image_id"] == planned[0]["source_image_id"])
+        assert made["camera_movement"] == "orbit"
+        assert made["scene_prompt"] == "the shoe turns slowly on a marble plinth"
 
 
 async def test_back_from_finishing_to_images_and_forward_again(mesh: Mesh, browser: Browser) -> None:
-    account = await register(mesh)
-    api = Api(mesh, account)
-    sid = await api.with_clip_board()
-    before = await api.session(sid)
-    page = await signed_in_page(browser, account)
-    await page.goto(f"{mesh.web_url}/sessions/{sid}/finish")
+    async with signed_in(mesh, browser) as (api, page):
+        sid = await api.with_clip_board()
+        before = await api.session(sid)
+        await page.goto(f"{mesh.web_url}/sessions/{sid}/finish")
 
-    await page.fill('input[name="product_name"]', "AirRun Pro")
-    await page.fill('input[name="cta"]', "Run with us")
-    await expect(page.locator(".draft-state")).to_have_text("Draft saved")
-    await page.reload()  # the draft is the server's: a reload brings it back
-    await expect(page.locator('input[name="product_name"]')).to_have_value("AirRun Pro")
-    await expect(page.locator('input[name="cta"]')).to_have_value("Run with us")
+        await page.fill('input[name="product_name"]', "AirRun Pro")
+        await page.fill('input[name="cta"]', "Run with us")
+        await expect(page.locator(".draft-state")).to_have_text("Draft saved")
+        await page.reload()  # the draft is the server's: a reload brings it back
+        await expect(page.locator('input[name="product_name"]')).to_have_value("AirRun Pro")
+        await expect(page.locator('input[name="cta"]')).to_have_value("Run with us")
 
-    # Back to the images: every image is there and the product prompt can be changed.
-    await page.get_by_role("link", name="Step 1: Images").click()
-    await expect(page).to_have_url(re.compile(r"/images$"))
-    await expect(page.locator(".image-card")).to_have_count(len(before["generated_images"]))
-    await expect(page.locator('textarea[name="product_prompt"]')).to_be_editable()
-    await expect(page.locator(".image-card[data-selected=true]")).to_have_count(2)
+        # Back to the images: every image is there and the product prompt can be changed.
+        await page.get_by_role("link", name="Step 1: Images").click()
+        await expect(page).to_have_url(re.compile(r"/images$"))
+        await expect(page.locator(".image-card")).to_have_count(len(before["generated_images"]))
+        await expect(page.locator('textarea[name="product_prompt"]')).to_be_editable()
+        await expect(page.locator(".image-card[data-selected=true]")).to_have_count(2)
 
-    # Forward again, step by step: nothing was lost on the way.
-    await page.get_by_role("link", name="Step 2: Mood board").click()
-    await expect(page.locator(".mood-card")).to_have_count(2)
-    await page.get_by_role("link", name="Step 4: Clip board").click()
-    await expect(page.locator(".board-clip")).to_have_count(len(before["clip_order"]))
-    await page.get_by_role("link", name="Step 5: Finishing").click()
-    await expect(page.locator('input[name="cta"]')).to_have_value("Run with us")
-    after = await api.session(sid)
-    for key in ("approved_images", "clip_order", "generated_images", "generated_clips"):
-        assert [x if isinstance(x, str) else x["id"] for x in after[key]] == [
-            x if isinstance(x, str) else x["id"] for x in before[key]
-        ], key
-    await api.close()
-    await page.context.close()
+        # Forward again, step by step: nothing was lost on the way.
+        await page.get_by_role("link", name="Step 2: Mood board").click()
+        await expect(page.locator(".mood-card")).to_have_count(2)
+        await page.get_by_role("link", name="Step 4: Clip board").click()
+        await expect(page.locator(".board-clip")).to_have_count(len(before["clip_order"]))
+        await page.get_by_role("link", name="Step 5: Finishing").click()
+        await expect(page.locator('input[name="cta"]')).to_have_value("Run with us")
+        after = await api.session(sid)
+        for key in ("approved_images", "clip_order", "generated_images", "generated_clips"):
+            assert [x if isinstance(x, str) else x["id"] for x in after[key]] == [
+                x if isinstance(x, str) else x["id"] for x in before[key]
+            ], key
 
 
 async def test_render_twice_with_different_ctas(mesh: Mesh, browser: Browser) -> None:
-    account = await register(mesh)
-    api = Api(mesh, account)
-    sid = await api.with_clip_board()
-    page = await signed_in_page(browser, account)
-    await page.goto(f"{mesh.web_url}/sessions/{sid}/finish")
+    async with signed_in(mesh, browser) as (api, page):
+        sid = await on_finishing(mesh, api, page)
 
-    await page.fill('input[name="product_name"]', "AirRun Pro")
-    await page.fill('input[name="cta"]', "Shop Now")
-    # A free preview first: a 480p animatic of the timeline, played on the page, no cost booked.
-    spent = (await api.session(sid))["total_cost"]
-    await page.get_by_role("button", name="Preview (free)").click()
-    preview = page.locator("video.preview-video")
-    await expect(preview).to_be_visible(timeout=120000)
-    await page.wait_for_function("() => document.querySelector('video.preview-video').videoHeight === 480")
-    assert (await api.session(sid))["total_cost"] == spent
-    await page.click('button:has-text("Generate Final Video")')
-    await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
-    await expect(page.locator("video.final-video")).to_be_visible()
+        await page.fill('input[name="product_name"]', "AirRun Pro")
+        await page.fill('input[name="cta"]', "Shop Now")
+        # A free preview first: a 480p animatic of the timeline, played on the page, no cost booked.
+        spent = (await api.session(sid))["total_cost"]
+        await page.get_by_role("button", name="Preview (free)").click()
+        preview = page.locator("video.preview-video")
+        await expect(preview).to_be_visible(timeout=120000)
+        await page.wait_for_function(
+            "() => document.querySelector('video.preview-video').videoHeight === 480"
+        )
+        assert (await api.session(sid))["total_cost"] == spent
+        await page.click('button:has-text("Generate Final Video")')
+        await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
+        await expect(page.locator("video.final-video")).to_be_visible()
 
-    await page.get_by_role("button", name="Edit and render again").click()
-    await expect(page).to_have_url(re.compile(r"/finish$"))
-    await expect(page.locator('input[name="product_name"]')).to_have_value("AirRun Pro")
-    await page.fill('input[name="cta"]', "Buy Today")
-    await page.click('button:has-text("Generate Final Video")')
-    await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
+        await page.get_by_role("button", name="Edit and render again").click()
+        await expect(page).to_have_url(re.compile(r"/finish$"))
+        await expect(page.locator('input[name="product_name"]')).to_have_value("AirRun Pro")
+        await page.fill('input[name="cta"]', "Buy Today")
+        await page.click('button:has-text("Generate Final Video")')
+        await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
 
-    versions = page.locator(".final-version")
-    await expect(versions).to_have_count(2)
-    await expect(versions.nth(0)).to_contain_text('CTA "Buy Today"')
-    await expect(versions.nth(1)).to_contain_text('CTA "Shop Now"')
-    finals = (await api.session(sid))["finals"]
-    overlays = [f["settings"].get("text_overlay") or f["settings"]["overlay"] for f in finals]
-    assert [o["cta"] for o in overlays] == ["Buy Today", "Shop Now"]
-    await shot(page, "loop-03-two-versions")
+        versions = page.locator(".final-version")
+        await expect(versions).to_have_count(2)
+        await expect(versions.nth(0)).to_contain_text('CTA "Buy Today"')
+        await expect(versions.nth(1)).to_contain_text('CTA "Shop Now"')
+        finals = (await api.session(sid))["finals"]
+        overlays = [f["settings"].get("text_overlay") or f["settings"]["overlay"] for f in finals]
+        assert [o["cta"] for o in overlays] == ["Buy Today", "Shop Now"]
+        await shot(page, "loop-03-two-versions")
 
-    # The older version downloads too, named after the product.
-    async with page.expect_download() as info:
-        await versions.nth(1).get_by_role("button", name=re.compile("^Save version 1")).click()
-    download = await info.value
-    assert download.suggested_filename.endswith(".mp4") and "airrun" in download.suggested_filename.lower()
-    await api.close()
-    await page.context.close()
+        # The older version downloads too, named after the product.
+        async with page.expect_download() as info:
+            await versions.nth(1).get_by_role("button", name=re.compile("^Save version 1")).click()
+        name = (await info.value).suggested_filename
+        assert name.endswith(".mp4") and "airrun" in name.lower()
 
 
 async def test_a_refused_render_shows_the_field_and_runs_again(mesh: Mesh, browser: Browser) -> None:
-    account = await register(mesh)
-    api = Api(mesh, account)
-    sid = await api.with_clip_board()
-    page = await signed_in_page(browser, account)
-    await page.goto(f"{mesh.web_url}/sessions/{sid}/finish")
+    async with signed_in(mesh, browser) as (api, page):
+        await on_finishing(mesh, api, page)
 
-    # No bundled font draws an Egyptian hieroglyph: the product name is refused (by the gateway up
-    # front, or by the compositor as a failed render); either way the field says why.
-    await page.fill('input[name="product_name"]', "AirRun \U00013000")
-    await page.fill('input[name="cta"]', "Shop Now")
-    await page.click('button:has-text("Generate Final Video")')
-    error = page.locator("#product_name-error")
-    await expect(error).to_contain_text("U+13000", timeout=120000)
-    await expect(page.locator('input[name="product_name"]')).to_have_attribute("aria-invalid", "true")
-    await shot(page, "loop-04-refused-text")
+        # No bundled font draws an Egyptian hieroglyph: the product name is refused (by the gateway up
+        # front, or by the compositor as a failed render); either way the field says why.
+        await page.fill('input[name="product_name"]', "AirRun \U00013000")
+        await page.fill('input[name="cta"]', "Shop Now")
+        await page.click('button:has-text("Generate Final Video")')
+        error = page.locator("#product_name-error")
+        await expect(error).to_contain_text("U+13000", timeout=120000)
+        await expect(page.locator('input[name="product_name"]')).to_have_attribute("aria-invalid", "true")
+        await shot(page, "loop-04-refused-text")
 
-    # Not a dead end: change the text, render again.
-    await page.fill('input[name="product_name"]', "AirRun Pro")
-    await page.click('button:has-text("Generate Final Video")')
-    await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
-    await expect(page.locator("video.final-video")).to_be_visible()
-    await api.close()
-    await page.context.close()
+        # Not a dead end: change the text, render again.
+        await page.fill('input[name="product_name"]', "AirRun Pro")
+        await page.click('button:has-text("Generate Final Video")')
+        await expect(page).to_have_url(re.compile(r"/result$"), timeout=180000)
+        await expect(page.locator("video.final-video")).to_be_visible()
 
 
 async def test_no_session_screen_scrolls_sideways_at_390px(mesh: Mesh, browser: Browser) -> None:
-    account = await register(mesh)
-    api = Api(mesh, account)
-    sid = await api.complete()
-    page = await signed_in_page(browser, account, width=390, height=844)
-    wide: dict[str, tuple[int, int]] = {}
-    for path in ("images", "images/board", "clips", "clips/board", "finish", "result"):
-        await page.goto(f"{mesh.web_url}/sessions/{sid}/{path}")
-        await expect(page.locator("h1")).to_be_visible()
-        await page.wait_for_load_state("networkidle")
-        await expect(page).to_have_url(re.compile(f"/{path}$"))
-        scroll, inner = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if scroll > inner:
-            wide[path] = (scroll, inner)
-        await shot(page, f"loop-390-{path.replace('/', '-')}")
-    assert not wide, f"pages wider than the screen: {wide}"
-    await api.close()
-    await page.context.close()
+    async with signed_in(mesh, browser, width=390, height=844) as (api, page):
+        sid = await api.complete()
+        wide: dict[str, tuple[int, int]] = {}
+        for path in ("images", "images/board", "clips", "clips/board", "finish", "result"):
+            await page.goto(f"{mesh.web_url}/sessions/{sid}/{path}")
+            await expect(page.locator("h1")).to_be_visible()
+            await page.wait_for_load_state("networkidle")
+            await expect(page).to_have_url(re.compile(f"/{path}$"))
+            scroll, inner = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll > inner:
+                wide[path] = (scroll, inner)
+            await shot(page, f"loop-390-{path.replace('/', '-')}")
+        assert not wide, f"pages wider than the screen: {wide}"
 
 
 async def test_wrong_password_bad_email_and_favicon(mesh: Mesh, browser: Browser) -> None:

@@ -2,6 +2,7 @@ import clsx from "clsx";
 
 import type { AssetGridProps } from "@/components/generation/assetGrid";
 import { EditorActions, useRegenerateEditor } from "@/components/generation/RegenerateEditor";
+import { SelectCheckbox } from "@/components/generation/SelectCheckbox";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { inputClass } from "@/components/ui/Field";
@@ -51,14 +52,7 @@ export function ImageGrid({
               className="h-full w-full object-cover transition duration-300 group-hover:scale-[1.02]"
             />
             <span className="absolute right-2.5 top-2.5 flex h-7 w-7 items-center justify-center rounded-md bg-white/90 shadow-sm">
-              <input
-                type="checkbox"
-                className="h-4 w-4 cursor-pointer rounded accent-brand-600"
-                checked={checked}
-                disabled={disabled}
-                onChange={() => onToggle(image.id)}
-                aria-label={`Select image ${i + 1} (${name})`}
-              />
+              <SelectCheckbox checked={checked} disabled={disabled} onToggle={() => onToggle(image.id)} label={`Select image ${i + 1} (${name})`} />
             </span>
             {image.source === "upload" && onViewChange ? (
               <span className="absolute bottom-2.5 left-2.5 flex items-center gap-1.5">

@@ -5,6 +5,7 @@ import { useRef, useState } from "react";
 
 import type { AssetGridProps } from "@/components/generation/assetGrid";
 import { EditorActions, useRegenerateEditor } from "@/components/generation/RegenerateEditor";
+import { SelectCheckbox } from "@/components/generation/SelectCheckbox";
 import { ShotFields } from "@/components/generation/Storyboard";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
@@ -93,14 +94,7 @@ export function VideoGrid({
             <div className="relative">
             <ClipPlayer clip={clip} label={`clip ${i + 1}`} className="aspect-video" />
             <label className="absolute right-2.5 top-2.5 flex h-8 cursor-pointer items-center gap-2 rounded-md bg-white/90 px-2 text-xs font-medium text-slate-700 shadow-sm">
-              <input
-                type="checkbox"
-                className="h-4 w-4 cursor-pointer accent-brand-600"
-                checked={checked}
-                disabled={disabled}
-                onChange={() => onToggle(clip.id)}
-                aria-label={`Select clip ${i + 1}`}
-              />
+              <SelectCheckbox checked={checked} disabled={disabled} onToggle={() => onToggle(clip.id)} label={`Select clip ${i + 1}`} />
               Keep
             </label>
             <Badge tone="dark" className="pointer-events-none absolute bottom-2.5 left-2.5">
