@@ -8,7 +8,8 @@ specular and a little edge occlusion make flat outlines read as moulded, stitche
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -57,6 +58,17 @@ class Part:
     texture: float = 1.0
     # How dark a shadow the part casts onto what is already painted beneath it.
     cast: float = 0.35
+
+    def map_points(self, fn: Callable[[Poly], Poly]) -> Part:
+        """A copy with `fn` (an outline -> outline transform) applied to every polygon in `fill` and
+        every line in `strokes`, stroke widths kept. `cut` is left as is (not transformed), as are
+        `span` and the other fields: the views that move, mirror, turn or squash a whole product
+        only do so to parts without holes or a set cylinder span."""
+        return replace(
+            self,
+            fill=[fn(poly) for poly in self.fill],
+            strokes=[(fn(line), w) for line, w in self.strokes],
+        )
 
 
 @dataclass

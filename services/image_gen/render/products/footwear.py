@@ -366,18 +366,12 @@ def draw(pose: str, d: Design, c: Colors, materials: tuple[str, ...]) -> Model:
     if pose == "top":
         # A flat lay shows the pair: the left shoe is the right one mirrored.
         right, left = top(d, c, materials), top(d, c, materials)
-        for p in right.parts:
-            p.fill = [move(poly, 0, 120) for poly in p.fill]
-            p.strokes = [(move(line, 0, 120), w) for line, w in p.strokes]
-        for p in left.parts:
-            p.fill = [[(x, 380 - (y - 500)) for x, y in poly] for poly in p.fill]
-            p.strokes = [([(x, 380 - (y - 500)) for x, y in line], w) for line, w in p.strokes]
-        return Model(left.parts + right.parts, ground=None, focus=(520, 620))
+        right_parts = [p.map_points(lambda poly: move(poly, 0, 120)) for p in right.parts]
+        left_parts = [p.map_points(lambda poly: [(x, 380 - (y - 500)) for x, y in poly]) for p in left.parts]
+        return Model(left_parts + right_parts, ground=None, focus=(520, 620))
     model = side(d, c, materials)
     if d.variant % 2:  # mirror image: toe to the left, as many catalogues shoot the lateral side
-        for p in model.parts:
-            p.fill = [mirror_x(poly, 512) for poly in p.fill]
-            p.strokes = [(mirror_x(line, 512), w) for line, w in p.strokes]
+        model.parts = [p.map_points(lambda poly: mirror_x(poly, 512)) for p in model.parts]
         model.focus = (1024 - model.focus[0], model.focus[1])
     return model
 

@@ -276,9 +276,7 @@ def draw(pose: str, d: Design, c: Colors, materials: tuple[str, ...], has_accent
         return Model(parts, ground=CY + 450, focus=(CX + r * 0.4, CY - r * 0.3))
     parts = _face(d, c, materials, has_accent)
     if pose == "top":
-        for p in parts:
-            p.fill = [rotate(poly, CX, CY, math.pi / 2) for poly in p.fill]
-            p.strokes = [(rotate(line, CX, CY, math.pi / 2), w) for line, w in p.strokes]
+        parts = [p.map_points(lambda poly: rotate(poly, CX, CY, math.pi / 2)) for p in parts]
         return Model(parts, ground=None, focus=(CX, CY))
     if pose == "side":
         # Turned away: the face foreshortened, the case band and the strap loop behind it.
@@ -292,10 +290,7 @@ def draw(pose: str, d: Design, c: Colors, materials: tuple[str, ...], has_accent
                 cut=[ellipse(CX - 96, CY, 160, 366)],
             ),
         ]
-        for p in parts:
-            p.fill = [squash(poly, CX, CY, 0.5, 1.0) for poly in p.fill]
-            p.strokes = [(squash(line, CX, CY, 0.5, 1.0), w) for line, w in p.strokes]
-        parts = [*loop, band, *parts]
+        parts = [*loop, band, *(p.map_points(lambda poly: squash(poly, CX, CY, 0.5, 1.0)) for p in parts)]
         return Model(parts, ground=CY + 450, focus=(CX, CY - r * 0.4))
     return Model(parts, ground=CY + 450, focus=(CX + r * 0.45, CY - r * 0.35))
 
