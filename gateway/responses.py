@@ -23,7 +23,9 @@ from gateway.schemas import (
     VideoAsset,
 )
 from gateway.timing import ad_length_s
+from services.common.config import engine_for
 from services.common.costs import MICROS_PER_USD
+from services.common.costs.pricing import DEFAULT_VIDEO_MODEL, VIDEO_MODELS, clip_quote_usd
 from services.common.storage import key_from_uri
 
 
@@ -151,8 +153,9 @@ def final_versions(finals: Iterable[Asset], links: MediaLinks, clip_order: list[
     return versions
 
 
-def storyboard_view(s: Session, estimate_clip_usd: float) -> Storyboard | None:
-    """The session's clip plan as shots; the quote covers the shots with no clip yet."""
+def storyboard_view(s: Session) -> Storyboard | None:
+    """The session's clip plan as shots; the quotes cover the shots with no clip yet, at the list price
+    of the engine the video agent runs (and online, of each model the session may choose)."""
     if not s.clip_plan:
         return None
     made = set(s.generated_clip_ids)
@@ -169,11 +172,19 @@ def storyboard_view(s: Session, estimate_clip_usd: float) -> Storyboard | None:
         for item in s.clip_plan
     ]
     to_make = sum(1 for shot in shots if shot.clip_id is None)
+    engine = engine_for("video_gen")
+
+    def quote(model: str) -> float:
+        # Another model than the session's makes every shot's clip anew.
+        same = (model or DEFAULT_VIDEO_MODEL) == (s.video_model or DEFAULT_VIDEO_MODEL)
+        return round(float((to_make if same else len(shots)) * clip_quote_usd(model, engine)), 6)
+
     return Storyboard(
         video_prompt=s.video_prompt,
         clip_duration=s.clip_duration or 3.0,
         shots=shots,
-        quote_usd=round(to_make * estimate_clip_usd, 6),
+        quote_usd=quote(s.video_model or ""),
+        model_quotes_usd={m: quote(m) for m in ["", *VIDEO_MODELS]} if engine == "replicate" else {},
         estimated_duration=ad_length_s([shot.duration for shot in shots], s.composition_draft),
     )
 
@@ -214,7 +225,7 @@ def session_view(s: Session, assets: Iterable[Asset], settings: Settings) -> Ses
         updated_at=s.updated_at,
         finals=versions,
         title=s.title or s.product_prompt,
-        storyboard=storyboard_view(s, float(settings.estimate_clip_usd)),
+        storyboard=storyboard_view(s),
         composition_draft=s.composition_draft,
     )
 

@@ -319,8 +319,10 @@ class Storyboard(BaseModel):
     video_prompt: str | None
     clip_duration: float
     shots: list[Shot]
-    # What generating the shots' clips that don't exist yet costs (USD), and the ad's length.
+    # What generating the shots' clips that don't exist yet is expected to cost (USD): on the session's
+    # video model, and (online) on each model it may choose instead. Then the ad's length.
     quote_usd: float
+    model_quotes_usd: dict[VideoModel, float] = {}
     estimated_duration: float
 
 

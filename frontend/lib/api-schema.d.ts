@@ -2228,6 +2228,13 @@ export interface components {
             clip_duration: number;
             /** Estimated Duration */
             estimated_duration: number;
+            /**
+             * Model Quotes Usd
+             * @default {}
+             */
+            model_quotes_usd: {
+                [key: string]: number;
+            };
             /** Quote Usd */
             quote_usd: number;
             /** Shots */

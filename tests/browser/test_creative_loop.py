@@ -180,6 +180,8 @@ async def test_no_session_screen_scrolls_sideways_at_390px(mesh: Mesh, browser: 
     async with signed_in(mesh, browser, width=390, height=844) as (api, page):
         sid = await api.complete()
         wide: dict[str, tuple[int, int]] = {}
+        wrapped: dict[str, list[int]] = {}
+        steps = page.locator('nav[aria-label="Progress"] li')
         for path in ("images", "images/board", "clips", "clips/board", "finish", "result"):
             await page.goto(f"{mesh.web_url}/sessions/{sid}/{path}")
             await expect(page.locator("h1")).to_be_visible()
@@ -188,8 +190,19 @@ async def test_no_session_screen_scrolls_sideways_at_390px(mesh: Mesh, browser: 
             scroll, inner = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if scroll > inner:
                 wide[path] = (scroll, inner)
+            # The six steps stay on one row.
+            tops = await steps.evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+            if len(set(tops)) != 1:
+                wrapped[path] = tops
             await shot(page, f"loop-390-{path.replace('/', '-')}")
         assert not wide, f"pages wider than the screen: {wide}"
+        assert not wrapped, f"steps on more than one row: {wrapped}"
+
+        # The images are one long column on a phone: the choice and its button stay on screen.
+        await page.goto(f"{mesh.web_url}/sessions/{sid}/images")
+        await page.locator(".image-card").nth(1).scroll_into_view_if_needed()
+        footer = await page.locator(".selection-footer").bounding_box()
+        assert footer is not None and 0 <= footer["y"] and footer["y"] + footer["height"] <= 844, footer
 
 
 async def test_wrong_password_bad_email_and_favicon(mesh: Mesh, browser: Browser) -> None:

@@ -71,7 +71,9 @@ async def test_change_any_stage_and_go_again(stack: Stack, tmp_path: Path) -> No
     assert r.status_code == 200
     scene = {"video_prompt": "a runner on a track at golden hour", "clip_duration": 3.0}
     board = (await client.post(f"/api/sessions/{sid}/storyboard", headers=h, json=scene)).json()
-    assert [s["source_image_id"] for s in board["shots"]] == keep and board["quote_usd"] > 0
+    assert [s["source_image_id"] for s in board["shots"]] == keep
+    # Offline, clips are CPU time: the quote is what the engine charges, not an online model's price.
+    assert 0 < board["quote_usd"] < 0.01 and board["model_quotes_usd"] == {}
     assert await costs_of(client, sid, h, "video_gen") == 0  # planning buys no clip
     shot = board["shots"][0]
     edit = {

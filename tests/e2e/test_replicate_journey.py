@@ -138,11 +138,23 @@ async def test_journey_with_every_agent_on_replicate(
                 "/api/save-approved-images", headers=h, json={"session_id": sid, "approved_image_ids": ids}
             )
             assert r.status_code == 200, r.text
-            clips_body = {"session_id": sid, "video_prompt": "running on a sunny track", "clip_duration": 3}
+            # The storyboard is quoted at the list price of the default model (Wan 2.2: $0.10 a clip) and
+            # of each model the session may choose instead; the clips then follow the plan.
+            scene = {"video_prompt": "running on a sunny track", "clip_duration": 3}
+            board = (await client.post(f"/api/sessions/{sid}/storyboard", headers=h, json=scene)).json()
+            quotes = board["model_quotes_usd"]
+            assert board["quote_usd"] == pytest.approx(0.30) and quotes[""] == pytest.approx(0.30)
+            assert quotes["veo-3.1-fast"] == pytest.approx(1.20)
+            assert quotes["kling-2.1"] == pytest.approx(0.75)
+            clips_body = {"session_id": sid, **scene}
             assert (await client.post("/api/generate-clips", headers=h, json=clips_body)).status_code == 202
             session = await wait_stage(client, sid, h, "clip_selection")
             assert len(session["generated_clips"]) == 3 and session["video_model"] == ""
             await assert_calls_follow_the_shots(client, h, session, fake, fake.calls(M.WAN))
+            # Every shot has its clip now; another model would make all three anew.
+            board = session["storyboard"]
+            assert board["quote_usd"] == 0
+            assert board["model_quotes_usd"]["seedance-lite"] == pytest.approx(0.432)
 
             # The session chooses Seedance: the same shots are made anew with it, and so is a clip
             # regenerated later (the session keeps its model). A model the API doesn't offer is a 422.

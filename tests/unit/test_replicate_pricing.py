@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 
 from services.common.costs.money import usd_to_micros
-from services.common.costs.pricing import PRICES, prediction_micros
+from services.common.costs.pricing import (
+    DEFAULT_VIDEO_MODEL,
+    PRICES,
+    VIDEO_MODELS,
+    clip_quote_usd,
+    prediction_micros,
+)
 from services.common.replicate_client import file_urls, parse_retry_after
 
 
@@ -30,30 +38,45 @@ def test_each_billing_unit() -> None:
     assert prediction_micros("kwaivgi/kling-v2.1", metrics={}, outputs=1, output_seconds=5.0) == 250_000
 
 
-# What one clip of each image-to-video model a session may choose costs, as the provider asks for it
-# (services/video_gen/providers/replicate.py): its length in seconds, or GPU seconds for SVD.
-CLIPS = {
-    "wan-video/wan-2.2-i2v-fast": (5.06, 0, 100_000),  # per 720p video, whatever its length
-    "kwaivgi/kling-v2.1": (5.0, 0, 250_000),  # standard mode, $0.05/s
-    "bytedance/seedance-1-lite": (4.0, 0, 144_000),  # 720p, $0.036/s
-    "bytedance/seedance-1-pro": (4.0, 0, 240_000),  # 720p, $0.06/s
-    "google/veo-3.1-fast": (4.0, 0, 400_000),  # silent, $0.10/s
-    "stability-ai/stable-video-diffusion": (2.3, 90, 126_000),  # ~90 s on an A100
+# What one clip of each video model a session may choose costs (micro-dollars).
+CLIP_MICROS = {
+    "wan-2.2-fast": 100_000,  # per 720p video, whatever its length
+    "kling-2.1": 250_000,  # standard mode, 5 s at $0.05/s
+    "seedance-lite": 144_000,  # 720p, 4 s at $0.036/s
+    "seedance-pro": 240_000,  # 720p, 4 s at $0.06/s
+    "veo-3.1-fast": 400_000,  # silent, 4 s at $0.10/s
+    "svd": 126_000,  # ~90 s on an A100
 }
+
+
+def test_the_clip_quotes_are_what_the_provider_asks_for() -> None:
+    """VIDEO_MODELS (what storyboards are quoted with) names the provider's own choices, and a model billed
+    by the second of video is quoted for the length the provider asks it for."""
+    from services.video_gen.config import Settings as VideoSettings
+    from services.video_gen.providers import ClipRequest
+    from services.video_gen.providers.replicate import CHOICES, DEFAULT, ReplicateClips
+
+    assert {k: m.name for k, m in CHOICES.items()} == {k: run.model for k, run in VIDEO_MODELS.items()}
+    assert VIDEO_MODELS[DEFAULT_VIDEO_MODEL].model == DEFAULT.name
+    provider = ReplicateClips(VideoSettings(engine="local"), runner=object())  # type: ignore[arg-type]
+    for key, run in VIDEO_MODELS.items():
+        shot = ClipRequest(Path("x.png"), "asset://x", 0, 0.5, 3.0, 1, "a shot", key)
+        asked = provider._inputs(CHOICES[key], shot, "https://x/x.png")
+        if PRICES[run.model].per_output_second:
+            assert run.seconds == asked["duration"], key
+        assert usd_to_micros(clip_quote_usd(key, "replicate")) == CLIP_MICROS[key], key
+    assert clip_quote_usd("", "replicate") == clip_quote_usd(DEFAULT_VIDEO_MODEL, "replicate")
+    # Offline, a clip is CPU time: far under a cent.
+    assert 0 < clip_quote_usd("veo-3.1-fast", "local") < Decimal("0.01")
 
 
 def test_every_offered_video_model_is_priced_within_the_clip_estimate() -> None:
     """The gateway checks budgets with one per-clip estimate: it must cover every model a session may
     choose, or a session could overspend its budget by choosing a dearer model."""
     from gateway.core.config import Settings
-    from services.video_gen.providers.replicate import CHOICES
 
-    assert set(CLIPS) == {m.name for m in CHOICES.values()} and set(CLIPS) <= set(PRICES)
     estimate = usd_to_micros(Settings.model_fields["estimate_clip_usd"].default)
-    for model, (seconds, gpu_s, micros) in CLIPS.items():
-        cost = prediction_micros(model, metrics={"predict_time": gpu_s}, outputs=1, output_seconds=seconds)
-        assert cost == micros, model
-        assert cost <= estimate, model
+    assert set(VIDEO_MODELS) <= set(CLIP_MICROS) and max(CLIP_MICROS.values()) <= estimate
 
 
 def test_the_audio_of_a_compose_is_priced_within_the_compose_estimate() -> None:

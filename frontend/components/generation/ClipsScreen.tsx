@@ -73,6 +73,9 @@ export function ClipsScreen({ session }: { session: Session }) {
   const clips = session.generated_clips;
   // The saved plan is for this scene text and length; after changing either, it is planned again.
   const planFits = board !== null && (board.video_prompt ?? "").trim() === prompt.trim() && board.clip_duration === duration;
+  // The clips the next generate makes: the shots without one, or every shot for a new plan or model.
+  const sameModel = (videoModel || "wan-2.2-fast") === (session.video_model || "wan-2.2-fast");
+  const toMake = planFits && sameModel ? shots.filter((shot) => !shot.clip_id).length : shots.length;
 
   // The plan on the server (another tab, a reload) replaces ours when nothing here is unsaved.
   const savedKey = JSON.stringify(saved ?? null);
@@ -286,11 +289,20 @@ export function ClipsScreen({ session }: { session: Session }) {
             <StoryboardEditor
               session={session}
               storyboard={board}
+              videoModel={videoModel}
               shots={shots}
               disabled={!editable}
               saving={planState}
               onChange={editShots}
             />
+            {editable && toMake > 0 && (
+              // The storyboard is long on a phone: its own way to go on, where the last shot was edited.
+              <div className="storyboard-actions flex justify-end">
+                <Button type="button" size="lg" loading={busy === "generate"} disabled={!prompt.trim() || busy !== null} onClick={(e) => void generate(e)}>
+                  Generate the {toMake} {toMake === 1 ? "clip" : "clips"}
+                </Button>
+              </div>
+            )}
           </>
         )}
 

@@ -1,7 +1,8 @@
 import { Button } from "@/components/ui/Button";
 import { money } from "@/lib/format";
 
-/** "Selected: X of Y", the cost of all the `assets`, and the action that moves the choice to the mood board. */
+/** "Selected: X of Y", the cost of all the `assets`, and the action that moves the choice to the mood board.
+ * It stays at the bottom of the screen while the grid scrolls: on a phone the grid is one long column. */
 export function SelectionFooter({
   selected,
   assets,
@@ -27,7 +28,7 @@ export function SelectionFooter({
   const short = selected < minimum;
   const cost = assets.reduce((sum, asset) => sum + asset.cost, 0);
   return (
-    <div className="selection-footer mt-6 flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white/95 px-4 py-4 sm:px-5 shadow-card backdrop-blur">
+    <div className="selection-footer sticky bottom-3 z-20 mt-6 flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white/95 px-4 py-4 sm:px-5 shadow-card backdrop-blur">
       <div>
         <p className="text-sm font-semibold text-slate-900" aria-live="polite">
           Selected: {selected} of {assets.length} {noun}

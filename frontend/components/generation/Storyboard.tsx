@@ -6,7 +6,7 @@ import { FieldLabel, inputClass, SelectField } from "@/components/ui/Field";
 import { absoluteUrl, useConfig } from "@/lib/config";
 import { money, titleCase } from "@/lib/format";
 import { CAMERA_MOVEMENTS } from "@/lib/loop";
-import type { Session, Shot, Storyboard } from "@/lib/types";
+import type { Session, Shot, Storyboard, VideoModel } from "@/lib/types";
 
 export const SHOT_DURATIONS = [2, 2.5, 3, 3.5, 4];
 
@@ -70,6 +70,7 @@ export function ShotFields({
 export function StoryboardEditor({
   session,
   storyboard,
+  videoModel = "",
   shots,
   disabled,
   saving,
@@ -77,6 +78,8 @@ export function StoryboardEditor({
 }: {
   session: Session;
   storyboard: Storyboard;
+  /** The model picked for the clips (online); the quote follows it before the session saves it. */
+  videoModel?: VideoModel;
   shots: Shot[];
   disabled: boolean;
   saving: "saving" | "saved" | "unsaved" | null;
@@ -84,6 +87,7 @@ export function StoryboardEditor({
 }) {
   const { apiUrl } = useConfig();
   const total = shots.reduce((s, shot) => s + shot.duration, 0);
+  const quote = storyboard.model_quotes_usd?.[videoModel] ?? storyboard.quote_usd;
   return (
     <Card className="storyboard">
       <CardHeader
@@ -91,7 +95,9 @@ export function StoryboardEditor({
         description="One shot per kept image. Change any of them before paying for the clips."
         action={
           <div className="text-right">
-            <p className="storyboard-quote text-lg font-semibold tabular-nums text-slate-900">{money(storyboard.quote_usd)}</p>
+            <p className="storyboard-quote whitespace-nowrap text-lg font-semibold tabular-nums text-slate-900">
+              {quote > 0 && quote < 0.01 ? "Under $0.01" : quote > 0 ? `About ${money(quote)}` : money(0)}
+            </p>
             <p className="text-xs text-slate-500">{total.toFixed(1)} s of clips</p>
           </div>
         }

@@ -30,7 +30,7 @@ export function Stepper({ session, current }: { session: Session; current: Scree
             </>
           );
           return (
-            <li key={screen.key} className="flex items-center gap-2">
+            <li key={screen.key} className="flex items-center gap-1 sm:gap-2">
               {reachable && !isCurrent ? (
                 <Link
                   href={screenPath(session.id, screen.key)}

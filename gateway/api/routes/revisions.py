@@ -108,15 +108,13 @@ async def plan_storyboard(
     except (StageFailed, AgentUnavailable) as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
     await step.db.refresh(row)
-    board = storyboard_view(row, float(settings.estimate_clip_usd))
+    board = storyboard_view(row)
     assert board is not None
     return board
 
 
 @router.put("/{session_id}/storyboard", responses=ERRORS)
-async def edit_storyboard(
-    session_id: uuid.UUID, *, body: EditStoryboardRequest, step: StepDep, settings: SettingsDep
-) -> Storyboard:
+async def edit_storyboard(session_id: uuid.UUID, *, body: EditStoryboardRequest, step: StepDep) -> Storyboard:
     """Save edits to shots; an edited shot gets a new item id, so its clip is made (and paid) anew."""
     row = await step.session(session_id, Move.EDIT_STORYBOARD)
     by_id = {item["item_id"]: item for item in row.clip_plan}
@@ -133,7 +131,7 @@ async def edit_storyboard(
     ]
     make_move(row, Move.EDIT_STORYBOARD, step.orchestrator)
     await step.db.commit()
-    board = storyboard_view(row, float(settings.estimate_clip_usd))
+    board = storyboard_view(row)
     assert board is not None
     return board
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from services.common.costs.money import usd_to_micros
+from services.common.costs.money import local_usd_per_cpu_hour, usd_to_micros
 
 log = logging.getLogger(__name__)
 
@@ -98,4 +98,40 @@ def prediction_micros(
 ) -> int:
     return usd_to_micros(
         prediction_usd(model, metrics=metrics, outputs=outputs, output_seconds=output_seconds)
+    )
+
+
+@dataclass(frozen=True)
+class ClipRun:
+    """One clip of a video model as services/video_gen/providers/replicate.py asks for it: the seconds
+    of video it makes (for a model billed by them), or a typical run's GPU seconds (for one billed so)."""
+
+    model: str
+    seconds: float
+    gpu_s: float = 0.0
+
+
+# The video models a session may choose (the gateway's `video_model`), by their friendly id; each makes
+# a fixed length whatever the shot's (the agent re-times it). tests/unit/test_replicate_pricing.py holds
+# this to the provider's own choices and inputs.
+VIDEO_MODELS: dict[str, ClipRun] = {
+    "wan-2.2-fast": ClipRun("wan-video/wan-2.2-i2v-fast", 0.0),  # per 720p video, whatever its length
+    "kling-2.1": ClipRun("kwaivgi/kling-v2.1", 5.0),
+    "seedance-lite": ClipRun("bytedance/seedance-1-lite", 4.0),
+    "seedance-pro": ClipRun("bytedance/seedance-1-pro", 4.0),
+    "veo-3.1-fast": ClipRun("google/veo-3.1-fast", 4.0),
+    "svd": ClipRun("stability-ai/stable-video-diffusion", 0.0, gpu_s=90),  # ~90 s on an A100
+}
+DEFAULT_VIDEO_MODEL = "wan-2.2-fast"
+# An offline clip takes about 3 CPU seconds (1024x576, 30 fps); it is quoted at ten times that.
+LOCAL_CLIP_CPU_S = 30
+
+
+def clip_quote_usd(video_model: str, engine: str) -> Decimal:
+    """What one clip is expected to cost: the model's list price online, the CPU it takes offline."""
+    if engine == "local":
+        return local_usd_per_cpu_hour() * LOCAL_CLIP_CPU_S / 3600
+    run = VIDEO_MODELS[video_model or DEFAULT_VIDEO_MODEL]
+    return prediction_usd(
+        run.model, metrics={"predict_time": run.gpu_s}, outputs=1, output_seconds=run.seconds
     )
