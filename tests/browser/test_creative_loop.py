@@ -202,7 +202,7 @@ async def test_no_session_screen_scrolls_sideways_at_390px(mesh: Mesh, browser: 
         await page.goto(f"{mesh.web_url}/sessions/{sid}/images")
         await page.locator(".image-card").nth(1).scroll_into_view_if_needed()
         footer = await page.locator(".selection-footer").bounding_box()
-        assert footer is not None and 0 <= footer["y"] and footer["y"] + footer["height"] <= 844, footer
+        assert footer is not None and footer["y"] >= 0 and footer["y"] + footer["height"] <= 844, footer
 
 
 async def test_wrong_password_bad_email_and_favicon(mesh: Mesh, browser: Browser) -> None:
