@@ -98,6 +98,9 @@ def download_name(product_name: str, label: str) -> str:
 
 def final_view(a: Asset, links: MediaLinks) -> FinalVideo:
     ref = a.meta.get("asset", {})
+    # Finals saved before voiceovers stored their music as has_audio.
+    has_music = bool(a.meta.get("has_music", a.meta.get("has_audio", False)))
+    voiceover_s = float(a.meta.get("voiceover_s", 0.0))
     return FinalVideo(
         url=links.url(a.uri),
         duration=float(ref.get("duration_s", 0.0)),
@@ -106,7 +109,9 @@ def final_view(a: Asset, links: MediaLinks) -> FinalVideo:
         file_size_mb=round(int(ref.get("bytes", 0)) / 1_000_000, 2),
         format="mp4",
         aspect_ratio=a.meta.get("format", "16:9"),
-        has_audio=bool(a.meta.get("has_audio", False)),
+        has_audio=has_music or voiceover_s > 0,
+        has_music=has_music,
+        voiceover_s=voiceover_s,
         variant_id=a.meta.get("variant_id"),
         label=a.meta.get("label") or a.meta.get("format", "16:9"),
         download_url=f"{links.url(a.uri)}&download={quote(_final_file_name(a))}",

@@ -406,7 +406,10 @@ class FinalVideo(BaseModel):
     file_size_mb: float
     format: str
     aspect_ratio: str
+    # A sound track at all; music in it; how long the voiceover speaks (0: none).
     has_audio: bool
+    has_music: bool = False
+    voiceover_s: float = 0.0
     # Which final of the compose call this is (e.g. "16x9", "v1"), and a short description of it.
     variant_id: str | None = None
     label: str = ""

@@ -139,7 +139,7 @@ class StageStore(StageRunner):
         self, session_id: str, item_id: str, plan: dict[str, Any], result: compositor_pb2.ComposeResult
     ) -> None:
         names = {v: k for k, v in FORMATS.items()}
-        has_audio = result.HasField("music")
+        has_music = result.HasField("music")
         finals = {f["variant_id"]: f for f in plan.get("finals", [])}
         # One pair of caption files per call: every final shares the timeline they are timed on.
         captions = (
@@ -167,7 +167,9 @@ class StageStore(StageRunner):
                             # known to be stale once the clips on the board change.
                             "settings": _settings_used(plan),
                             "clip_order": list(row.clip_order),
-                            **_variant_meta(finals.get(video.variant_id), video.variant_id, has_audio),
+                            **_variant_meta(finals.get(video.variant_id), video.variant_id, has_music),
+                            # Every final of the call speaks the same voiceover.
+                            "voiceover_s": round(result.voiceover_s, 2),
                             **({"captions": captions} if captions else {}),
                         },
                         # The whole call's cost sits on the primary video.
@@ -176,7 +178,7 @@ class StageStore(StageRunner):
                         generation_time=result.cost.seconds,
                     )
                 )
-            if has_audio:
+            if has_music:
                 db.add(
                     Asset(
                         id=f"{item_id}-music",
@@ -199,7 +201,7 @@ def _settings_used(plan: dict[str, Any]) -> dict[str, Any]:
     return {k: plan[k] for k in keys if k in plan}
 
 
-def _variant_meta(final: dict[str, Any] | None, variant_id: str, has_audio: bool) -> dict[str, Any]:
+def _variant_meta(final: dict[str, Any] | None, variant_id: str, has_music: bool) -> dict[str, Any]:
     if final is None:  # a plan from before variants: one music for every final
-        return {"has_audio": has_audio}
-    return {"variant_id": variant_id, "label": final["label"], "has_audio": final["music"]["enabled"]}
+        return {"has_music": has_music}
+    return {"variant_id": variant_id, "label": final["label"], "has_music": final["music"]["enabled"]}

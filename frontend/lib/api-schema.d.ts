@@ -1620,6 +1620,11 @@ export interface components {
             /** Has Audio */
             has_audio: boolean;
             /**
+             * Has Music
+             * @default false
+             */
+            has_music: boolean;
+            /**
              * Label
              * @default
              */
@@ -1630,6 +1635,11 @@ export interface components {
             url: string;
             /** Variant Id */
             variant_id?: string | null;
+            /**
+             * Voiceover S
+             * @default 0
+             */
+            voiceover_s: number;
         };
         /** Font */
         Font: {

@@ -37,3 +37,10 @@ export function dateTime(iso: string): string {
 export function titleCase(s: string): string {
   return s.replace(/[_-]+/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
 }
+
+/** What a final's sound track holds: "Music and voiceover", "Music", "Voiceover" or "None". */
+export function audioLabel(final: { has_music?: boolean; voiceover_s?: number }): string {
+  const voiced = (final.voiceover_s ?? 0) > 0;
+  if (final.has_music) return voiced ? "Music and voiceover" : "Music";
+  return voiced ? "Voiceover" : "None";
+}

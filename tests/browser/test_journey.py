@@ -91,6 +91,8 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     await expect(previews).to_have_count(await fonts.count())
     await expect(previews.first.locator("img")).to_have_attribute("alt", re.compile("AirRun Pro"))
     await expect(page.locator(".sequence-preview li")).to_have_count(4)  # intro, 2 clips, outro
+    # Offline the track is synthesised: no music model is offered that would change nothing.
+    await expect(page.locator("select#music-model")).to_have_count(0)
     # A variant from the same render: also a square version with another call to action.
     await page.click('button:has-text("Also make 1:1")')
     await page.get_by_label("Variant 1 call to action").fill("Get yours")
@@ -104,6 +106,7 @@ async def test_complete_user_flow(mesh: Mesh, browser: Browser, tmp_path: Path) 
     download_button = page.locator('button:has-text("Download")')
     assert await download_button.is_visible()
     await expect(page.locator(".video-info")).to_contain_text("1920x1080 (Full HD)")
+    await expect(page.locator(".video-info")).to_contain_text(re.compile(r"Audio\s*Music\s*Total cost"))
     await page.wait_for_function(
         "() => { const v = document.querySelector('video'); return v && !v.paused && v.currentTime > 0.2; }"
     )

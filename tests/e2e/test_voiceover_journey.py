@@ -116,6 +116,8 @@ async def test_voiceover_and_captions_through_the_api(stack: Stack, tmp_path: Pa
     info = probe(mp4)
     assert info.has_audio and (info.width, info.height) == (1920, 1080)
     assert all(t < info.duration_s for _, t in words)
+    # What the result screen says of its sound: music, and the voice for as long as it speaks.
+    assert final["has_audio"] and final["has_music"] and 0 < final["voiceover_s"] < info.duration_s
 
     # Speech energy: loud in the word windows (the music alone is ducked well under it).
     audio = audio_samples(mp4).T.astype(np.float64)

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { dateTime, resolutionLabel } from "@/lib/format";
+import { audioLabel, dateTime, resolutionLabel } from "@/lib/format";
 import { versionSettings } from "@/lib/loop";
 import type { FinalVersion, FinalVideo } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
@@ -96,7 +96,7 @@ export function FinalVariants({ finals, baseName }: { finals: FinalVideo[]; base
                   <div className="space-y-3 p-4">
                     <p className="text-sm font-semibold text-slate-900">{label}</p>
                     <p className="text-xs tabular-nums text-slate-500">
-                      {resolutionLabel(final.resolution)} · {final.duration.toFixed(1)} s · {final.file_size_mb.toFixed(1)} MB · {final.has_audio ? "music" : "no music"}
+                      {resolutionLabel(final.resolution)} · {final.duration.toFixed(1)} s · {final.file_size_mb.toFixed(1)} MB · {audioLabel(final).toLowerCase()}
                     </p>
                     {/* "Save", not "Download": the page's one "Download" button stays the main ad's. */}
                     <Button size="sm" variant="secondary" onClick={() => void download(id, final.url, `${baseName}-${id}.mp4`)} loading={busy === id} aria-label={`Download ${label}`}>

@@ -38,6 +38,7 @@ import { runningStage, screenPath } from "@/lib/screens";
 import type { ComposeRequest, CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
 import { useAutoplay } from "@/lib/useAutoplay";
+import { useOnline } from "@/lib/useOnline";
 
 const COLOURS = ["#FFFFFF", "#111827", "#F9D648", "#FF5A7A", "#38BDF8", "#34D399"];
 const GENRES: Genre[] = ["upbeat", "chill", "energetic"];
@@ -217,6 +218,8 @@ function OverlayTextField({
 export function FinishScreen({ session }: { session: Session }) {
   const { api, refresh } = useSession();
   const { apiUrl } = useConfig();
+  // Offline, the track is synthesised: a model choice would do nothing.
+  const musicOnline = useOnline(api, "compositor");
   const router = useRouter();
   // The saved draft, else the settings of the latest render (a session composed before drafts).
   const latest = session.finals?.[0];
@@ -513,10 +516,10 @@ export function FinishScreen({ session }: { session: Session }) {
                 </div>
               </fieldset>
             )}
-            {music && form.musicSource === "generated" && (
+            {music && form.musicSource === "generated" && musicOnline && (
               <div>
                 <label htmlFor="music-model" className="mb-1 block text-sm font-medium text-slate-800">
-                  Music model <span className="text-xs text-slate-500">(online engine)</span>
+                  Music model
                 </label>
                 <select
                   id="music-model"
@@ -599,7 +602,7 @@ export function FinishScreen({ session }: { session: Session }) {
             <DurationWarning total={total} className="mx-4 mt-4 sm:mx-6">
               <div className="mt-2 flex flex-wrap items-center gap-3">
                 {fit && (
-                  <Button size="sm" variant="secondary" className="h-auto whitespace-normal py-1.5" disabled={!editable} onClick={() => edit({ intro: fit.intro, outro: fit.outro })}>
+                  <Button size="sm" variant="secondary" wrap disabled={!editable} onClick={() => edit({ intro: fit.intro, outro: fit.outro })}>
                     Make the cards {fit.intro.toFixed(1)} s and {fit.outro.toFixed(1)} s
                   </Button>
                 )}

@@ -12,7 +12,7 @@ import { Card } from "@/components/ui/Card";
 import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { money, resolutionLabel } from "@/lib/format";
+import { audioLabel, money, resolutionLabel } from "@/lib/format";
 import { finalsOf, versionSettings } from "@/lib/loop";
 import { screenPath, stepLabel } from "@/lib/screens";
 import type { Session } from "@/lib/types";
@@ -151,7 +151,7 @@ export function ResultScreen({ session }: { session: Session }) {
                 ["Resolution", resolutionLabel(final.resolution)],
                 ["Frame rate", `${final.fps} fps`],
                 ["File size", `${final.file_size_mb.toFixed(1)} MB`],
-                ["Audio", final.has_audio ? "Music" : "None"],
+                ["Audio", audioLabel(final)],
                 ["Total cost", money(session.total_cost)],
               ].map(([k, v]) => (
                 <div key={k} className="flex justify-between gap-3">

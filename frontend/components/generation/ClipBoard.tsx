@@ -227,7 +227,7 @@ export function ClipBoard({ session }: { session: Session }) {
           {outside && (
             <DurationWarning total={total} className="mt-3">
               {fit && (
-                <Button size="sm" variant="secondary" className="mt-2 h-auto whitespace-normal py-1.5" loading={fitting} onClick={() => void fitCards(fit)}>
+                <Button size="sm" variant="secondary" wrap className="mt-2" loading={fitting} onClick={() => void fitCards(fit)}>
                   Make the cards {fit.intro.toFixed(1)} s and {fit.outro.toFixed(1)} s ({composedLength(clipS, fit).toFixed(1)} s)
                 </Button>
               )}
@@ -241,7 +241,7 @@ export function ClipBoard({ session }: { session: Session }) {
           <p className="mt-3 text-sm text-slate-600">
             Images: {money(imagesCost)} | Clips: {money(clipsCost)}
           </p>
-          <Button size="lg" className="mt-4 h-auto w-full whitespace-normal py-3" disabled={saving || running || clips.length === 0} onClick={() => router.push(screenPath(session.id, "finish"))}>
+          <Button size="lg" wrap className="mt-4 w-full" disabled={saving || running || clips.length === 0} onClick={() => router.push(screenPath(session.id, "finish"))}>
             Continue to Final Composition
           </Button>
         </Card>

@@ -23,6 +23,7 @@ import { loopApi, storyboardOf } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, Shot, Storyboard, VideoModel } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
+import { useOnline } from "@/lib/useOnline";
 import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 300;
@@ -53,16 +54,8 @@ export function ClipsScreen({ session }: { session: Session }) {
   const [shots, setShots] = useState<Shot[]>(saved?.shots ?? []);
   const [planState, setPlanState] = useState<"saving" | "saved" | "unsaved" | null>(null);
   const pending = useRef<Shot[] | null>(null);
-  // The model choice means something only when clips are made on Replicate (GET /api/engines).
-  const [onReplicate, setOnReplicate] = useState(false);
+  const onReplicate = useOnline(api, "video_gen");
   const [videoModel, setVideoModel] = useState<VideoModel>(session.video_model ?? "");
-  useEffect(() => {
-    const isReplicate = (a: { agent: string; engine: string }) => a.agent === "video_gen" && a.engine === "replicate";
-    call(api.GET("/api/engines")).then(
-      (engines) => setOnReplicate(engines.agents.some(isReplicate)),
-      () => setOnReplicate(false),
-    );
-  }, [api]);
 
   const running = runningStage(session);
   const references = session.approved_images

@@ -49,7 +49,7 @@ export function ImageBoard({ session }: { session: Session }) {
       aside={
         <Card className="p-5">
           <p className="text-sm text-slate-600">Happy with the look? Describe the scene your product appears in next.</p>
-          <Button size="lg" className="mt-4 h-auto w-full whitespace-normal py-3" onClick={() => router.push(screenPath(session.id, "clips"))}>
+          <Button size="lg" wrap className="mt-4 w-full" onClick={() => router.push(screenPath(session.id, "clips"))}>
             Continue to Video Prompt
           </Button>
         </Card>

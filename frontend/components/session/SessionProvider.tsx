@@ -127,6 +127,22 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
   }, [account, api, sessionId]);
   const { state: connection } = useProgressSocket(wsUrl, sessionId, issueTicket, onEvent);
 
+  // The ledger books a stage's cost moments after the stage completes: while the breakdown lags the
+  // session's total, ask for it again (up to five times), so the lines add up to the total shown.
+  const costChecks = useRef({ total: -1, tries: 0 });
+  useEffect(() => {
+    if (!session || !costs || !account) return;
+    const checks = costChecks.current;
+    if (checks.total !== session.total_cost) Object.assign(checks, { total: session.total_cost, tries: 0 });
+    const booked = costs.breakdown.reduce((sum, line) => sum + line.cost, 0);
+    if (booked + 1e-5 >= session.total_cost || checks.tries >= 5) return;
+    const timer = setTimeout(() => {
+      checks.tries += 1;
+      call(api.GET("/api/sessions/{session_id}/costs", { params: { path: { session_id: sessionId } } })).then(setCosts, () => undefined);
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [session, costs, account, api, sessionId]);
+
   // While a stage runs and the socket is down, poll so the screen still moves on.
   const running = session ? RUNNING.has(session.stage) : false;
   useEffect(() => {

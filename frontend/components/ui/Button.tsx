@@ -10,6 +10,8 @@ export interface ButtonProps extends React.ButtonHTMLAttributes<HTMLButtonElemen
   variant?: Variant;
   size?: Size;
   loading?: boolean;
+  /** Long words (a label with numbers in it) wrap onto more lines rather than overflow a narrow screen. */
+  wrap?: boolean;
 }
 
 const VARIANTS: Record<Variant, string> = {
@@ -22,13 +24,13 @@ const VARIANTS: Record<Variant, string> = {
 };
 
 const SIZES: Record<Size, string> = {
-  sm: "h-8 px-3 text-sm gap-1.5",
-  md: "h-10 px-4 text-sm gap-2",
-  lg: "h-12 px-6 text-base gap-2",
+  sm: "min-h-8 px-3 py-1 text-sm gap-1.5",
+  md: "min-h-10 px-4 py-1.5 text-sm gap-2",
+  lg: "min-h-12 px-6 py-2 text-base gap-2",
 };
 
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = "primary", size = "md", loading = false, disabled, className, children, type = "button", ...rest },
+  { variant = "primary", size = "md", loading = false, wrap = false, disabled, className, children, type = "button", ...rest },
   ref,
 ) {
   return (
@@ -38,7 +40,8 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
       disabled={disabled || loading}
       aria-busy={loading || undefined}
       className={clsx(
-        "inline-flex select-none items-center justify-center whitespace-nowrap rounded-lg font-semibold transition-colors",
+        "inline-flex select-none items-center justify-center rounded-lg font-semibold transition-colors",
+        wrap ? "whitespace-normal" : "whitespace-nowrap",
         "focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed",
         VARIANTS[variant],
         SIZES[size],
