@@ -21,6 +21,13 @@ export function Logo({ compact = false }: { compact?: boolean }) {
   );
 }
 
+const LINK = "whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3";
+const MORE = [
+  ["/batches", "Batches"],
+  ["/brand", "Brand kits"],
+  ["/keys", "API keys"],
+] as const;
+
 /** The top bar of every signed-in screen. */
 export function AppHeader({ children }: { children?: React.ReactNode }) {
   const router = useRouter();
@@ -34,18 +41,25 @@ export function AppHeader({ children }: { children?: React.ReactNode }) {
           <Logo compact />
         </Link>
         <nav className="flex min-w-0 items-center gap-1 text-sm">
-          <Link href="/sessions" className="whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3">
+          <Link href="/sessions" className={LINK}>
             My sessions
           </Link>
-          <Link href="/batches" className="whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:px-3">
-            Batches
-          </Link>
-          <Link href="/brand" className="hidden whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline sm:px-3">
-            Brand kits
-          </Link>
-          <Link href="/keys" className="hidden whitespace-nowrap rounded-md px-2 py-1.5 font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:inline sm:px-3">
-            API keys
-          </Link>
+          {MORE.map(([href, label]) => (
+            <Link key={href} href={href} className={clsx(LINK, "hidden sm:inline")}>
+              {label}
+            </Link>
+          ))}
+          {/* A phone has no room for every page: the others sit behind "More". */}
+          <details className="relative sm:hidden">
+            <summary className={clsx(LINK, "cursor-pointer list-none")}>More ▾</summary>
+            <div className="absolute left-0 z-30 mt-2 flex w-44 flex-col rounded-lg bg-white p-1 shadow-lg ring-1 ring-slate-200">
+              {MORE.map(([href, label]) => (
+                <Link key={href} href={href} className={LINK}>
+                  {label}
+                </Link>
+              ))}
+            </div>
+          </details>
         </nav>
         <div className="ml-auto flex min-w-0 items-center gap-2 sm:gap-4">
           {children}

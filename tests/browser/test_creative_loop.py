@@ -198,6 +198,19 @@ async def test_no_session_screen_scrolls_sideways_at_390px(mesh: Mesh, browser: 
         assert not wide, f"pages wider than the screen: {wide}"
         assert not wrapped, f"steps on more than one row: {wrapped}"
 
+        # The list of sessions: each row's name is readable, and its actions do not sit on top of it.
+        await page.goto(f"{mesh.web_url}/sessions")
+        row = page.locator(f'.session-row[data-session-id="{sid}"]')
+        title = await row.locator(".session-title").bounding_box()
+        rename = await row.get_by_role("button", name=re.compile("^Rename")).bounding_box()
+        assert title is not None and rename is not None and title["width"] > 150, title
+        assert rename["y"] >= title["y"] + title["height"], (title, rename)
+
+        # Every page is reachable from the header on a phone too.
+        await page.get_by_text("More").click()
+        await page.get_by_role("link", name="Brand kits").click()
+        await expect(page.get_by_role("heading", name="Brand kits")).to_be_visible()
+
         # The images are one long column on a phone: the choice and its button stay on screen.
         await page.goto(f"{mesh.web_url}/sessions/{sid}/images")
         await page.locator(".image-card").nth(1).scroll_into_view_if_needed()

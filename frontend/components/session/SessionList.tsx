@@ -168,7 +168,7 @@ function SessionRow({
   const hasImages = s.thumbnail_url != null;
   return (
     <li className="session-row flex flex-wrap items-center gap-3 px-4 py-4 sm:flex-nowrap sm:gap-4 sm:px-6" data-session-id={s.id}>
-      <Link href={`/sessions/${s.id}`} className="flex min-w-0 flex-1 items-center gap-4 rounded-lg focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600">
+      <Link href={`/sessions/${s.id}`} className="flex min-w-0 flex-1 basis-full items-center gap-3 rounded-lg sm:basis-0 sm:gap-4 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600">
         <div className="h-14 w-14 flex-none overflow-hidden rounded-lg bg-slate-100 ring-1 ring-slate-200">
           {/* eslint-disable-next-line @next/next/no-img-element -- a signed gateway URL, served as is */}
           {hasImages && <img src={absoluteUrl(apiUrl, s.thumbnail_url!)} alt="" className="session-thumbnail h-full w-full object-cover" />}
@@ -180,10 +180,14 @@ function SessionRow({
             {dateTime(s.updated_at)}
           </p>
         </div>
-        <Badge tone={STAGE_TONE[s.stage] ?? "brand"}>{STEP[s.stage] ?? s.stage}</Badge>
-        <span className="w-16 text-right text-sm tabular-nums text-slate-700">{money(s.total_cost)}</span>
+        {/* Stacked on a phone, so the name keeps most of the row. */}
+        <div className="flex flex-none flex-col items-end gap-1 sm:flex-row sm:items-center sm:gap-4">
+          <Badge tone={STAGE_TONE[s.stage] ?? "brand"}>{STEP[s.stage] ?? s.stage}</Badge>
+          <span className="text-right text-sm tabular-nums text-slate-700 sm:w-16">{money(s.total_cost)}</span>
+        </div>
       </Link>
-      <div className="flex flex-none items-center gap-1">
+      {/* On a phone the actions take a row of their own, under the session they act on. */}
+      <div className="-ml-3 flex flex-none items-center gap-1 sm:ml-0">
         <Button size="sm" variant="ghost" aria-label={`Rename ${name}`} onClick={() => setMode(mode === "rename" ? "idle" : "rename")}>
           Rename
         </Button>
