@@ -105,6 +105,13 @@ class LoginRequest(Strict):
     password: Password
 
 
+class DemoAccount(BaseModel):
+    """The shared demo sign-in, where the deployment offers one."""
+
+    email: str
+    password: str
+
+
 class CreateSessionRequest(Strict):
     # The PRD sends the user id; it must be the caller's own when given.
     user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)

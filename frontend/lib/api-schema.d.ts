@@ -48,6 +48,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demo Account
+         * @description The shared demo sign-in the web app pre-fills, where the deployment offers one.
+         */
+        get: operations["demo_account_api_auth_demo_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -1556,6 +1576,16 @@ export interface components {
             /** Final Id */
             final_id: string;
         };
+        /**
+         * DemoAccount
+         * @description The shared demo sign-in, where the deployment offers one.
+         */
+        DemoAccount: {
+            /** Email */
+            email: string;
+            /** Password */
+            password: string;
+        };
         /** DuplicateSessionRequest */
         DuplicateSessionRequest: {
             /**
@@ -2697,6 +2727,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"] | components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description the database is unavailable; try again in a few seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    demo_account_api_auth_demo_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemoAccount"];
+                };
+            };
+            /** @description this deployment has no demo sign-in */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
                 };
             };
             /** @description the database is unavailable; try again in a few seconds */

@@ -49,6 +49,11 @@ class Settings(StorageSettings):
     # <video src> cannot send headers, so media URLs carry a short-lived signed token.
     media_token_ttl_s: int = 3600
 
+    # The PRD's shared demo sign-in (demo@example.com / demo123), which the web app pre-fills. Everyone
+    # who knows it shares one account: its sessions and its daily spend. A deployment that spends real
+    # money turns it off (deploy/k8s/overlays/prod); then that sign-in is refused like a wrong password.
+    demo_account: bool = True
+
     budget_usd: Decimal = Field(default=Decimal(10), gt=0, le=MAX_BUDGET_USD)
     # Conservative per-call estimates (PRD section 8 prices) checked against the budget before a call.
     estimate_parse_usd: Decimal = Decimal("0.001")

@@ -222,14 +222,19 @@ async def test_wrong_password_bad_email_and_favicon(mesh: Mesh, browser: Browser
     context = await browser.new_context(viewport={"width": 1440, "height": 960})
     page = await context.new_page()
     await page.goto(mesh.web_url)
-    await page.fill('input[name="email"]', "demo@example.com")
+    # The deployment offers its demo sign-in: filled in, and said to be shared.
+    await expect(page.locator('input[name="email"]')).to_have_value("demo@example.com")
+    await expect(page.locator(".demo-note")).to_contain_text("shared demo account")
     await page.fill('input[name="password"]', "not-the-password")
+    await expect(page.locator(".demo-note")).to_have_count(0)
     await page.click('button:has-text("Start Creating")')
     problem = page.locator(".problem")
     await expect(problem).to_contain_text("Wrong email or password")
     await expect(problem).not_to_contain_text("expired")
 
     await page.get_by_role("button", name="Create an account").click()
+    # A new account starts from empty fields, not from the demo's email (taken).
+    await expect(page.get_by_label("Email")).to_have_value("")
     await page.get_by_label("Email").fill("not-an-email")
     await page.get_by_label("Password").fill("a-long-password")
     await page.get_by_role("button", name="Create account").click()

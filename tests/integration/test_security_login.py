@@ -159,3 +159,22 @@ async def test_weak_passwords_are_refused_naming_the_field(gateway_database: str
         # Existing accounts keep logging in, whatever their password (the demo's is 7 characters).
         demo = {"email": "demo@example.com", "password": "demo123"}
         assert (await c.post("/api/auth/login", json=demo)).status_code == 200
+
+
+async def test_the_demo_sign_in_is_offered_only_where_the_deployment_keeps_it(
+    gateway_database: str, tmp_path: Path
+) -> None:
+    """`make run` offers the PRD's demo sign-in (the web app fills it in); production turns it off,
+    and then the demo's own password is refused like any wrong one."""
+    demo = {"email": "demo@example.com", "password": "demo123"}
+    async with spawned_client(gateway_database, tmp_path) as c:
+        r = await c.get("/api/auth/demo")
+        assert r.status_code == 200 and r.json() == demo
+        assert (await c.post("/api/auth/login", json=demo)).status_code == 200
+    async with spawned_client(gateway_database, tmp_path, {"ADREEL_DEMO_ACCOUNT": "false"}) as c:
+        assert (await c.get("/api/auth/demo")).status_code == 404
+        r = await c.post("/api/auth/login", json=demo)
+        assert r.status_code == 401 and r.json()["detail"] == "wrong email or password"
+        # Everyone else signs in as before.
+        email = await register(c)
+        assert await attempt(c, email, RIGHT) == 200

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { Button } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
@@ -12,14 +12,28 @@ import { saveAccount } from "@/lib/auth";
 import { useConfig } from "@/lib/config";
 import { describeProblem } from "@/lib/errors";
 
-/** Screen 1: sign in (the demo account is pre-filled), then the latest unfinished session or My sessions. */
+/** Screen 1: sign in (the demo account pre-filled where the deployment offers one), then the latest
+ * unfinished session or My sessions. */
 export function LoginForm() {
   const { apiUrl } = useConfig();
   const router = useRouter();
   const params = useSearchParams();
   const [mode, setMode] = useState<"login" | "register">("login");
-  const [email, setEmail] = useState("demo@example.com");
-  const [password, setPassword] = useState("demo123");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [demo, setDemo] = useState<{ email: string; password: string } | null>(null);
+  useEffect(() => {
+    // Filled in only where nothing was typed yet; a deployment without a demo answers 404.
+    createApi(apiUrl)
+      .GET("/api/auth/demo")
+      .then(({ data }) => {
+        if (!data) return;
+        setDemo(data);
+        setEmail((typed) => typed || data.email);
+        setPassword((typed) => typed || data.password);
+      }, () => undefined);
+  }, [apiUrl]);
+  const demoFilled = demo !== null && mode === "login" && email === demo.email && password === demo.password;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -84,6 +98,9 @@ export function LoginForm() {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
+        {demoFilled && (
+          <p className="demo-note text-xs text-slate-500">Filled in: the shared demo account, to try Adreel. Create your own to keep your ads to yourself.</p>
+        )}
         {error !== null && <ProblemNotice problem={describeProblem(error)} />}
         <Button type="submit" size="lg" className="w-full" loading={busy}>
           {mode === "login" ? "Start Creating" : "Create account"}
@@ -97,6 +114,11 @@ export function LoginForm() {
           onClick={() => {
             setMode(mode === "login" ? "register" : "login");
             setError(null);
+            // A new account is not the demo one: start from empty fields.
+            if (mode === "login" && demo && email === demo.email) {
+              setEmail("");
+              setPassword("");
+            }
           }}
         >
           {mode === "login" ? "Create an account" : "Sign in"}

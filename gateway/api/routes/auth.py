@@ -15,10 +15,12 @@ from gateway.api.deps import SessionDep, SettingsDep
 from gateway.core.passwords import Busy, PasswordHasher, password_problem
 from gateway.core.security import create_access_token
 from gateway.db.models import User
-from gateway.schemas import AuthResponse, LoginRequest
+from gateway.schemas import AuthResponse, DemoAccount, LoginRequest
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 BUSY = {503: {"description": "too many logins at once; try again in a moment"}}
+# Seeded by the first migration (the PRD's demo credentials); `Settings.demo_account` says if it signs in.
+DEMO = DemoAccount(email="demo@example.com", password="demo123")
 
 
 class RegisterRequest(LoginRequest):
@@ -75,6 +77,14 @@ async def login(body: LoginRequest, request: Request, db: SessionDep, settings: 
         ok = await _hasher(request).verify(body.password, user.password_hash if user else None)
     except Busy:
         raise _busy() from None
-    if user is None or not ok:
+    if user is None or not ok or (user.email == DEMO.email and not settings.demo_account):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
     return _answer(user, settings)
+
+
+@router.get("/demo", responses={404: {"description": "this deployment has no demo sign-in"}})
+async def demo_account(settings: SettingsDep) -> DemoAccount:
+    """The shared demo sign-in the web app pre-fills, where the deployment offers one."""
+    if not settings.demo_account:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no demo sign-in here")
+    return DEMO

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from adreel.v1 import common_pb2, compositor_pb2, prompt_parser_pb2
 from gateway.agents import AgentClients, AgentUnavailable
-from gateway.api.answers import COMPOSITOR_DOWN, SESSION_NOT_FOUND, STAGES_AT_LIMIT
+from gateway.api.answers import COMPOSITOR_DOWN, SESSION_NOT_FOUND, STAGES_AT_LIMIT, unprocessable
 from gateway.api.deps import AgentsDep, CurrentUser, OrchestratorDep, SessionDep, StoreDep, owned_session
 from gateway.api.routes.brand_kits import owned_kit
 from gateway.api.routes.music import upload_uris, with_upload
@@ -348,10 +348,6 @@ class Finishing:
     captions: str
 
 
-def _unprocessable(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
-
-
 async def read_finishing(
     body: FinishingForm,
     row: Session,
@@ -367,7 +363,7 @@ async def read_finishing(
     font = resolve_font("default" if overlay.font == BRAND_FONT else overlay.font, fonts)
     if font is None:
         valid = ", ".join(f"{f.id} ({f.name})" for f in fonts)
-        raise _unprocessable(f"text_overlay.font: unknown; one of {valid}, or brand")
+        raise unprocessable(f"text_overlay.font: unknown; one of {valid}, or brand")
     base_overlay: dict[str, Any] = {
         "product_name": overlay.product_name.strip(),
         "cta": (overlay.cta or "").strip(),
@@ -384,20 +380,20 @@ async def read_finishing(
             brand_font = base_overlay.get("font_file") or await kit_font(store, row.id, kit)
         if body.brand_logo != "none":
             if kit.logo_key is None:
-                raise _unprocessable("brand_logo: the brand kit has no logo")
+                raise unprocessable("brand_logo: the brand kit has no logo")
             uri = await session_copy(store, row.id, kit.logo_key, "logo", "image/png")
             logo = {"uri": uri, "corner": body.brand_logo}
     elif body.brand_logo != "none":
-        raise _unprocessable("brand_logo: needs brand_kit_id")
+        raise unprocessable("brand_logo: needs brand_kit_id")
     if overlay.font == BRAND_FONT and "font_file" not in base_overlay:
-        raise _unprocessable("text_overlay.font: brand needs a brand kit with a font")
+        raise unprocessable("text_overlay.font: brand needs a brand kit with a font")
     if not base_overlay["cta"]:
-        raise _unprocessable("text_overlay.cta: required (or a brand kit with a default CTA)")
+        raise unprocessable("text_overlay.cta: required (or a brand kit with a default CTA)")
     voiceover, captions = body.voiceover, body.captions.style
     if voiceover.enabled and not voiceover.script:
-        raise _unprocessable("voiceover.script: required when voiceover.enabled")
+        raise unprocessable("voiceover.script: required when voiceover.enabled")
     if captions != "none" and not voiceover.enabled:
-        raise _unprocessable("captions.style: captions need voiceover.enabled")
+        raise unprocessable("captions.style: captions need voiceover.enabled")
     return Finishing(
         overlay=base_overlay,
         logo=logo,

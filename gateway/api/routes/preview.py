@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from adreel.v1 import common_pb2, compositor_pb2
 from gateway.agents import AgentClients, AgentUnavailable
-from gateway.api.answers import COMPOSITOR_DOWN, SESSION_NOT_FOUND
+from gateway.api.answers import COMPOSITOR_DOWN, SESSION_NOT_FOUND, unprocessable
 from gateway.api.deps import AgentsDep, CurrentUser, SessionDep, SettingsDep, StoreDep, owned_session
 from gateway.api.routes.generation import compositor_fonts, read_finishing
 from gateway.api.routes.music import upload_uris, with_upload
@@ -34,10 +34,6 @@ PREVIEW_TIMEOUT_S = 120.0
 DEFAULT_MOVE = {"camera_movement": "CAMERA_MOVEMENT_UNSPECIFIED", "motion_intensity": 0.3}
 # Sessions with a preview rendering in this gateway process: one at a time each.
 _running: set[str] = set()
-
-
-def _unprocessable(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
 
 
 async def _timeline(db: SessionDep, row: Session, request: compositor_pb2.ComposeRequest) -> None:
@@ -85,7 +81,7 @@ async def render_preview(
 ) -> PreviewResponse:
     sid = str(session_id)
     if body.session_id is not None and body.session_id != session_id:
-        raise _unprocessable("session_id: must be the session in the path (or be left out)")
+        raise unprocessable("session_id: must be the session in the path (or be left out)")
     row = await owned_session(db, user, sid)
     uploads = await upload_uris(db, row, [("audio", body.audio)])
     if sid in _running:
@@ -114,7 +110,7 @@ async def render_preview(
         await _timeline(db, row, request)
         await db.rollback()  # nothing to write: release the session's row while FFmpeg works
         if not request.clips and not request.stills:
-            raise _unprocessable("approved_images: approve at least 1 image first (or clips)")
+            raise unprocessable("approved_images: approve at least 1 image first (or clips)")
         result = await _render(agents, request)
     finally:
         _running.discard(sid)
@@ -142,7 +138,7 @@ async def _render(
             if kind == "failure":
                 failure = event.failure
                 if failure.code == "INVALID_ARGUMENT":
-                    raise _unprocessable(body_field(failure.message))
+                    raise unprocessable(body_field(failure.message))
                 raise HTTPException(
                     status.HTTP_502_BAD_GATEWAY, f"the preview failed: {failure.code}: {failure.message}"
                 )
@@ -151,7 +147,7 @@ async def _render(
     except grpc.aio.AioRpcError as exc:
         agents.forget("compositor")
         if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
-            raise _unprocessable(body_field(exc.details() or "")) from None
+            raise unprocessable(body_field(exc.details() or "")) from None
         if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
             raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, "the preview took too long") from None
         raise HTTPException(
