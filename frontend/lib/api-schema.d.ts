@@ -1603,6 +1603,11 @@ export interface components {
         Engines: {
             /** Agents */
             agents: components["schemas"]["AgentEngine"][];
+            /**
+             * Video Models
+             * @default []
+             */
+            video_models: components["schemas"]["VideoModelOption"][];
         };
         /**
          * FinalVersion
@@ -2387,6 +2392,27 @@ export interface components {
             stale: boolean;
             /** Url */
             url: string;
+        };
+        /**
+         * VideoModelOption
+         * @description A video model a session may choose (its `video_model`), what one clip costs and its licence.
+         */
+        VideoModelOption: {
+            /** Commercial Use */
+            commercial_use: boolean;
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "" | "wan-2.2-fast" | "kling-2.1" | "seedance-lite" | "seedance-pro" | "veo-3.1-fast" | "svd";
+            /** Label */
+            label: string;
+            /** Licence */
+            licence: string;
+            /** Model */
+            model: string;
+            /** Usd Per Clip */
+            usd_per_clip: number;
         };
         /** VoiceOption */
         VoiceOption: {

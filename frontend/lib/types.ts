@@ -2,7 +2,7 @@
 // generates from the gateway's OpenAPI document (`npm run gen:api`); nothing here is written by hand.
 import type { components } from "./api-schema";
 
-type Schemas = components["schemas"];
+export type Schemas = components["schemas"];
 
 export type Session = Schemas["SessionResponse"];
 export type SessionSummary = Schemas["SessionSummary"];

@@ -49,3 +49,5 @@ async def test_engines_lists_every_agent_with_its_model_and_licence(
     assert "audio.model" in musicgen["note"]
     assert music["voice"]["model"] == "jaaari/kokoro-82m" and music["voice"]["commercial_use"] is True
     assert rows["image_gen"]["options"] == [] and rows["image_gen"]["voice"] is None
+    # Clips are made offline here: no video model is offered to choose.
+    assert r.json()["video_models"] == []

@@ -48,3 +48,15 @@ def test_the_video_models_a_session_may_choose_are_the_agents() -> None:
     from services.video_gen.providers import replicate as video_replicate
 
     assert set(get_args(VideoModel)) == {"", *video_replicate.CHOICES}
+
+
+def test_the_video_model_picker_is_offered_online_with_each_models_price() -> None:
+    """What the web app's picker lists: each model the agent accepts, at its list price per clip."""
+    from services.video_gen.providers import replicate as video_replicate
+
+    assert engines({}).video_models == []  # offline, there is nothing to choose
+    offered = engines({"REPLICATE_API_TOKEN": "r8_x"}).video_models
+    assert offered[0].id == "" and {m.id for m in offered} | {"wan-2.2-fast"} == set(get_args(VideoModel))
+    assert all(m.model == video_replicate.ALIASES[m.id].name for m in offered)
+    prices = {m.id: m.usd_per_clip for m in offered}
+    assert (prices[""], prices["kling-2.1"], prices["veo-3.1-fast"]) == (0.10, 0.25, 0.40)

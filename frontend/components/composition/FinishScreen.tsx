@@ -38,7 +38,7 @@ import { runningStage, screenPath } from "@/lib/screens";
 import type { ComposeRequest, CompositionDraft, Font, Genre, OutputFormat, Session } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
 import { useAutoplay } from "@/lib/useAutoplay";
-import { useOnline } from "@/lib/useOnline";
+import { runsOnline, useEngines } from "@/lib/useEngines";
 
 const COLOURS = ["#FFFFFF", "#111827", "#F9D648", "#FF5A7A", "#38BDF8", "#34D399"];
 const GENRES: Genre[] = ["upbeat", "chill", "energetic"];
@@ -219,7 +219,7 @@ export function FinishScreen({ session }: { session: Session }) {
   const { api, refresh } = useSession();
   const { apiUrl } = useConfig();
   // Offline, the track is synthesised: a model choice would do nothing.
-  const musicOnline = useOnline(api, "compositor");
+  const musicOnline = runsOnline(useEngines(api), "compositor");
   const router = useRouter();
   // The saved draft, else the settings of the latest render (a session composed before drafts).
   const latest = session.finals?.[0];

@@ -18,25 +18,16 @@ import { PromptField, SelectField } from "@/components/ui/Field";
 import { ActionProblem } from "@/components/ui/ProblemNotice";
 import { call } from "@/lib/api";
 import { absoluteUrl, useConfig } from "@/lib/config";
-import { titleCase } from "@/lib/format";
+import { money, titleCase } from "@/lib/format";
 import { loopApi, storyboardOf } from "@/lib/loop";
 import { runningStage, screenPath } from "@/lib/screens";
 import type { Session, Shot, Storyboard, VideoModel } from "@/lib/types";
 import { useActionError } from "@/lib/useActionError";
-import { useOnline } from "@/lib/useOnline";
+import { useEngines } from "@/lib/useEngines";
 import { useSelection } from "@/hooks/useSelection";
 
 const PROMPT_MAX = 300;
 const DURATIONS = [2, 3, 4];
-/** The image-to-video models on Replicate, with what a clip costs (services/common/costs/pricing.py). */
-const VIDEO_MODELS: { id: VideoModel; label: string }[] = [
-  { id: "", label: "Wan 2.2 fast (recommended) · about $0.10 a clip" },
-  { id: "kling-2.1", label: "Kling 2.1 · about $0.25 a clip" },
-  { id: "seedance-lite", label: "Seedance 1 lite · about $0.15 a clip" },
-  { id: "seedance-pro", label: "Seedance 1 pro · about $0.24 a clip" },
-  { id: "veo-3.1-fast", label: "Veo 3.1 fast · about $0.40 a clip" },
-  { id: "svd", label: "Stable Video Diffusion · ignores the shot text · about $0.10 a clip" },
-];
 
 /** Screen 4: the scene prompt with the approved images for reference, progress, then the clips. */
 export function ClipsScreen({ session }: { session: Session }) {
@@ -54,7 +45,8 @@ export function ClipsScreen({ session }: { session: Session }) {
   const [shots, setShots] = useState<Shot[]>(saved?.shots ?? []);
   const [planState, setPlanState] = useState<"saving" | "saved" | "unsaved" | null>(null);
   const pending = useRef<Shot[] | null>(null);
-  const onReplicate = useOnline(api, "video_gen");
+  // Offered only where clips are made online, each at its list price (GET /api/engines).
+  const videoModels = useEngines(api)?.video_models ?? [];
   const [videoModel, setVideoModel] = useState<VideoModel>(session.video_model ?? "");
 
   const running = runningStage(session);
@@ -228,7 +220,7 @@ export function ClipsScreen({ session }: { session: Session }) {
                   </option>
                 ))}
               </SelectField>
-              {onReplicate && (
+              {videoModels.length > 0 && (
                 <SelectField
                   id="video_model"
                   name="video_model"
@@ -239,10 +231,10 @@ export function ClipsScreen({ session }: { session: Session }) {
                   disabled={!editable}
                   hint="Animates each approved image following its shot. Choosing another model makes the clips again."
                 >
-                  {VIDEO_MODELS.map((m) => (
+                  {videoModels.map((m) => (
                     // The default is Wan 2.2 fast, whether the session names it or leaves it blank.
                     <option key={m.id} value={m.id === "" && videoModel === "wan-2.2-fast" ? videoModel : m.id}>
-                      {m.label}
+                      {m.label} · about {money(m.usd_per_clip)} a clip
                     </option>
                   ))}
                 </SelectField>

@@ -14,7 +14,9 @@ import os
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from gateway.schemas import VideoModel
 from services.common.config import Engine, engine_for
+from services.common.costs.pricing import DEFAULT_VIDEO_MODEL, VIDEO_MODELS, clip_quote_usd
 
 router = APIRouter(tags=["engines"])
 
@@ -41,8 +43,21 @@ class AgentEngine(BaseModel):
     voice: ModelLicence | None = None
 
 
+class VideoModelOption(BaseModel):
+    """A video model a session may choose (its `video_model`), what one clip costs and its licence."""
+
+    id: VideoModel
+    label: str
+    model: str
+    licence: str
+    commercial_use: bool
+    usd_per_clip: float
+
+
 class Engines(BaseModel):
     agents: list[AgentEngine]
+    # The video models a session may choose, the default first; empty when clips are made offline.
+    video_models: list[VideoModelOption] = []
 
 
 def _own(model: str) -> ModelLicence:
@@ -122,6 +137,35 @@ VOICES: dict[Engine, ModelLicence] = {
 }
 
 
+# Per video model a session may choose: its name for people and its licence (prices: pricing.py).
+VIDEO_MODEL_TERMS: dict[VideoModel, tuple[str, str, bool]] = {
+    "": ("Wan 2.2 fast (recommended)", "Apache-2.0 (Wan 2.2 weights)", True),
+    "kling-2.1": ("Kling 2.1", "Kling API terms (Kuaishou)", True),
+    "seedance-lite": ("Seedance 1 lite", "ByteDance API terms", True),
+    "seedance-pro": ("Seedance 1 pro", "ByteDance API terms", True),
+    "veo-3.1-fast": ("Veo 3.1 fast", "Google API terms", True),
+    "svd": (
+        "Stable Video Diffusion (ignores the shot text)",
+        "Stability AI Community License (free below USD 1M annual revenue)",
+        True,
+    ),
+}
+
+
+def video_models() -> list[VideoModelOption]:
+    return [
+        VideoModelOption(
+            id=choice,
+            label=label,
+            model=VIDEO_MODELS[choice or DEFAULT_VIDEO_MODEL].model,
+            licence=licence,
+            commercial_use=commercial,
+            usd_per_clip=round(float(clip_quote_usd(choice, "replicate")), 4),
+        )
+        for choice, (label, licence, commercial) in VIDEO_MODEL_TERMS.items()
+    ]
+
+
 def engines(env: dict[str, str] | os._Environ[str] = os.environ) -> Engines:
     rows = []
     for agent, by_engine in MODELS.items():
@@ -130,7 +174,8 @@ def engines(env: dict[str, str] | os._Environ[str] = os.environ) -> Engines:
         if agent == "compositor":
             extra["voice"] = VOICES[engine]
         rows.append(AgentEngine(agent=agent, engine=engine, **by_engine[engine].model_dump(), **extra))
-    return Engines(agents=rows)
+    online = engine_for("video_gen", env) == "replicate"
+    return Engines(agents=rows, video_models=video_models() if online else [])
 
 
 @router.get("/api/engines")
