@@ -2,9 +2,10 @@
 // generates from the gateway's OpenAPI document (`npm run gen:api`); nothing here is written by hand.
 import type { components } from "./api-schema";
 
-export type Schemas = components["schemas"];
+type Schemas = components["schemas"];
 
 export type Session = Schemas["SessionResponse"];
+export type Engines = Schemas["Engines"];
 export type SessionSummary = Schemas["SessionSummary"];
 export type SessionStage = Schemas["SessionStage"];
 export type ImageAsset = Schemas["ImageAsset"];

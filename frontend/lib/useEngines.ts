@@ -1,9 +1,7 @@
 import { useEffect, useState } from "react";
 
 import { type Api, call } from "@/lib/api";
-import type { Schemas } from "@/lib/types";
-
-export type Engines = Schemas["Engines"];
+import type { Engines } from "@/lib/types";
 
 /** Which engine each agent runs, and what the online ones offer to choose (GET /api/engines).
  * Null while loading and when the answer cannot be had: then no choice is offered that does nothing. */

@@ -76,13 +76,17 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
 
   const api = useMemo(() => createApi(apiUrl, account?.token), [apiUrl, account?.token]);
 
+  const fetchCosts = useCallback(
+    () => call(api.GET("/api/sessions/{session_id}/costs", { params: { path: { session_id: sessionId } } })),
+    [api, sessionId],
+  );
+
   const refresh = useCallback(async (): Promise<Session | null> => {
     if (!account) return null;
     try {
-      const params = { params: { path: { session_id: sessionId } } };
       const [fresh, freshCosts] = await Promise.all([
-        call(api.GET("/api/sessions/{session_id}", params)),
-        call(api.GET("/api/sessions/{session_id}/costs", params)),
+        call(api.GET("/api/sessions/{session_id}", { params: { path: { session_id: sessionId } } })),
+        fetchCosts(),
       ]);
       stageRef.current = fresh.stage;
       const stable = stableMedia(fresh, mediaUrls.current);
@@ -97,7 +101,7 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
       setLoadError(error);
       return null;
     }
-  }, [account, api, sessionId, router]);
+  }, [account, api, sessionId, router, fetchCosts]);
 
   useEffect(() => {
     void refresh();
@@ -138,10 +142,10 @@ export function SessionProvider({ sessionId, children }: { sessionId: string; ch
     if (booked + 1e-5 >= session.total_cost || checks.tries >= 5) return;
     const timer = setTimeout(() => {
       checks.tries += 1;
-      call(api.GET("/api/sessions/{session_id}/costs", { params: { path: { session_id: sessionId } } })).then(setCosts, () => undefined);
+      fetchCosts().then(setCosts, () => undefined);
     }, 1000);
     return () => clearTimeout(timer);
-  }, [session, costs, account, api, sessionId]);
+  }, [session, costs, account, fetchCosts]);
 
   // While a stage runs and the socket is down, poll so the screen still moves on.
   const running = session ? RUNNING.has(session.stage) : false;
